@@ -1,0 +1,37 @@
+"""Pick the keyed-state implementation: the C core, or its pure-Python twin.
+
+`LEARNSTREAM_BACKEND=c` (the default) uses the C core built by cffi when the
+package was installed; `LEARNSTREAM_BACKEND=python` uses `learnstream.engine.keyed`.
+If the C core is missing, learnstream warns once and runs on the twin.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+from learnstream.engine import keyed
+
+
+def _load() -> tuple[str, ModuleType]:
+    wanted = os.environ.get("LEARNSTREAM_BACKEND", "c").strip().lower() or "c"
+    if wanted not in ("c", "python"):
+        raise ImportError(
+            f"LEARNSTREAM_BACKEND must be 'c' or 'python', not {wanted!r}"
+        )
+    if wanted == "python":
+        return "python", keyed
+    try:
+        from learnstream.engine import ccore
+    except ImportError as exc:
+        print(
+            f"learnstream: C core unavailable ({exc}); running on the pure-Python twin",
+            file=sys.stderr,
+        )
+        return "python", keyed
+    return "c", ccore
+
+
+NAME, core = _load()
+"""`NAME` is "c" or "python"; `core` provides KeyTable, KeyCounter and KeyFold."""

@@ -1,0 +1,155 @@
+"""Run a dataflow: one process, one batch at a time.
+
+The executor knows nothing about particular operators. Each core step builds a
+*runtime* object with two methods:
+
+- `process(inputs, now) -> outputs`: take the items that reached each input port
+  during this tick (one list per port) and return one list per output port;
+- `eof(now) -> outputs`: called once, after every upstream step has finished,
+  to flush whatever state is left.
+
+A tick asks every source for a batch, then walks the steps in topological order,
+so each step sees all of its inputs for the tick before it runs. When every
+source is exhausted the executor walks the steps once more, calling `eof`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from learnstream.dataflow import CoreStep, Dataflow
+from learnstream.engine import clock
+from learnstream.errors import DataflowError
+from learnstream.inputs import AbortExecution
+
+Outputs = list[list[Any]]
+
+_MAX_IDLE_SLEEP = timedelta(milliseconds=100)
+
+
+class Runtime(Protocol):
+    """What a core step does at run time."""
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs: ...
+
+    def eof(self, now: datetime) -> Outputs: ...
+
+
+class Source(Runtime, Protocol):
+    """A runtime with no inputs that says when it is exhausted."""
+
+    done: bool
+
+    def next_awake(self) -> datetime | None: ...
+
+
+@dataclass
+class RunStats:
+    """What a run did, for the summary `learnstream run` prints."""
+
+    ticks: int = 0
+    items_in: int = 0
+    aborted: bool = False
+    per_step: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def topological(steps: list[CoreStep]) -> list[CoreStep]:
+    """Order steps so that every step comes after the steps that feed it.
+
+    Steps are added in building order, which is already topological because an
+    operator can only consume streams that exist; this re-checks it so a
+    hand-built graph with a cycle fails clearly.
+    """
+    produced: set[str] = set()
+    for step in steps:
+        for stream_id in step.inputs:
+            if stream_id not in produced:
+                raise DataflowError(
+                    f"step {step.step_id!r} ({step.operator}) reads stream {stream_id!r} "
+                    "before any step produces it"
+                )
+        produced.update(step.outputs)
+    return steps
+
+
+class Executor:
+    """Runs the core steps of a flow until its sources are exhausted."""
+
+    def __init__(self, flow: Dataflow) -> None:
+        if not any(s.operator == "input" for s in flow.steps):
+            raise DataflowError(
+                f"Dataflow {flow.flow_id!r} has no input: add op.input(...) before running it"
+            )
+        if not any(s.operator == "output" for s in flow.steps):
+            raise DataflowError(
+                f"Dataflow {flow.flow_id!r} has no output: add op.output(...) (e.g. with "
+                "StdOutSink()) so its results go somewhere"
+            )
+        self.flow = flow
+        self.steps = topological(flow.steps)
+        self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
+        self.stats = RunStats()
+
+    def _walk(self, sources: dict[int, Outputs], now: datetime, *, at_eof: bool) -> int:
+        """Push one tick's items through every step; return how many items moved."""
+        streams: dict[str, list[Any]] = {}
+        moved = 0
+        for index, (step, runtime) in enumerate(zip(self.steps, self.runtimes, strict=True)):
+            if index in sources:
+                outs = sources[index]
+            else:
+                inputs = [streams.get(s, []) for s in step.inputs]
+                outs = runtime.process(inputs, now)
+                if at_eof:
+                    flushed = runtime.eof(now)
+                    outs = [a + b for a, b in zip(outs, flushed, strict=True)]
+            for stream_id, items in zip(step.outputs, outs, strict=True):
+                streams[stream_id] = items
+                moved += len(items)
+        return moved
+
+    def run(self) -> RunStats:
+        """Run to completion (or until a source aborts)."""
+        sources = {
+            i: rt for i, rt in enumerate(self.runtimes) if self.steps[i].operator == "input"
+        }
+        while True:
+            now = clock.now()
+            polled = {}
+            try:
+                for i, rt in sources.items():
+                    polled[i] = rt.process([], now)
+            except AbortExecution:
+                self.stats.aborted = True
+                return self.stats
+            arrived = sum(len(out) for outs in polled.values() for out in outs)
+            self.stats.items_in += arrived
+            self.stats.ticks += 1
+            finished = all(rt.done for rt in sources.values())  # type: ignore[attr-defined]
+            self._walk(polled, now, at_eof=finished)
+            if finished:
+                return self.stats
+            if arrived == 0:
+                self._idle(sources, now)
+
+    def _idle(self, sources: dict[int, Runtime], now: datetime) -> None:
+        """Nothing arrived: wait for the next source or timer instead of spinning."""
+        if not clock.is_system():
+            return
+        wakes = [rt.next_awake() for rt in sources.values()]  # type: ignore[attr-defined]
+        wakes += [rt.next_awake() for rt in self.runtimes if hasattr(rt, "next_awake")
+                  and rt not in sources.values()]
+        due = [w for w in wakes if w is not None]
+        wait = min(due) - now if due else _MAX_IDLE_SLEEP
+        wait = max(timedelta(0), min(wait, _MAX_IDLE_SLEEP))
+        time.sleep(wait.total_seconds())
+
+
+def run_flow(flow: Dataflow, now_getter: Callable[[], datetime] | None = None) -> RunStats:
+    """Run `flow` in this process and return what happened."""
+    with clock.using(now_getter):
+        return Executor(flow).run()

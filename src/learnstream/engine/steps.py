@@ -1,0 +1,339 @@
+"""The runtimes of the core steps: what each core operator does with a batch.
+
+Every other operator is built from these (see `learnstream.operators`), so this
+file is the whole of what the executor can do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from learnstream.engine.backend import core
+from learnstream.errors import (
+    StepError,
+    keyed_item_problem,
+    short_repr,
+    user_function_error,
+)
+from learnstream.inputs import (
+    AbortExecution,
+    DynamicSource,
+    FixedPartitionedSource,
+    Source,
+)
+from learnstream.outputs import DynamicSink, FixedPartitionedSink, Sink
+
+Outputs = list[list[Any]]
+NO_OUTPUT: Outputs = []
+
+
+class SourceStep:
+    """Polls every partition of a source once per tick."""
+
+    def __init__(self, step_id: str, source: Source[Any]) -> None:
+        self.step_id = step_id
+        if isinstance(source, FixedPartitionedSource):
+            self.parts = [source.build_part(step_id, name, None)
+                          for name in source.list_parts()]
+        elif isinstance(source, DynamicSource):
+            self.parts = [source.build(step_id, 0, 1)]
+        else:
+            raise StepError(
+                step_id, "input", source,
+                "needs a Source (FixedPartitionedSource or DynamicSource)",
+                "use a connector such as TestingSource([...]) or FileSource('path')",
+            )
+        self.done = not self.parts
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        batch: list[Any] = []
+        for part in list(self.parts):
+            awake = part.next_awake()
+            if awake is not None and awake > now:
+                continue
+            try:
+                batch.extend(part.next_batch())
+            except StopIteration:
+                part.close()
+                self.parts.remove(part)
+            except AbortExecution:
+                raise
+            except Exception as exc:
+                raise StepError(
+                    self.step_id, "input", part,
+                    f"source partition raised {type(exc).__name__}: {exc}",
+                    "check the source's arguments (path, format) or its next_batch()",
+                ) from exc
+        self.done = not self.parts
+        return [batch]
+
+    def next_awake(self) -> datetime | None:
+        wakes = [w for w in (p.next_awake() for p in self.parts) if w is not None]
+        return min(wakes) if wakes else None
+
+    def eof(self, now: datetime) -> Outputs:
+        return [[]]
+
+
+class SinkStep:
+    """Hands each batch to the sink's partition(s); closes them at EOF."""
+
+    def __init__(self, step_id: str, sink: Sink[Any]) -> None:
+        self.step_id = step_id
+        self.fixed = isinstance(sink, FixedPartitionedSink)
+        if isinstance(sink, FixedPartitionedSink):
+            self.sink = sink
+            names = sorted(sink.list_parts())
+            self.parts = [sink.build_part(step_id, name, None) for name in names]
+        elif isinstance(sink, DynamicSink):
+            self.parts = [sink.build(step_id, 0, 1)]
+        else:
+            raise StepError(
+                step_id, "output", sink,
+                "needs a Sink (FixedPartitionedSink or DynamicSink)",
+                "use a connector such as StdOutSink(), TestingSink(list) or FileSink(path)",
+            )
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        if not items:
+            return NO_OUTPUT
+        if not self.fixed:
+            self.parts[0].write_batch(items)
+            return NO_OUTPUT
+        routed: list[list[Any]] = [[] for _ in self.parts]
+        for item in items:
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+                raise keyed_item_problem(self.step_id, "output", item)
+            routed[self.sink.part_fn(item[0]) % len(self.parts)].append(item[1])
+        for part, values in zip(self.parts, routed, strict=True):
+            if values:
+                part.write_batch(values)
+        return NO_OUTPUT
+
+    def eof(self, now: datetime) -> Outputs:
+        for part in self.parts:
+            part.close()
+        return NO_OUTPUT
+
+
+class FlatMapBatchStep:
+    """Calls `mapper(batch)` and emits everything it returns."""
+
+    def __init__(self, step_id: str, mapper: Callable[[list[Any]], Iterable[Any]]) -> None:
+        self.step_id = step_id
+        self.mapper = mapper
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        if not items:
+            return [[]]
+        try:
+            out = self.mapper(items)
+            return [out if type(out) is list else list(out)]
+        except StepError:
+            raise
+        except Exception as exc:
+            raise user_function_error(self.step_id, "flat_map_batch", self.mapper,
+                                      items, exc) from exc
+
+    def eof(self, now: datetime) -> Outputs:
+        return [[]]
+
+
+class BranchStep:
+    """Splits items by a predicate that must return a bool."""
+
+    def __init__(self, step_id: str, predicate: Callable[[Any], bool]) -> None:
+        self.step_id = step_id
+        self.predicate = predicate
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        trues: list[Any] = []
+        falses: list[Any] = []
+        predicate = self.predicate
+        for item in items:
+            try:
+                verdict = predicate(item)
+            except Exception as exc:
+                raise user_function_error(self.step_id, "branch", predicate, item, exc) from exc
+            if verdict is True:
+                trues.append(item)
+            elif verdict is False:
+                falses.append(item)
+            else:
+                raise StepError(
+                    self.step_id, "branch", item,
+                    f"predicate returned {short_repr(verdict)}, not a bool",
+                    "make the predicate return True or False (e.g. wrap it in bool(...))",
+                )
+        return [trues, falses]
+
+    def eof(self, now: datetime) -> Outputs:
+        return [[], []]
+
+
+class MergeStep:
+    """Concatenates every input, in port order."""
+
+    def __init__(self, step_id: str) -> None:
+        self.step_id = step_id
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        merged: list[Any] = []
+        for items in inputs:
+            merged.extend(items)
+        return [merged]
+
+    def eof(self, now: datetime) -> Outputs:
+        return [[]]
+
+
+class InspectDebugStep:
+    """Shows each item to `inspector(step_id, item, epoch, worker)` and passes it on."""
+
+    def __init__(self, step_id: str, inspector: Callable[[str, Any, int, int], None]) -> None:
+        self.step_id = step_id
+        self.inspector = inspector
+        self.epoch = 0
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        self.epoch += 1
+        for item in items:
+            try:
+                self.inspector(self.step_id, item, self.epoch, 0)
+            except Exception as exc:
+                raise user_function_error(self.step_id, "inspect", self.inspector,
+                                          item, exc) from exc
+        return [items]
+
+    def eof(self, now: datetime) -> Outputs:
+        return [[]]
+
+
+def split_keyed(step_id: str, operator: str, items: list[Any]) -> tuple[list[str], list[Any]]:
+    """Keys and values of a keyed batch, or a clear error naming the first bad item."""
+    try:
+        keys = [k for k, _ in items]
+        values = [v for _, v in items]
+        if all(type(k) is str for k in keys):
+            return keys, values
+    except (TypeError, ValueError):
+        pass
+    for item in items:
+        if not (type(item) is tuple and len(item) == 2 and type(item[0]) is str):
+            raise keyed_item_problem(step_id, operator, item)
+    return keys, values  # unreachable: a str subclass key is the only way here
+
+
+class StatefulBatchStep:
+    """Keeps one logic object per key and feeds it that key's items.
+
+    `builder(None)` makes a key's logic the first time the key is seen. After
+    each call the logic says whether to keep its state (`RETAIN`) or drop it
+    (`DISCARD`), and `notify_at()` may ask for a callback at a time; at EOF,
+    every key still held gets `on_eof()`, in key order.
+    """
+
+    def __init__(self, step_id: str, operator: str, builder: Callable[[Any], Any]) -> None:
+        self.step_id = step_id
+        self.operator = operator
+        self.builder = builder
+        self.table = core.KeyTable()
+        self.keys: list[str] = []  # by slot, mirroring the table
+        self.logics: list[Any] = []  # by slot; None until built, and after DISCARD
+        self.timers: dict[int, datetime] = {}
+
+    def _call(self, slot: int, method: str, *args: Any) -> list[tuple[str, Any]]:
+        key = self.keys[slot]
+        logic = self.logics[slot]
+        try:
+            if logic is None:
+                logic = self.logics[slot] = self.builder(None)
+            emit, discard = getattr(logic, method)(*args)
+            out = [(key, w) for w in emit]
+            if discard:
+                self.logics[slot] = None
+                self.timers.pop(slot, None)
+            else:
+                when = logic.notify_at()
+                if when is None:
+                    self.timers.pop(slot, None)
+                else:
+                    self.timers[slot] = when
+        except StepError:
+            raise
+        except Exception as exc:
+            item = (key, args[0]) if args else key
+            fn = getattr(logic, method, self.builder)
+            raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
+        return out
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        out: list[tuple[str, Any]] = []
+        if items:
+            keys, values = split_keyed(self.step_id, self.operator, items)
+            slots = self.table.slots(keys)
+            if len(self.table) > len(self.keys):
+                for key, slot in zip(keys, slots, strict=True):
+                    if slot == len(self.keys):  # new slots come in first-seen order
+                        self.keys.append(key)
+                        self.logics.append(None)
+            groups: dict[int, list[Any]] = {}
+            for slot, value in zip(slots, values, strict=True):
+                group = groups.get(slot)
+                if group is None:
+                    groups[slot] = [value]
+                else:
+                    group.append(value)
+            for slot, group in groups.items():
+                out.extend(self._call(slot, "on_batch", group))
+        if self.timers:
+            due = sorted(s for s, when in self.timers.items() if when <= now)
+            for slot in due:
+                out.extend(self._call(slot, "on_notify"))
+        return [out]
+
+    def next_awake(self) -> datetime | None:
+        return min(self.timers.values()) if self.timers else None
+
+    def eof(self, now: datetime) -> Outputs:
+        out: list[tuple[str, Any]] = []
+        keys = self.keys
+        for slot in sorted(range(len(keys)), key=keys.__getitem__):
+            if self.logics[slot] is not None:
+                out.extend(self._call(slot, "on_eof"))
+        return [out]
+
+
+class CountStep:
+    """Counts items per key in the backend's `KeyCounter`; emits `(key, count)` at EOF."""
+
+    def __init__(self, step_id: str, key: Callable[[Any], str]) -> None:
+        self.step_id = step_id
+        self.key = key
+        self.counter = core.KeyCounter()
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        if items:
+            key = self.key
+            try:
+                keys = [key(last := x) for x in items]
+            except Exception as exc:
+                raise user_function_error(self.step_id, "count_final", key, last, exc) from exc
+            try:
+                self.counter.add(keys)
+            except TypeError:
+                bad = next(i for i, k in enumerate(keys) if type(k) is not str)
+                raise keyed_item_problem(self.step_id, "count_final",
+                                         (keys[bad], items[bad])) from None
+        return [[]]
+
+    def eof(self, now: datetime) -> Outputs:
+        return [self.counter.items()]

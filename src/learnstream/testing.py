@@ -1,0 +1,181 @@
+"""Helpers for testing flows: an in-memory source and sink, and `run_main`.
+
+>>> from learnstream.dataflow import Dataflow
+>>> import learnstream.operators as op
+>>> flow = Dataflow("testing_eg")
+>>> out = []
+>>> s = op.input("inp", flow, TestingSource([1, 2, TestingSource.EOF(), 3]))
+>>> op.output("out", op.map("inc", s, lambda x: x + 1), TestingSink(out))
+>>> run_main(flow)
+>>> out
+[2, 3]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any, Generic, TypeVar
+
+from learnstream.dataflow import Dataflow
+from learnstream.engine import clock
+from learnstream.engine.executor import RunStats, run_flow
+from learnstream.errors import LearnstreamError, user_frames
+from learnstream.inputs import AbortExecution, FixedPartitionedSource, StatefulSourcePartition
+from learnstream.outputs import DynamicSink, StatelessSinkPartition
+
+X = TypeVar("X")
+
+__all__ = ["TestingSink", "TestingSource", "TimeTestingGetter", "run_main"]
+
+
+@dataclass
+class TimeTestingGetter:
+    """A clock you move by hand: pass `getter.get` as a `now_getter`.
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> t = TimeTestingGetter(datetime(2024, 1, 1, tzinfo=UTC))
+    >>> t.advance(timedelta(seconds=5))
+    >>> t.get().second
+    5
+    """
+
+    now: datetime
+
+    def advance(self, td: timedelta) -> None:
+        """Move the clock forward by `td`."""
+        self.now += td
+
+    def get(self) -> datetime:
+        """The current (fake) time."""
+        return self.now
+
+
+class _IterPartition(StatefulSourcePartition[X, int]):
+    def __init__(self, items: Iterable[Any], batch_size: int, resume: int | None) -> None:
+        self.position = resume or 0
+        self.batch_size = batch_size
+        self.it: Iterator[Any] = iter(items)
+        next(islice(self.it, self.position, self.position), None)
+        self.pending: BaseException | None = None
+        self.awake: datetime | None = None
+
+    def next_batch(self) -> list[X]:
+        if self.pending is not None:
+            raise self.pending
+        self.awake = None
+        batch: list[X] = []
+        for item in self.it:
+            if isinstance(item, TestingSource.EOF):
+                self.position += 1
+                self.pending = StopIteration()
+                break
+            if isinstance(item, TestingSource.ABORT):
+                if not item.triggered:
+                    item.triggered = True
+                    self.pending = AbortExecution("TestingSource.ABORT reached")
+                    break
+                continue
+            if isinstance(item, TestingSource.PAUSE):
+                self.awake = clock.now() + item.for_duration
+                break
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                break
+        if batch or self.pending is not None or self.awake is not None:
+            self.position += len(batch)
+            return batch
+        raise StopIteration
+
+    def next_awake(self) -> datetime | None:
+        return self.awake
+
+    def snapshot(self) -> int:
+        return self.position
+
+
+class TestingSource(FixedPartitionedSource[X, int]):
+    """Items from a Python iterable, `batch_size` at a time (default 1).
+
+    Put `TestingSource.EOF()` in the iterable to end the input there,
+    `TestingSource.ABORT()` to stop the run as if it crashed (no EOF flush), and
+    `TestingSource.PAUSE(timedelta)` to send nothing for a while.
+    """
+
+    __test__ = False
+
+    @dataclass
+    class EOF:
+        """End the input here."""
+
+    @dataclass
+    class ABORT:
+        """Stop the run here, as if the process crashed (only the first time)."""
+
+        triggered: bool = False
+
+    @dataclass
+    class PAUSE:
+        """Send nothing for this long."""
+
+        for_duration: timedelta
+
+    def __init__(self, ib: Iterable[Any], batch_size: int = 1) -> None:
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
+        self.ib = ib
+        self.batch_size = batch_size
+
+    def list_parts(self) -> list[str]:
+        return ["iterable"]
+
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None
+                   ) -> _IterPartition[X]:
+        return _IterPartition(self.ib, self.batch_size, resume_state)
+
+
+class _ListPartition(StatelessSinkPartition[X]):
+    def __init__(self, ls: list[X]) -> None:
+        self.ls = ls
+
+    def write_batch(self, items: list[X]) -> None:
+        self.ls.extend(items)
+
+
+class TestingSink(DynamicSink[X], Generic[X]):
+    """Appends every item to the list you pass in."""
+
+    __test__ = False
+
+    def __init__(self, ls: list[X]) -> None:
+        self.ls = ls
+
+    def build(self, step_id: str, worker_index: int, worker_count: int) -> _ListPartition[X]:
+        return _ListPartition(self.ls)
+
+
+def run_main(
+    flow: Dataflow,
+    *,
+    epoch_interval: timedelta | None = None,
+    recovery_config: Any = None,
+    now_getter: Callable[[], datetime] | None = None,
+) -> None:
+    """Run `flow` to completion in this process (as Bytewax's `run_main`).
+
+    `epoch_interval` and `recovery_config` are accepted for compatibility and
+    ignored (there is one worker and, for now, no recovery). `now_getter`
+    replaces the clock, e.g. `TimeTestingGetter(...).get`.
+    """
+    run_with_stats(flow, now_getter=now_getter)
+
+
+def run_with_stats(flow: Dataflow, now_getter: Callable[[], datetime] | None = None
+                   ) -> RunStats:
+    """Run `flow` and return its statistics, with learner-facing errors trimmed."""
+    try:
+        return run_flow(flow, now_getter)
+    except LearnstreamError as err:
+        raise err.with_traceback(user_frames(err.__traceback__)) from err.__cause__
