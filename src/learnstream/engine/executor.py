@@ -84,10 +84,10 @@ class Executor:
             raise DataflowError(
                 f"Dataflow {flow.flow_id!r} has no input: add op.input(...) before running it"
             )
-        if not any(s.operator == "output" for s in flow.steps):
+        if not any(s.operator in ("output", "inspect_debug") for s in flow.steps):
             raise DataflowError(
                 f"Dataflow {flow.flow_id!r} has no output: add op.output(...) (e.g. with "
-                "StdOutSink()) so its results go somewhere"
+                "StdOutSink()) or op.inspect(...) so its results go somewhere"
             )
         self.flow = flow
         self.steps = topological(flow.steps)
