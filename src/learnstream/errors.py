@@ -91,7 +91,7 @@ def user_function_error(
         item,
         f"your function {name}() raised {type(exc).__name__}: {exc}",
         "fix the function, or filter such items out before this step "
-        "(op.filter / op.filter_map); the traceback below shows your code",
+        "(op.filter / op.filter_map); the traceback above shows where in your code",
     )
     exc.__traceback__ = user_frames(exc.__traceback__)
     return err

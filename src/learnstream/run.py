@@ -117,7 +117,6 @@ def run_cli(import_str: str, *, debug: bool = False) -> int:
     except LearnstreamError as err:
         cause = err.__cause__
         if cause is not None:
-            print("Traceback of your code (most recent call last):", file=sys.stderr)
             tb = cause.__traceback__ if debug else user_frames(cause.__traceback__)
             traceback.print_exception(type(cause), cause, tb, file=sys.stderr)
         print(f"\nlearnstream: {err}", file=sys.stderr)

@@ -7,7 +7,7 @@ file is the whole of what the executor can do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from learnstream.engine.backend import core
@@ -193,19 +193,27 @@ class MergeStep:
 
 
 class InspectDebugStep:
-    """Shows each item to `inspector(step_id, item, epoch, worker)` and passes it on."""
+    """Shows each item to `inspector(step_id, item, epoch, worker)` and passes it on.
+
+    Epochs number consecutive `EPOCH` stretches of time from the first batch, as
+    Bytewax's default 10-second epochs do; there is one worker, numbered 0.
+    """
+
+    EPOCH = timedelta(seconds=10)
 
     def __init__(self, step_id: str, inspector: Callable[[str, Any, int, int], None]) -> None:
         self.step_id = step_id
         self.inspector = inspector
-        self.epoch = 0
+        self.started: datetime | None = None
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs
-        self.epoch += 1
+        if self.started is None:
+            self.started = now
+        epoch = 1 + (now - self.started) // self.EPOCH
         for item in items:
             try:
-                self.inspector(self.step_id, item, self.epoch, 0)
+                self.inspector(self.step_id, item, epoch, 0)
             except Exception as exc:
                 raise user_function_error(self.step_id, "inspect", self.inspector,
                                           item, exc) from exc
