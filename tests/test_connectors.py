@@ -189,3 +189,23 @@ def test_notify_at_and_on_eof_of_a_stateful_logic() -> None:
     # then rings. At EOF every key still held gets on_eof, in key order.
     assert out == [("k", "set 2s"), ("j", "set 9s"), ("j", "set 9s"), ("j", "set 9s"),
                    ("k", "ring"), ("j", "eof"), ("k", "eof")]
+
+
+def test_pause_and_timeout_on_the_system_clock() -> None:
+    flow = Dataflow("real_time")
+    out: list[Any] = []
+    items = [("a", 1), TestingSource.PAUSE(timedelta(milliseconds=300)), ("a", 2)]
+    s = op.input("inp", flow, TestingSource(items))
+    op.output("out", op.collect("c", s, timedelta(milliseconds=50), max_size=10),
+              TestingSink(out))
+    run_main(flow)
+    assert out == [("a", [1]), ("a", [2])]
+
+
+def test_a_fake_clock_that_never_moves_is_reported_not_hung() -> None:
+    clock = TimeTestingGetter(datetime(2024, 1, 1, tzinfo=UTC))
+    flow = Dataflow("stuck")
+    s = op.input("inp", flow, TestingSource([1, TestingSource.PAUSE(timedelta(seconds=5)), 2]))
+    op.output("out", s, TestingSink([]))
+    with pytest.raises(Exception, match="test clock"):
+        run_main(flow, now_getter=clock.get)

@@ -29,6 +29,7 @@ from learnstream.inputs import AbortExecution
 Outputs = list[list[Any]]
 
 _MAX_IDLE_SLEEP = timedelta(milliseconds=100)
+_MAX_STALLED_TICKS = 10_000
 
 
 class Runtime(Protocol):
@@ -93,6 +94,8 @@ class Executor:
         self.steps = topological(flow.steps)
         self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
         self.stats = RunStats()
+        self._stalled = 0
+        self._last_idle: datetime | None = None
 
     def _walk(self, sources: dict[int, Outputs], now: datetime, *, at_eof: bool) -> int:
         """Push one tick's items through every step; return how many items moved."""
@@ -139,6 +142,14 @@ class Executor:
     def _idle(self, sources: dict[int, Runtime], now: datetime) -> None:
         """Nothing arrived: wait for the next source or timer instead of spinning."""
         if not clock.is_system():
+            self._stalled = self._stalled + 1 if now == self._last_idle else 0
+            self._last_idle = now
+            if self._stalled > _MAX_STALLED_TICKS:
+                raise DataflowError(
+                    f"Dataflow {self.flow.flow_id!r} is waiting for time to pass, but it runs "
+                    "on a test clock (now_getter) that never moves: advance the clock from "
+                    "your flow or source, or run without now_getter"
+                )
             return
         wakes = [rt.next_awake() for rt in sources.values()]  # type: ignore[attr-defined]
         wakes += [rt.next_awake() for rt in self.runtimes if hasattr(rt, "next_awake")
