@@ -27,20 +27,25 @@ def test_operator_exists_with_a_runnable_example(name: str) -> None:
 
 def _params(fn: object) -> list[tuple[str, str, bool]]:
     sig = inspect.signature(fn)  # type: ignore[arg-type]
-    return [(p.name, p.kind.name, p.default is inspect.Parameter.empty)
-            for p in sig.parameters.values() if not p.name.startswith("_")]
+    return [
+        (p.name, p.kind.name, p.default is inspect.Parameter.empty)
+        for p in sig.parameters.values()
+        if not p.name.startswith("_")
+    ]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bytewax") is None,
-                    reason="the bytewax extra is not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("bytewax") is None, reason="the bytewax extra is not installed"
+)
 @pytest.mark.parametrize("name", DESIGN_OPERATORS)
 def test_signature_matches_bytewax(name: str) -> None:
     bw = importlib.import_module("bytewax.operators")
     assert _params(getattr(op, name)) == _params(getattr(bw, name))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bytewax") is None,
-                    reason="the bytewax extra is not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("bytewax") is None, reason="the bytewax extra is not installed"
+)
 def test_logic_classes_have_bytewax_methods() -> None:
     bw = importlib.import_module("bytewax.operators")
     for cls in ("StatefulLogic", "StatefulBatchLogic"):

@@ -16,9 +16,13 @@ from learnstream.connectors.simulated import ClickstreamSource, RandomIntSource,
 from learnstream.dataflow import Dataflow
 from learnstream.testing import TestingSink, TestingSource, TimeTestingGetter, run_main
 
-lines_st = st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"],
-                                                    blacklist_characters="\r\n"), max_size=20),
-                    max_size=30)
+lines_st = st.lists(
+    st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"),
+        max_size=20,
+    ),
+    max_size=30,
+)
 
 
 def collect_from(source: Any) -> list[Any]:
@@ -32,7 +36,8 @@ def collect_from(source: Any) -> list[Any]:
 @settings(max_examples=50)
 @given(lines_st, st.integers(1, 7))
 def test_file_source_reads_every_line_whatever_the_batch_size(
-        tmp_path_factory: pytest.TempPathFactory, lines: list[str], batch_size: int) -> None:
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], batch_size: int
+) -> None:
     path = tmp_path_factory.mktemp("f") / "in.txt"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     assert collect_from(FileSource(path, batch_size=batch_size)) == lines
@@ -59,8 +64,10 @@ def test_missing_file_says_where_it_looked(tmp_path: Path) -> None:
 def test_csv_source(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text('city,temp\nOslo,-3\n"Rio, BR",31\n')
-    assert collect_from(CSVSource(path)) == [{"city": "Oslo", "temp": "-3"},
-                                             {"city": "Rio, BR", "temp": "31"}]
+    assert collect_from(CSVSource(path)) == [
+        {"city": "Oslo", "temp": "-3"},
+        {"city": "Rio, BR", "temp": "31"},
+    ]
 
 
 def test_dir_source_reads_each_file(tmp_path: Path) -> None:
@@ -77,8 +84,9 @@ def test_file_and_dir_sinks_write_values(tmp_path: Path) -> None:
     op.output("dir", s, DirSink(tmp_path / "parts", file_count=2))
     run_main(flow)
     assert (tmp_path / "out.txt").read_text() == "one\ntwo\nthree\n"
-    written = [line for p in sorted((tmp_path / "parts").iterdir())
-               for line in p.read_text().splitlines()]
+    written = [
+        line for p in sorted((tmp_path / "parts").iterdir()) for line in p.read_text().splitlines()
+    ]
     assert sorted(written) == ["one", "three", "two"]
 
 
@@ -181,14 +189,22 @@ def test_notify_at_and_on_eof_of_a_stateful_logic() -> None:
 
     flow = Dataflow("alarm")
     out: list[Any] = []
-    s = op.map("tick", op.input("inp", flow, TestingSource([("k", 2), ("j", 9), ("j", 9),
-                                                             ("j", 9)])), tick)
+    s = op.map(
+        "tick", op.input("inp", flow, TestingSource([("k", 2), ("j", 9), ("j", 9), ("j", 9)])), tick
+    )
     op.output("out", op.stateful("alarm", s, lambda _: Alarm()), TestingSink(out))
     run_main(flow, now_getter=clock.get)
     # k's alarm is due at t0+3s: the tick starting then processes j's item first,
     # then rings. At EOF every key still held gets on_eof, in key order.
-    assert out == [("k", "set 2s"), ("j", "set 9s"), ("j", "set 9s"), ("j", "set 9s"),
-                   ("k", "ring"), ("j", "eof"), ("k", "eof")]
+    assert out == [
+        ("k", "set 2s"),
+        ("j", "set 9s"),
+        ("j", "set 9s"),
+        ("j", "set 9s"),
+        ("k", "ring"),
+        ("j", "eof"),
+        ("k", "eof"),
+    ]
 
 
 def test_pause_and_timeout_on_the_system_clock() -> None:
@@ -196,8 +212,7 @@ def test_pause_and_timeout_on_the_system_clock() -> None:
     out: list[Any] = []
     items = [("a", 1), TestingSource.PAUSE(timedelta(milliseconds=300)), ("a", 2)]
     s = op.input("inp", flow, TestingSource(items))
-    op.output("out", op.collect("c", s, timedelta(milliseconds=50), max_size=10),
-              TestingSink(out))
+    op.output("out", op.collect("c", s, timedelta(milliseconds=50), max_size=10), TestingSink(out))
     run_main(flow)
     assert out == [("a", [1]), ("a", [2])]
 

@@ -45,7 +45,7 @@ def test_count_final_with_a_non_str_key() -> None:
     flow = Dataflow("count_errs")
     s = op.input("inp", flow, TestingSource([3, 4]))
     op.output("out", op.count_final("count", s, lambda x: x), TestingSink([]))
-    with pytest.raises(KeyedItemError, match="count_errs.count") as info:
+    with pytest.raises(KeyedItemError, match=r"count_errs\.count") as info:
         run_main(flow)
     assert "keys must be str" in str(info.value)
 
@@ -83,8 +83,11 @@ def test_exception_in_a_mapper_names_step_operator_item_and_keeps_the_cause() ->
         (lambda s: op.filter_map("f", s, lambda x: 1 / x), "filter_map", 0),
         (lambda s: op.key_on("f", s, lambda x: str(1 / x)), "key_on", 0),
         (lambda s: op.count_final("f", s, lambda x: str(1 / x)), "count_final", 0),
-        (lambda s: op.stateful_map("f", op.key_on("k", s, str), lambda st, x: (st, 1 / x)),
-         "stateful_batch", ("0", [0])),
+        (
+            lambda s: op.stateful_map("f", op.key_on("k", s, str), lambda st, x: (st, 1 / x)),
+            "stateful_batch",
+            ("0", [0]),
+        ),
     ],
 )
 def test_every_operator_reports_the_failing_item(build, opname: str, item: object) -> None:
@@ -119,8 +122,10 @@ def test_the_same_id_in_different_scopes_is_fine() -> None:
     s = op.input("inp", flow, TestingSource([1]))
     a = op.map("a", s, str)
     b = op.map("b", s, str)  # both contain a substep named flat_map_batch
-    assert {st.step_id for st in flow.steps} >= {"scopes.a.flat_map_batch",
-                                                  "scopes.b.flat_map_batch"}
+    assert {st.step_id for st in flow.steps} >= {
+        "scopes.a.flat_map_batch",
+        "scopes.b.flat_map_batch",
+    }
     assert a.stream_id != b.stream_id
 
 
@@ -158,8 +163,14 @@ LEARNER_FLOW = textwrap.dedent(
 
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LEARNSTREAM_BACKEND": "python"}
-    return subprocess.run([sys.executable, "-m", "learnstream.run", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "learnstream.run", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_run_shows_the_learners_frame_and_hides_the_engine(tmp_path: Path) -> None:

@@ -21,8 +21,9 @@ keyed = st.lists(st.tuples(keys, st.integers(-100, 100)), max_size=60)
 batch_sizes = st.integers(1, 8)
 
 
-def run(build: Callable[[Stream[Any]], Stream[Any]], items: list[Any], batch_size: int
-        ) -> list[Any]:
+def run(
+    build: Callable[[Stream[Any]], Stream[Any]], items: list[Any], batch_size: int
+) -> list[Any]:
     """Feed `items` through the steps `build` adds; return what reaches the sink."""
     flow = Dataflow("model")
     out: list[Any] = []
@@ -67,9 +68,7 @@ def test_filter_map(xs: list[int], bs: int) -> None:
     def half(x: int) -> int | None:
         return x // 2 if x % 2 == 0 else None
 
-    assert run(lambda s: op.filter_map("fm", s, half), xs, bs) == [
-        x // 2 for x in xs if x % 2 == 0
-    ]
+    assert run(lambda s: op.filter_map("fm", s, half), xs, bs) == [x // 2 for x in xs if x % 2 == 0]
 
 
 @given(ints, batch_sizes)
@@ -135,8 +134,9 @@ def test_count_final(words: list[str], bs: int) -> None:
 
 
 @given(keyed, batch_sizes)
-def test_final_aggregations_emit_once_per_key_in_key_order(kvs: list[tuple[str, int]], bs: int
-                                                            ) -> None:
+def test_final_aggregations_emit_once_per_key_in_key_order(
+    kvs: list[tuple[str, int]], bs: int
+) -> None:
     groups = per_key(kvs)
     ordered = sorted(groups)
     assert run(lambda s: op.reduce_final("r", s, lambda a, b: a - b), kvs, bs) == [
@@ -201,13 +201,15 @@ def test_stateful_flat_map(kvs: list[tuple[str, int]], bs: int) -> None:
 @given(keyed, batch_sizes, st.integers(1, 5))
 def test_collect_by_size(kvs: list[tuple[str, int]], bs: int, size: int) -> None:
     got = run(lambda s: op.collect("c", s, timedelta(hours=1), size), kvs, bs)
-    expected = {k: [vs[i:i + size] for i in range(0, len(vs), size)]
-                for k, vs in per_key(kvs).items()}
+    expected = {
+        k: [vs[i : i + size] for i in range(0, len(vs), size)] for k, vs in per_key(kvs).items()
+    }
     assert per_key(got) == expected
 
 
-def model_join(sides: list[list[tuple[str, int]]], insert: str, emit: str
-               ) -> dict[str, list[tuple[Any, ...]]]:
+def model_join(
+    sides: list[list[tuple[str, int]]], insert: str, emit: str
+) -> dict[str, list[tuple[Any, ...]]]:
     """Process the sides' items in the order the engine sees them (side order per tick)."""
     seen: dict[str, list[list[int]]] = {}
     out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -237,8 +239,11 @@ def model_join(sides: list[list[tuple[str, int]]], insert: str, emit: str
 
 
 @settings(max_examples=60)
-@given(st.lists(keyed, min_size=2, max_size=3), st.sampled_from(["first", "last", "product"]),
-       st.sampled_from(["complete", "final", "running"]))
+@given(
+    st.lists(keyed, min_size=2, max_size=3),
+    st.sampled_from(["first", "last", "product"]),
+    st.sampled_from(["complete", "final", "running"]),
+)
 def test_join(sides: list[list[tuple[str, int]]], insert: str, emit: str) -> None:
     flow = Dataflow("join_model")
     out: list[Any] = []

@@ -45,13 +45,13 @@ ARTICLE_OUTPUT = """\
 """
 
 
-def run(args: list[str], cwd: Path, backend: str | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], cwd: Path, backend: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if backend:
         env["LEARNSTREAM_BACKEND"] = backend
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_seed_is_the_article_program_with_only_the_imports_changed() -> None:
@@ -82,8 +82,9 @@ def test_learnstream_run_is_the_same_command() -> None:
 
 
 def test_run_calls_a_factory_with_literal_arguments(tmp_path: Path) -> None:
-    (tmp_path / "factory.py").write_text(textwrap.dedent(
-        """
+    (tmp_path / "factory.py").write_text(
+        textwrap.dedent(
+            """
         import learnstream.operators as op
         from learnstream.dataflow import Dataflow
         from learnstream.connectors.stdio import StdOutSink
@@ -95,7 +96,8 @@ def test_run_calls_a_factory_with_literal_arguments(tmp_path: Path) -> None:
             op.output("out", op.map("fmt", s, lambda i: f"{word} {i}"), StdOutSink())
             return flow
         """
-    ))
+        )
+    )
     proc = run(["-m", "learnstream.run", 'factory:make(2, word="yo")'], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "yo 0\nyo 1\n"

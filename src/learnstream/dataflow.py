@@ -117,15 +117,18 @@ class Dataflow:
         finally:
             self._stack.pop()
 
-    def _add_core(self, call: OperatorCall, inputs: list[Stream[Any]], n_out: int,
-                  runtime: Callable[[], Any], out_names: tuple[str, ...] = ("down",)
-                  ) -> list[Stream[Any]]:
+    def _add_core(
+        self,
+        call: OperatorCall,
+        inputs: list[Stream[Any]],
+        n_out: int,
+        runtime: Callable[[], Any],
+        out_names: tuple[str, ...] = ("down",),
+    ) -> list[Stream[Any]]:
         outs = [Stream(f"{call.step_id}.{name}", self) for name in out_names[:n_out]]
         call.inputs = [s.stream_id for s in inputs]
         call.outputs = [s.stream_id for s in outs]
-        self.steps.append(
-            CoreStep(call.step_id, call.name, call.inputs, call.outputs, runtime)
-        )
+        self.steps.append(CoreStep(call.step_id, call.name, call.inputs, call.outputs, runtime))
         return outs
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import reprlib
 from pathlib import Path
@@ -109,7 +110,7 @@ def user_frames(tb: TracebackType | None) -> TracebackType | None:
         if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
             frames.append(tb)
         tb = tb.tb_next
-    for here, nxt in zip(frames, frames[1:], strict=False):
+    for here, nxt in itertools.pairwise(frames):
         here.tb_next = nxt
     if frames:
         frames[-1].tb_next = None

@@ -32,7 +32,7 @@ class AbortExecution(RuntimeError):
     """Raised by a partition to stop the whole run at once, without the EOF flush."""
 
 
-class Source(ABC, Generic[X]):  # noqa: B024 - a marker base, as in Bytewax
+class Source(ABC, Generic[X]):
     """Anything `op.input` accepts."""
 
 
@@ -51,7 +51,7 @@ class StatefulSourcePartition(ABC, Generic[X, S]):
     def snapshot(self) -> S:
         """State that lets `build_part` resume this partition where it is now."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release resources; called once, after the last batch."""
 
 
@@ -80,7 +80,7 @@ class StatelessSourcePartition(ABC, Generic[X]):
         """When to call `next_batch` again; `None` means as soon as possible."""
         return None
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release resources; called once, after the last batch."""
 
 
@@ -88,8 +88,9 @@ class DynamicSource(Source[X]):
     """A source that builds one partition per worker (learnstream runs one worker)."""
 
     @abstractmethod
-    def build(self, step_id: str, worker_index: int, worker_count: int
-              ) -> StatelessSourcePartition[X]:
+    def build(
+        self, step_id: str, worker_index: int, worker_count: int
+    ) -> StatelessSourcePartition[X]:
         """Build the partition for this worker."""
 
 

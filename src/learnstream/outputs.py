@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class Sink(ABC, Generic[X]):  # noqa: B024 - a marker base, as in Bytewax
+class Sink(ABC, Generic[X]):
     """Anything `op.output` accepts."""
 
 
@@ -38,7 +38,7 @@ class StatefulSinkPartition(ABC, Generic[X, S]):
     def snapshot(self) -> S:
         """State that lets `build_part` resume writing where it is now."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Flush and release resources; called once at the end."""
 
 
@@ -54,8 +54,9 @@ class FixedPartitionedSink(Sink[tuple[str, X]], Generic[X, S]):
         return zlib.adler32(item_key.encode())
 
     @abstractmethod
-    def build_part(self, step_id: str, for_part: str, resume_state: S | None
-                   ) -> StatefulSinkPartition[X, S]:
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: S | None
+    ) -> StatefulSinkPartition[X, S]:
         """Open partition `for_part`, resuming from `resume_state` when given."""
 
 
@@ -66,7 +67,7 @@ class StatelessSinkPartition(ABC, Generic[X]):
     def write_batch(self, items: list[X]) -> None:
         """Write these items, in order."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Flush and release resources; called once at the end."""
 
 
@@ -74,6 +75,7 @@ class DynamicSink(Sink[X]):
     """A sink that builds one partition per worker (learnstream runs one worker)."""
 
     @abstractmethod
-    def build(self, step_id: str, worker_index: int, worker_count: int
-              ) -> StatelessSinkPartition[X]:
+    def build(
+        self, step_id: str, worker_index: int, worker_count: int
+    ) -> StatelessSinkPartition[X]:
         """Build the partition for this worker."""

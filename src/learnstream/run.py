@@ -91,10 +91,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a learnstream dataflow in this process.",
     )
     parser.add_argument("import_str", help="module[:flow], e.g. wordcount or wordcount:flow")
-    parser.add_argument("-w", "--workers-per-process", type=int, default=1,
-                        help="accepted for Bytewax compatibility; learnstream runs one worker")
-    parser.add_argument("--debug", action="store_true",
-                        help="show learnstream's own frames in tracebacks")
+    parser.add_argument(
+        "-w",
+        "--workers-per-process",
+        type=int,
+        default=1,
+        help="accepted for Bytewax compatibility; learnstream runs one worker",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show learnstream's own frames in tracebacks"
+    )
     return parser
 
 

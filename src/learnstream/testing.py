@@ -131,8 +131,9 @@ class TestingSource(FixedPartitionedSource[X, int]):
     def list_parts(self) -> list[str]:
         return ["iterable"]
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _IterPartition[X]:
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: int | None
+    ) -> _IterPartition[X]:
         return _IterPartition(self.ib, self.batch_size, resume_state)
 
 
@@ -172,8 +173,7 @@ def run_main(
     run_with_stats(flow, now_getter=now_getter)
 
 
-def run_with_stats(flow: Dataflow, now_getter: Callable[[], datetime] | None = None
-                   ) -> RunStats:
+def run_with_stats(flow: Dataflow, now_getter: Callable[[], datetime] | None = None) -> RunStats:
     """Run `flow` and return its statistics, with learner-facing errors trimmed."""
     try:
         return run_flow(flow, now_getter)

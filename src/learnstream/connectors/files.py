@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import zlib
-from itertools import islice
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def _path_id(path: Path) -> str:
 
 class _LinePartition(StatefulSourcePartition[str, int]):
     def __init__(self, path: Path, batch_size: int, resume: int | None) -> None:
-        self.f = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self.f = open(path, "rb")
         self.f.seek(resume or 0)
         self.batch_size = batch_size
 
@@ -59,8 +59,9 @@ class FileSource(FixedPartitionedSource[str, int]):
     file_eg.show: 'world'
     """
 
-    def __init__(self, path: Path | str, batch_size: int = 1000,
-                 get_fs_id: Callable[[Path], str] = _path_id) -> None:
+    def __init__(
+        self, path: Path | str, batch_size: int = 1000, get_fs_id: Callable[[Path], str] = _path_id
+    ) -> None:
         self.path = Path(path)
         self.batch_size = batch_size
         self.get_fs_id = get_fs_id
@@ -73,16 +74,20 @@ class FileSource(FixedPartitionedSource[str, int]):
             )
         return [f"{self.get_fs_id(self.path)}::{self.path}"]
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _LinePartition:
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _LinePartition:
         return _LinePartition(self.path, self.batch_size, resume_state)
 
 
 class DirSource(FixedPartitionedSource[str, int]):
     """Each line of every file in a directory matching `glob_pat`; one partition per file."""
 
-    def __init__(self, dir_path: Path | str, glob_pat: str = "*", batch_size: int = 1000,
-                 get_fs_id: Callable[[Path], str] = _path_id) -> None:
+    def __init__(
+        self,
+        dir_path: Path | str,
+        glob_pat: str = "*",
+        batch_size: int = 1000,
+        get_fs_id: Callable[[Path], str] = _path_id,
+    ) -> None:
         self.dir_path = Path(dir_path)
         if not self.dir_path.is_dir():
             raise ValueError(f"DirSource: {self.dir_path} is not a directory")
@@ -91,17 +96,20 @@ class DirSource(FixedPartitionedSource[str, int]):
         self.get_fs_id = get_fs_id
 
     def list_parts(self) -> list[str]:
-        return sorted(str(p.relative_to(self.dir_path))
-                      for p in self.dir_path.glob(self.glob_pat) if p.is_file())
+        return sorted(
+            str(p.relative_to(self.dir_path))
+            for p in self.dir_path.glob(self.glob_pat)
+            if p.is_file()
+        )
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _LinePartition:
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _LinePartition:
         return _LinePartition(self.dir_path / for_part, self.batch_size, resume_state)
 
 
 class _CSVPartition(StatefulSourcePartition[dict[str, str], int]):
-    def __init__(self, path: Path, batch_size: int, resume: int | None,
-                 fmtparams: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, batch_size: int, resume: int | None, fmtparams: dict[str, Any]
+    ) -> None:
         self.lines = _LinePartition(path, batch_size, None)
         self.fmtparams = fmtparams
         header = self.lines.f.readline().decode()
@@ -111,8 +119,9 @@ class _CSVPartition(StatefulSourcePartition[dict[str, str], int]):
 
     def next_batch(self) -> list[dict[str, str]]:
         lines = self.lines.next_batch()
-        reader = csv.DictReader(io.StringIO("\n".join(lines)), fieldnames=self.fields,
-                                **self.fmtparams)
+        reader = csv.DictReader(
+            io.StringIO("\n".join(lines)), fieldnames=self.fields, **self.fmtparams
+        )
         return list(reader)
 
     def snapshot(self) -> int:
@@ -138,8 +147,13 @@ class CSVSource(FixedPartitionedSource[dict[str, str], int]):
     csv_eg.show: {'sensor': 'b', 'temp': '19.0'}
     """
 
-    def __init__(self, path: Path | str, batch_size: int = 1000,
-                 get_fs_id: Callable[[Path], str] = _path_id, **fmtparams: Any) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        batch_size: int = 1000,
+        get_fs_id: Callable[[Path], str] = _path_id,
+        **fmtparams: Any,
+    ) -> None:
         self.path = Path(path)
         self.batch_size = batch_size
         self.get_fs_id = get_fs_id
@@ -150,14 +164,13 @@ class CSVSource(FixedPartitionedSource[dict[str, str], int]):
             raise FileNotFoundError(f"CSVSource: no file at {self.path.resolve()}")
         return [f"{self.get_fs_id(self.path)}::{self.path}"]
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _CSVPartition:
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _CSVPartition:
         return _CSVPartition(self.path, self.batch_size, resume_state, self.fmtparams)
 
 
 class _FileSinkPartition(StatefulSinkPartition[str, int]):
     def __init__(self, path: Path, resume: int | None, end: str) -> None:
-        self.f = open(path, "r+b" if resume is not None and path.exists() else "wb")  # noqa: SIM115
+        self.f = open(path, "r+b" if resume is not None and path.exists() else "wb")
         self.f.seek(resume or 0)
         self.f.truncate()
         self.end = end
@@ -205,18 +218,23 @@ class FileSink(FixedPartitionedSink[str, int]):
     def part_fn(self, item_key: str) -> int:
         return 0
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _FileSinkPartition:
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: int | None
+    ) -> _FileSinkPartition:
         return _FileSinkPartition(self.path, resume_state, self.end)
 
 
 class DirSink(FixedPartitionedSink[str, int]):
     """Write `(key, value)` items into `file_count` files, choosing the file by key."""
 
-    def __init__(self, dir_path: Path | str, file_count: int,
-                 file_namer: Callable[[int, int], str] = lambda i, n: f"part_{i}",
-                 assign_file: Callable[[str], int] = lambda k: zlib.adler32(k.encode()),
-                 end: str = "\n") -> None:
+    def __init__(
+        self,
+        dir_path: Path | str,
+        file_count: int,
+        file_namer: Callable[[int, int], str] = lambda i, n: f"part_{i}",
+        assign_file: Callable[[str], int] = lambda k: zlib.adler32(k.encode()),
+        end: str = "\n",
+    ) -> None:
         self.dir_path = Path(dir_path)
         self.file_count = file_count
         self.file_namer = file_namer
@@ -231,7 +249,8 @@ class DirSink(FixedPartitionedSink[str, int]):
         names = self.list_parts()
         return sorted(names).index(names[self.assign_file(item_key) % self.file_count])
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _FileSinkPartition:
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: int | None
+    ) -> _FileSinkPartition:
         self.dir_path.mkdir(parents=True, exist_ok=True)
         return _FileSinkPartition(self.dir_path / for_part, resume_state, self.end)

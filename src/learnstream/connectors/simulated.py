@@ -38,8 +38,14 @@ DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
 class _GeneratedPartition(StatefulSourcePartition[X, int]):
     """Replays a seeded generator; its state is how many items it has emitted."""
 
-    def __init__(self, make: Callable[[], Iterator[X]], limit: int | None, batch_size: int,
-                 interval: timedelta | None, resume: int | None) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Iterator[X]],
+        limit: int | None,
+        batch_size: int,
+        interval: timedelta | None,
+        resume: int | None,
+    ) -> None:
         self.items = make()
         self.emitted = resume or 0
         next(islice(self.items, self.emitted, self.emitted), None)
@@ -49,8 +55,11 @@ class _GeneratedPartition(StatefulSourcePartition[X, int]):
         self.awake: datetime | None = None
 
     def next_batch(self) -> list[X]:
-        room = self.batch_size if self.limit is None else min(
-            self.batch_size, self.limit - self.emitted)
+        room = (
+            self.batch_size
+            if self.limit is None
+            else min(self.batch_size, self.limit - self.emitted)
+        )
         if room <= 0:
             raise StopIteration
         batch = list(islice(self.items, room))
@@ -69,8 +78,14 @@ class _GeneratedPartition(StatefulSourcePartition[X, int]):
 class SimulatedSource(FixedPartitionedSource[X, int]):
     """Base of the simulated sources: subclasses define `generate(rng)`."""
 
-    def __init__(self, *, seed: int | None = 0, limit: int | None = None, batch_size: int = 1,
-                 interval: timedelta | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int | None = 0,
+        limit: int | None = None,
+        batch_size: int = 1,
+        interval: timedelta | None = None,
+    ) -> None:
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be None (run forever) or >= 0, not {limit!r}")
         self.seed = seed
@@ -90,10 +105,16 @@ class SimulatedSource(FixedPartitionedSource[X, int]):
     def list_parts(self) -> list[str]:
         return ["simulated"]
 
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None
-                   ) -> _GeneratedPartition[X]:
-        return _GeneratedPartition(lambda: self.generate(random.Random(self.seed)),
-                                   self.limit, self.batch_size, self.interval, resume_state)
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: int | None
+    ) -> _GeneratedPartition[X]:
+        return _GeneratedPartition(
+            lambda: self.generate(random.Random(self.seed)),
+            self.limit,
+            self.batch_size,
+            self.interval,
+            resume_state,
+        )
 
 
 class RandomIntSource(SimulatedSource[int]):
@@ -123,9 +144,15 @@ class SensorSource(SimulatedSource[dict[str, Any]]):
     [('sensor-0', '2024-01-01T00:00:00+00:00', 19.8), ('sensor-1', '2024-01-01T00:00:00+00:00', 20.2), ('sensor-0', '2024-01-01T00:00:10+00:00', 19.5)]
     """
 
-    def __init__(self, sensors: int = 3, period: timedelta = timedelta(seconds=10),
-                 max_disorder: timedelta = timedelta(0), base_temp: float = 20.0,
-                 start: datetime = DEFAULT_START, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        sensors: int = 3,
+        period: timedelta = timedelta(seconds=10),
+        max_disorder: timedelta = timedelta(0),
+        base_temp: float = 20.0,
+        start: datetime = DEFAULT_START,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware, e.g. datetime(2024, 1, 1, tzinfo=UTC)")
@@ -157,10 +184,16 @@ class ClickstreamSource(SimulatedSource[dict[str, Any]]):
 
     PAGES = ("/home", "/search", "/product", "/cart", "/checkout", "/help")
 
-    def __init__(self, users: int = 5, mean_gap: timedelta = timedelta(seconds=20),
-                 mean_idle: timedelta = timedelta(minutes=10),
-                 session_length: int = 6, max_disorder: timedelta = timedelta(0),
-                 start: datetime = DEFAULT_START, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        users: int = 5,
+        mean_gap: timedelta = timedelta(seconds=20),
+        mean_idle: timedelta = timedelta(minutes=10),
+        session_length: int = 6,
+        max_disorder: timedelta = timedelta(0),
+        start: datetime = DEFAULT_START,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware, e.g. datetime(2024, 1, 1, tzinfo=UTC)")
@@ -181,8 +214,7 @@ class ClickstreamSource(SimulatedSource[dict[str, Any]]):
             ts = next_at[u]
             action = "view" if fresh[u] or rng.random() < 0.5 else "click"
             fresh[u] = False
-            yield {"user": f"user-{u}", "action": action, "page": rng.choice(self.PAGES),
-                   "ts": ts}
+            yield {"user": f"user-{u}", "action": action, "page": rng.choice(self.PAGES), "ts": ts}
             left[u] -= 1
             if left[u] <= 0:
                 left[u] = rng.randint(1, 2 * self.session_length)
@@ -196,8 +228,9 @@ class ClickstreamSource(SimulatedSource[dict[str, Any]]):
         return _delay(self._in_order(rng), rng, self.max_disorder)
 
 
-def _delay(events: Iterator[dict[str, Any]], rng: random.Random, max_disorder: timedelta
-           ) -> Iterator[dict[str, Any]]:
+def _delay(
+    events: Iterator[dict[str, Any]], rng: random.Random, max_disorder: timedelta
+) -> Iterator[dict[str, Any]]:
     """Deliver in-order events shuffled by a random network delay of at most `max_disorder`.
 
     An event is released once an event at least `max_disorder` later has been

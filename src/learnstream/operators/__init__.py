@@ -103,7 +103,7 @@ def _identity(x: X) -> X:
 
 
 @operator(core=True)
-def input(step_id: str, flow: Dataflow, source: Source[X]) -> Stream[X]:  # noqa: A001
+def input(step_id: str, flow: Dataflow, source: Source[X]) -> Stream[X]:
     """Read items from a source into the flow.
 
     >>> from learnstream.testing import TestingSource, run_main
@@ -338,7 +338,7 @@ def redistribute(step_id: str, up: Stream[X]) -> Stream[X]:
 
 
 @operator
-def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:  # noqa: A001
+def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:
     """Transform each item: emit `mapper(item)`.
 
     >>> from learnstream.testing import TestingSource, run_main
@@ -426,7 +426,7 @@ def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[
 
 
 @operator
-def filter(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Stream[X]:  # noqa: A001
+def filter(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Stream[X]:
     """Keep only the items for which `predicate(item)` is `True`.
 
     >>> from learnstream.testing import TestingSource, run_main
