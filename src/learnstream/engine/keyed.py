@@ -13,7 +13,13 @@ same three in C. Read this file to learn what the C core does; run with
 - `KeyFold` keeps a running sum, minimum or maximum of numbers per key.
 
 Keys must be `str`; anything else raises `TypeError`, which the calling step
-turns into a message naming the offending item.
+turns into a message naming the offending item. `items()` lists keys in
+Python's `str` order (code point order, which is also UTF-8 byte order).
+
+Numbers: counts never overflow in practice (2**63 sightings). `KeyFold`
+follows Python's arithmetic exactly: an int sum may grow past 64 bits, int +
+float gives a float, and a tie in `min`/`max` keeps the earlier value. The C
+core reproduces this by handing such keys back to Python.
 """
 
 from __future__ import annotations
@@ -23,10 +29,18 @@ from collections.abc import Sequence
 Number = int | float
 
 
-def _check_keys(keys: Sequence[str]) -> None:
+def _as_keys(keys: Sequence[str]) -> Sequence[str]:
+    """Check that every key is a `str`; return the keys as plain `str`.
+
+    A str subclass (a `StrEnum` member, say) is accepted and kept as its
+    text, because the C core stores only the bytes of each key.
+    """
+    if all(type(key) is str for key in keys):
+        return keys
     for key in keys:
-        if type(key) is not str:
+        if not isinstance(key, str):
             raise TypeError(f"key {key!r} is a {type(key).__name__}, not a str")
+    return [str.__str__(key) for key in keys]
 
 
 class KeyTable:
@@ -45,7 +59,7 @@ class KeyTable:
 
     def slots(self, keys: Sequence[str]) -> list[int]:
         """The slot of each key, giving unseen keys the next free slot."""
-        _check_keys(keys)
+        keys = _as_keys(keys)
         slot_of = self._slot_of
         out = []
         for key in keys:
@@ -78,9 +92,8 @@ class KeyCounter:
 
     def add(self, keys: Sequence[str]) -> None:
         """Count one more sighting of each key."""
-        _check_keys(keys)
         counts = self._counts
-        for key in keys:
+        for key in _as_keys(keys):
             counts[key] = counts.get(key, 0) + 1
 
     def items(self) -> list[tuple[str, int]]:
@@ -108,13 +121,14 @@ class KeyFold:
 
     def update(self, keys: Sequence[str], values: Sequence[Number]) -> None:
         """Fold each value into its key's accumulator."""
-        _check_keys(keys)
+        if len(keys) != len(values):
+            raise ValueError(f"KeyFold.update got {len(keys)} keys but {len(values)} values")
         acc = self._acc
-        for key, value in zip(keys, values, strict=True):
+        for key, value in zip(_as_keys(keys), values, strict=True):
             if key not in acc:
                 acc[key] = value
             elif self.kind == "sum":
-                acc[key] += value
+                acc[key] = acc[key] + value
             elif self.kind == "min":
                 acc[key] = min(acc[key], value)
             else:

@@ -338,7 +338,7 @@ class CountStep:
             try:
                 self.counter.add(keys)
             except TypeError:
-                bad = next(i for i, k in enumerate(keys) if type(k) is not str)
+                bad = next(i for i, k in enumerate(keys) if not isinstance(k, str))
                 raise keyed_item_problem(self.step_id, "count_final",
                                          (keys[bad], items[bad])) from None
         return [[]]

@@ -1,0 +1,252 @@
+/* keys.c: a hash table giving each distinct string key a dense slot id.
+ *
+ * Layout: the key bytes live one after another in an arena; slot s knows its
+ * key's offset, length and hash. The index is an open-addressing table
+ * (linear probing, at most half full) of 8-byte entries: slot + 1 (0 marks an
+ * empty entry) and the top 32 bits of the hash, so a probe only touches the
+ * arena when those 32 bits already match.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccore.h"
+
+typedef struct {
+    uint32_t slot1; /* slot + 1; 0 = empty */
+    uint32_t tag;   /* high half of the key's hash */
+} entry;
+
+struct ls_keys {
+    int64_t n, cap;      /* slots in use, slots allocated */
+    int64_t *start;      /* per slot: offset of the key in arena */
+    int64_t *len;        /* per slot: key length in bytes */
+    uint64_t *hash;      /* per slot: full hash, for rehashing */
+    char *arena;
+    int64_t arena_len, arena_cap;
+    entry *index;
+    uint64_t mask;       /* index size - 1; the size is a power of two */
+    int has_nul;
+};
+
+/* A multiply-rotate hash over 8-byte words (short keys dominate; a word at a
+ * time keeps long ones cheap too), finished with murmur3's avalanche. */
+static uint64_t hash_bytes(const char *p, int64_t n) {
+    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
+    uint64_t h = (uint64_t)n * k1;
+    uint64_t w;
+    while (n >= 8) {
+        memcpy(&w, p, 8);
+        h ^= w * k2;
+        h = ((h << 31) | (h >> 33)) * k1;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        w = 0;
+        memcpy(&w, p, (size_t)n);
+        h ^= w * k2;
+        h = ((h << 31) | (h >> 33)) * k1;
+    }
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Room for `extra` more bytes in the arena. */
+static int reserve_bytes(ls_keys *t, int64_t extra) {
+    int64_t cap = t->arena_cap;
+    while (cap < t->arena_len + extra) cap *= 2;
+    if (cap == t->arena_cap) return LS_OK;
+    char *arena = realloc(t->arena, (size_t)cap);
+    if (!arena) return LS_ENOMEM;
+    t->arena = arena;
+    t->arena_cap = cap;
+    return LS_OK;
+}
+
+ls_keys *ls_keys_new(void) {
+    ls_keys *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    /* Start every array non-empty so no pointer is ever NULL. */
+    t->cap = 16;
+    t->arena_cap = 256;
+    t->mask = 31;
+    t->start = malloc(16 * sizeof(int64_t));
+    t->len = malloc(16 * sizeof(int64_t));
+    t->hash = malloc(16 * sizeof(uint64_t));
+    t->arena = malloc(256);
+    t->index = calloc(32, sizeof(entry));
+    if (!t->start || !t->len || !t->hash || !t->arena || !t->index) {
+        ls_keys_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void ls_keys_free(ls_keys *t) {
+    if (!t) return;
+    free(t->start);
+    free(t->len);
+    free(t->hash);
+    free(t->arena);
+    free(t->index);
+    free(t);
+}
+
+int64_t ls_keys_len(const ls_keys *t) { return t->n; }
+int64_t ls_keys_bytes(const ls_keys *t) { return t->arena_len; }
+int ls_keys_has_nul(const ls_keys *t) { return t->has_nul; }
+
+static void place(entry *index, uint64_t mask, uint64_t h, uint32_t slot1) {
+    uint64_t i = h & mask;
+    while (index[i].slot1) i = (i + 1) & mask;
+    index[i].slot1 = slot1;
+    index[i].tag = (uint32_t)(h >> 32);
+}
+
+static int rehash(ls_keys *t) {
+    uint64_t size = (t->mask + 1) * 2;
+    entry *index = calloc(size, sizeof(entry));
+    if (!index) return LS_ENOMEM;
+    for (int64_t s = 0; s < t->n; s++) place(index, size - 1, t->hash[s], (uint32_t)(s + 1));
+    free(t->index);
+    t->index = index;
+    t->mask = size - 1;
+    return LS_OK;
+}
+
+/* Room for one more slot in each per-slot array. */
+static int reserve_slot(ls_keys *t) {
+    if (t->n < t->cap) return LS_OK;
+    int64_t cap = t->cap * 2;
+    int64_t *start = realloc(t->start, (size_t)cap * sizeof *start);
+    if (!start) return LS_ENOMEM;
+    t->start = start;
+    int64_t *len = realloc(t->len, (size_t)cap * sizeof *len);
+    if (!len) return LS_ENOMEM;
+    t->len = len;
+    uint64_t *hash = realloc(t->hash, (size_t)cap * sizeof *hash);
+    if (!hash) return LS_ENOMEM;
+    t->hash = hash;
+    t->cap = cap;
+    return LS_OK;
+}
+
+/* The slot of key p[0..n), added when new; negative on error. */
+static int64_t intern(ls_keys *t, const char *p, int64_t n) {
+    uint64_t h = hash_bytes(p, n);
+    uint32_t tag = (uint32_t)(h >> 32);
+    uint64_t i = h & t->mask;
+    for (;;) {
+        entry e = t->index[i];
+        if (!e.slot1) break;
+        int64_t s = (int64_t)e.slot1 - 1;
+        if (e.tag == tag && t->len[s] == n &&
+            (n == 0 || memcmp(t->arena + t->start[s], p, (size_t)n) == 0))
+            return s;
+        i = (i + 1) & t->mask;
+    }
+    /* New key: make room first so a failed allocation leaves the table valid. */
+    if (t->n >= (int64_t)LS_MAX_KEYS) return LS_EFULL;
+    if (reserve_slot(t)) return LS_ENOMEM;
+    if (reserve_bytes(t, n)) return LS_ENOMEM;
+    if ((uint64_t)(t->n + 1) * 2 > t->mask + 1) {
+        if (rehash(t)) return LS_ENOMEM;
+        i = h & t->mask;
+        while (t->index[i].slot1) i = (i + 1) & t->mask;
+    }
+    int64_t s = t->n++;
+    if (n) {
+        memcpy(t->arena + t->arena_len, p, (size_t)n);
+        if (memchr(p, 0, (size_t)n)) t->has_nul = 1;
+    }
+    t->start[s] = t->arena_len;
+    t->len[s] = n;
+    t->hash[s] = h;
+    t->arena_len += n;
+    t->index[i].slot1 = (uint32_t)(s + 1);
+    t->index[i].tag = tag;
+    return s;
+}
+
+int ls_keys_slots(ls_keys *t, const char *buf, int64_t len, int64_t n, const int64_t *ends,
+                  int64_t *out) {
+    if (n <= 0) return len == 0 || ends ? LS_OK : LS_ESPLIT;
+    if (ends) {
+        int64_t prev = 0;
+        for (int64_t k = 0; k < n; k++) {
+            if (ends[k] < prev || ends[k] > len) return LS_EINVAL;
+            prev = ends[k];
+        }
+        prev = 0;
+        for (int64_t k = 0; k < n; k++) {
+            int64_t s = intern(t, buf + prev, ends[k] - prev);
+            if (s < 0) return (int)s;
+            out[k] = s;
+            prev = ends[k];
+        }
+        return LS_OK;
+    }
+    /* Check the separators before touching the table, so that a key holding
+     * a NUL byte makes the caller retry with explicit ends, not double-count. */
+    int64_t nuls = 0;
+    const char *p = buf, *stop = buf + len;
+    while (p < stop && (p = memchr(p, 0, (size_t)(stop - p))) != NULL) {
+        nuls++;
+        p++;
+    }
+    if (nuls != n - 1) return LS_ESPLIT;
+    p = buf;
+    for (int64_t k = 0; k < n; k++) {
+        const char *end = k + 1 < n ? memchr(p, 0, (size_t)(stop - p)) : stop;
+        int64_t s = intern(t, p, end - p);
+        if (s < 0) return (int)s;
+        out[k] = s;
+        p = end + 1;
+    }
+    return LS_OK;
+}
+
+/* qsort has no context argument, so sort (pointer, length, slot) records. */
+typedef struct {
+    const unsigned char *p;
+    int64_t n;
+    int64_t slot;
+} keyref;
+
+static int keyref_cmp(const void *a, const void *b) {
+    const keyref *x = a, *y = b;
+    int64_t m = x->n < y->n ? x->n : y->n;
+    int c = m ? memcmp(x->p, y->p, (size_t)m) : 0;
+    if (c) return c;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+int ls_keys_sorted(const ls_keys *t, int64_t *order) {
+    if (t->n == 0) return LS_OK;
+    keyref *refs = malloc((size_t)t->n * sizeof *refs);
+    if (!refs) return LS_ENOMEM;
+    for (int64_t s = 0; s < t->n; s++) {
+        refs[s].p = (const unsigned char *)t->arena + t->start[s];
+        refs[s].n = t->len[s];
+        refs[s].slot = s;
+    }
+    qsort(refs, (size_t)t->n, sizeof *refs, keyref_cmp);
+    for (int64_t s = 0; s < t->n; s++) order[s] = refs[s].slot;
+    free(refs);
+    return LS_OK;
+}
+
+void ls_keys_dump(const ls_keys *t, const int64_t *order, int64_t n, char *out, int64_t *ends) {
+    int64_t at = 0;
+    for (int64_t k = 0; k < n; k++) {
+        int64_t s = order ? order[k] : k;
+        if (t->len[s]) memcpy(out + at, t->arena + t->start[s], (size_t)t->len[s]);
+        at += t->len[s];
+        ends[k] = at;
+        out[at++] = 0;
+    }
+}
