@@ -12,6 +12,7 @@ import sys
 from types import ModuleType
 
 from learnstream.engine import keyed
+from learnstream.engine import windows as windows_twin
 
 
 def _load() -> tuple[str, ModuleType]:
@@ -35,3 +36,6 @@ def _load() -> tuple[str, ModuleType]:
 
 NAME, core = _load()
 """`NAME` is "c" or "python"; `core` provides KeyTable, KeyCounter and KeyFold."""
+
+windows: ModuleType = windows_twin
+"""The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""

@@ -1,0 +1,408 @@
+"""The windowing core step: Python values around a numeric window core.
+
+Every windowing operator (`learnstream.operators.windowing`) runs as one
+`WindowStep`. Per batch it
+
+1. splits `(key, value)` items and gets each key's slot from the `KeyTable`;
+2. calls the clock's `ts_getter` on each value and turns the datetimes into
+   microseconds (checking they are timezone-aware);
+3. hands slots and microseconds to the window core (C, or the twin in
+   `learnstream.engine.windows`), which decides lateness, window membership,
+   merges and closes;
+4. applies those decisions to the Python side: folds each value into the
+   accumulator of its window (a list indexed by the core's handles) and turns
+   closed windows into `(key, (window_id, value))` items.
+
+The step has three outputs: `down`, `late` and `meta`.
+"""
+
+from __future__ import annotations
+
+import operator as _operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from learnstream.engine.backend import core
+from learnstream.engine.steps import split_keyed
+from learnstream.errors import StepError, short_repr, user_function_error
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+_TZINFO = _operator.attrgetter("tzinfo")
+_EMPTY: Any = object()  # an accumulator slot with no window behind it
+
+Outputs = list[list[Any]]
+
+
+def micros(dt: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime, exactly.
+
+    >>> micros(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=UTC))
+    1000005
+    """
+    return (dt - EPOCH) // _ONE_US
+
+
+def from_micros(us: int) -> datetime:
+    """The aware UTC datetime `us` microseconds after the epoch.
+
+    >>> from_micros(1_000_005).isoformat()
+    '1970-01-01T00:00:01.000005+00:00'
+    """
+    return EPOCH + timedelta(microseconds=us)
+
+
+def timestamp_problem(step_id: str, operator: str, item: Any, stamp: Any) -> StepError | None:
+    """Why `stamp` (from the clock's `ts_getter` on `item`) cannot be an event time, if it cannot."""
+    if not isinstance(stamp, datetime):
+        return StepError(
+            step_id,
+            operator,
+            item,
+            f"has an EventClock whose ts_getter returned {short_repr(stamp)} "
+            f"(a {type(stamp).__name__}), not a datetime",
+            "make ts_getter return a timezone-aware datetime, e.g. "
+            "datetime.fromtimestamp(ms / 1000, tz=timezone.utc) for epoch milliseconds "
+            "or datetime.fromisoformat(text) for ISO text with an offset",
+        )
+    if stamp.utcoffset() is None:
+        return StepError(
+            step_id,
+            operator,
+            item,
+            f"has an EventClock whose ts_getter returned the naive datetime {stamp!r} "
+            "(no timezone): event times must be comparable with the clock's UTC now",
+            "attach a timezone in ts_getter, e.g. ts.replace(tzinfo=timezone.utc) if the "
+            "times are UTC, or parse them with their offset",
+        )
+    return None
+
+
+@dataclass
+class WindowConfig:
+    """What the core needs to know, in microseconds (see `WindowCore`)."""
+
+    kind: int
+    length: int
+    offset: int
+    align: int
+    gap: int
+    clock: int
+    wait: int
+    ordered: bool
+
+
+class Aggregate:
+    """How values become a window's result. Subclasses: count, fold, `WindowLogic`."""
+
+    record_inserts = True
+
+    def insert(self, handle: int, wid: int, key: str, value: Any) -> Iterable[Any]:
+        """Add a value to the window `handle`; return anything to emit now."""
+        raise NotImplementedError
+
+    def merge(self, into: int, from_: int, key: str) -> Iterable[Any]:
+        """Window `from_` merged into `into`; return anything to emit now."""
+        raise NotImplementedError
+
+    def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
+        """Window `handle` (holding `count` items) closed; return its results."""
+        raise NotImplementedError
+
+
+class CountAggregate(Aggregate):
+    """The core already counts; a window's result is its count."""
+
+    record_inserts = False
+
+    def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
+        return (count,)
+
+
+class FoldAggregate(Aggregate):
+    """`builder()` starts a window, `folder(acc, value)` adds to it, `merger` joins two."""
+
+    def __init__(
+        self,
+        step_id: str,
+        operator: str,
+        builder: Callable[[], Any],
+        folder: Callable[[Any, Any], Any],
+        merger: Callable[[Any, Any], Any],
+    ) -> None:
+        self.step_id = step_id
+        self.operator = operator
+        self.builder = builder
+        self.folder = folder
+        self.merger = merger
+        self.accs: list[Any] = []
+
+    def _fail(self, fn: Any, item: Any, exc: Exception) -> StepError:
+        return user_function_error(self.step_id, self.operator, fn, item, exc)
+
+    def insert(self, handle: int, wid: int, key: str, value: Any) -> Iterable[Any]:
+        accs = self.accs
+        if handle >= len(accs):
+            accs.extend([_EMPTY] * (handle + 1 - len(accs)))
+        acc = accs[handle]
+        fn: Any = self.builder
+        try:
+            if acc is _EMPTY:
+                acc = self.builder()
+            fn = self.folder
+            accs[handle] = self.folder(acc, value)
+        except Exception as exc:
+            raise self._fail(fn, (key, value), exc) from exc
+        return ()
+
+    def merge(self, into: int, from_: int, key: str) -> Iterable[Any]:
+        accs = self.accs
+        try:
+            accs[into] = self.merger(accs[into], accs[from_])
+        except Exception as exc:
+            raise self._fail(self.merger, (key, accs[from_]), exc) from exc
+        accs[from_] = _EMPTY
+        return ()
+
+    def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
+        acc, self.accs[handle] = self.accs[handle], _EMPTY
+        return (acc,)
+
+
+class LogicAggregate(Aggregate):
+    """One learner-written `WindowLogic` per window, built by `builder(None)`."""
+
+    def __init__(self, step_id: str, operator: str, builder: Callable[[Any], Any]) -> None:
+        self.step_id = step_id
+        self.operator = operator
+        self.builder = builder
+        self.logics: list[Any] = []
+
+    def _call(self, fn: Any, item: Any, *args: Any) -> list[Any]:
+        try:
+            return list(fn(*args))
+        except StepError:
+            raise
+        except Exception as exc:
+            raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
+
+    def insert(self, handle: int, wid: int, key: str, value: Any) -> Iterable[Any]:
+        logics = self.logics
+        if handle >= len(logics):
+            logics.extend([None] * (handle + 1 - len(logics)))
+        logic = logics[handle]
+        if logic is None:
+            try:
+                logic = logics[handle] = self.builder(None)
+            except Exception as exc:
+                raise user_function_error(
+                    self.step_id, self.operator, self.builder, (key, value), exc
+                ) from exc
+        return self._call(logic.on_value, (key, value), value)
+
+    def merge(self, into: int, from_: int, key: str) -> Iterable[Any]:
+        original, self.logics[from_] = self.logics[from_], None
+        return self._call(self.logics[into].on_merge, key, original)
+
+    def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
+        logic, self.logics[handle] = self.logics[handle], None
+        return self._call(logic.on_close, key)
+
+
+class WindowStep:
+    """Runs one windowing operator; see the module docstring."""
+
+    def __init__(
+        self,
+        step_id: str,
+        operator: str,
+        config: WindowConfig,
+        ts_getter: Callable[[Any], datetime] | None,
+        now_getter: Callable[[], datetime] | None,
+        aggregate: Aggregate,
+        metadata: Callable[[datetime, datetime, set[int]], Any],
+        wants_late: bool = True,
+        wants_meta: bool = True,
+    ) -> None:
+        from learnstream.engine.backend import windows
+
+        self.step_id = step_id
+        self.operator = operator
+        self.ts_getter = ts_getter
+        self.now_getter = now_getter
+        self.agg = aggregate
+        self.metadata = metadata
+        self.wants_late = wants_late
+        self.wants_meta = wants_meta
+        self.table = core.KeyTable()
+        self.keys: list[str] = []  # by slot, mirroring the table
+        self.seconds_to_micros = windows.seconds_to_micros
+        self.core = windows.WindowCore(
+            config.kind,
+            length=config.length,
+            offset=config.offset,
+            align=config.align,
+            gap=config.gap,
+            clock=config.clock,
+            wait=config.wait,
+            ordered=config.ordered,
+            record_inserts=aggregate.record_inserts,
+        )
+        self.seq = 0  # number of the next item (the core numbers them the same way)
+        self.pending: dict[int, tuple[str, Any]] = {}  # items waiting for timestamp order
+        self.merged_ids: dict[int, set[int]] = {}  # by handle: session ids merged into it
+        self.windows_emitted = 0
+        self.items_late = 0
+
+    # --- the Runtime protocol ---------------------------------------------
+
+    def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
+        (items,) = inputs
+        now_us = self._now_us(now)
+        if not items:
+            return self._emit(self.core.notify(now_us), [], [])
+        keys, values = split_keyed(self.step_id, self.operator, items)
+        slots = self.table.slots(keys)
+        if len(self.table) > len(self.keys):
+            for key, slot in zip(keys, slots, strict=True):
+                if slot == len(self.keys):  # new slots come in first-seen order
+                    self.keys.append(key)
+        stamps = None if self.ts_getter is None else self._micros(keys, values)
+        return self._emit(self.core.process(slots, stamps, now_us), keys, values)
+
+    def eof(self, now: datetime) -> Outputs:
+        keys = self.keys
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        return self._emit(self.core.eof(order), [], [])
+
+    def next_awake(self) -> datetime | None:
+        wake = self.core.next_wake()
+        if wake is None:
+            return None
+        if self.now_getter is not None:
+            # A private now_getter keeps its own time, so its wake times mean nothing
+            # to the executor's clock; the step still looks on every tick.
+            return None
+        try:
+            return from_micros(wake)
+        except OverflowError:
+            return None
+
+    def stats(self) -> dict[str, int]:
+        """What `learnstream run` reports for this step."""
+        return {"windows_emitted": self.windows_emitted, "items_late": self.items_late}
+
+    # --- helpers ------------------------------------------------------------
+
+    def _now_us(self, now: datetime) -> int:
+        if self.now_getter is not None:
+            now = self.now_getter()
+            if not isinstance(now, datetime) or now.utcoffset() is None:
+                raise StepError(
+                    self.step_id,
+                    self.operator,
+                    now,
+                    "has an EventClock whose now_getter returned something other than an "
+                    "aware datetime",
+                    "make now_getter return e.g. datetime.now(timezone.utc)",
+                )
+        return micros(now)
+
+    def _micros(self, keys: list[str], values: list[Any]) -> list[int]:
+        """Event times of `values` in microseconds; a clear error for a bad timestamp."""
+        getter = self.ts_getter
+        assert getter is not None
+        last = None
+        try:
+            stamps = [getter(last := v) for v in values]
+        except Exception as exc:
+            i = next(i for i, v in enumerate(values) if v is last)
+            raise user_function_error(
+                self.step_id, self.operator, getter, (keys[i], last), exc
+            ) from exc
+        try:
+            zones = set(map(_TZINFO, stamps))
+            seconds = list(map(datetime.timestamp, stamps))
+        except (AttributeError, TypeError):
+            zones = {None}
+        # A zone other than a fixed `timezone` may call a datetime naive (offset None).
+        if None in zones or not all(type(z) is timezone for z in zones):
+            for k, v, stamp in zip(keys, values, stamps, strict=True):
+                problem = timestamp_problem(self.step_id, self.operator, (k, v), stamp)
+                if problem is not None:
+                    raise problem
+            seconds = list(map(datetime.timestamp, stamps))
+        us, far = self.seconds_to_micros(seconds)
+        for i in far:  # outside the range where float seconds convert exactly
+            us[i] = micros(stamps[i])
+        return us
+
+    def _emit(self, ev: Any, keys: list[str], values: list[Any]) -> Outputs:
+        """Turn the core's decisions into `down`, `late` and `meta` items."""
+        first_seq = self.seq
+        self.seq += len(keys)
+        down: list[Any] = []
+        late: list[Any] = []
+        meta: list[Any] = []
+        if ev.late_items:
+            self.items_late += len(set(ev.late_items))
+            if self.wants_late:
+                late = [
+                    (keys[i], (wid, values[i]))
+                    for i, wid in zip(ev.late_items, ev.late_wids, strict=True)
+                ]
+        agg = self.agg
+        if ev.ins_seqs:
+            pending = self.pending
+            for seq, handle, wid in zip(ev.ins_seqs, ev.ins_handles, ev.ins_wids, strict=True):
+                i = seq - first_seq
+                key, value = (keys[i], values[i]) if i >= 0 else pending.pop(seq)
+                out = agg.insert(handle, wid, key, value)
+                if out:
+                    down.extend((key, (wid, w)) for w in out)
+        for seq in ev.held:
+            self.pending[seq] = (keys[seq - first_seq], values[seq - first_seq])
+        for slot, into, into_wid, from_, wid in zip(
+            ev.merge_slots,
+            ev.merge_into,
+            ev.merge_into_wids,
+            ev.merge_from,
+            ev.merge_wids,
+            strict=True,
+        ):
+            key = self.keys[slot]
+            self.merged_ids.setdefault(into, set()).add(wid)
+            self.merged_ids.pop(from_, None)
+            out = agg.merge(into, from_, key)
+            if out:
+                down.extend((key, (into_wid, w)) for w in out)
+        if ev.closed_handles:
+            self.windows_emitted += len(ev.closed_handles)
+            allkeys = self.keys
+            for slot, handle, wid, count in zip(
+                ev.closed_slots, ev.closed_handles, ev.closed_wids, ev.closed_counts, strict=True
+            ):
+                key = allkeys[slot]
+                down.extend((key, (wid, w)) for w in agg.close(handle, count, key))
+            if self.wants_meta:
+                for slot, handle, wid, opens, closes in zip(
+                    ev.closed_slots,
+                    ev.closed_handles,
+                    ev.closed_wids,
+                    ev.closed_opens,
+                    ev.closed_closes,
+                    strict=True,
+                ):
+                    ids = self.merged_ids.pop(handle, set())
+                    meta.append(
+                        (
+                            allkeys[slot],
+                            (wid, self.metadata(from_micros(opens), from_micros(closes), ids)),
+                        )
+                    )
+            else:
+                for handle in ev.closed_handles:
+                    self.merged_ids.pop(handle, None)
+        return [down, late, meta]
