@@ -1,0 +1,104 @@
+"""mkdocs hooks: adapt the course pages' conventions to the site.
+
+- An ```` ```output ```` fence (what the block above printed) is shown as plain
+  text titled "Output".
+- The Performance page shows `benchmarks/README.md` when that file exists, and says
+  the figures are pending when it does not. Relative links inside it point at files
+  the site does not carry, so they become plain paths; its headings move down a
+  level so that the page keeps one title.
+
+`mkdocs.yml` lists this file under `hooks:`.
+
+>>> print(render_output_fences('```output\\n2\\n```'))
+```text title="Output"
+2
+```
+>>> print(demote_headings("# Bench\\n## W1\\n```\\n# not a heading\\n```"))
+## Bench
+### W1
+```
+# not a heading
+```
+>>> unlink_relative("see [w1](w1_wordcount.py) and [site](https://example.org)")
+'see w1 (`w1_wordcount.py`) and [site](https://example.org)'
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BENCHMARK_REPORT",
+    "PERFORMANCE_MARKER",
+    "demote_headings",
+    "on_page_markdown",
+    "on_serve",
+    "performance_section",
+    "render_output_fences",
+    "unlink_relative",
+]
+
+BENCHMARK_REPORT = Path("benchmarks/README.md")
+PERFORMANCE_MARKER = "<!-- benchmark-report -->"
+
+_OUTPUT_FENCE = re.compile(r"^(?P<ticks>`{3,})output[ \t]*$", re.MULTILINE)
+_RELATIVE_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|#)[^)\s]+)\)"
+)
+
+
+def render_output_fences(markdown: str) -> str:
+    """Turn ```` ```output ```` fences into plain-text blocks titled "Output"."""
+    return _OUTPUT_FENCE.sub(lambda m: f'{m["ticks"]}text title="Output"', markdown)
+
+
+def demote_headings(markdown: str) -> str:
+    """Add one `#` to every ATX heading outside fenced code."""
+    out, fence = [], ""
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif re.match(r"#{1,5} ", line):
+            line = "#" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def unlink_relative(markdown: str) -> str:
+    """Show relative links as `text (path)`: their targets are not part of the site."""
+    return _RELATIVE_LINK.sub(lambda m: f"{m['text']} (`{m['target']}`)", markdown)
+
+
+def performance_section(root: Path) -> str:
+    """The benchmark report as Markdown for the Performance page, or a pending note."""
+    report = root / BENCHMARK_REPORT
+    if not report.is_file():
+        return (
+            '!!! info "Figures pending"\n'
+            f"    The benchmark report (`{BENCHMARK_REPORT}`) has not been produced yet. "
+            "When it lands in the repository this page shows it, table and all."
+        )
+    return demote_headings(unlink_relative(report.read_text(encoding="utf-8")))
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """mkdocs hook: rewrite output fences; fill the Performance page."""
+    if PERFORMANCE_MARKER in markdown:
+        root = Path(config["config_file_path"]).parent
+        markdown = markdown.replace(PERFORMANCE_MARKER, performance_section(root))
+    return render_output_fences(markdown)
+
+
+def on_serve(server: Any, config: Any, builder: Any) -> Any:
+    """mkdocs hook: rebuild on edits of the files the pages include."""
+    root = Path(config["config_file_path"]).parent
+    for watched in (root / "benchmarks", root / "examples"):
+        if watched.is_dir():
+            server.watch(str(watched))
+    return server
