@@ -54,3 +54,36 @@ def visualize(import_str: str, fmt: str) -> None:
         click.echo()
     if fmt in ("both", "text"):
         click.echo(to_text(flow))
+
+
+@main.command()
+def doctor() -> None:
+    """Check this machine for the course: Python, the C core, a tiny flow, the grader."""
+    from learnstream.doctor import render, run_checks
+
+    sys.exit(render(run_checks()))
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), default="notebooks",
+              show_default=True, help="Folder to write the notebooks to.")
+@click.option("--course", "course", type=click.Path(exists=True, file_okay=False),
+              default=None, help="The course checkout (the folder with mkdocs.yml).")
+def notebooks(out: str, course: str | None) -> None:
+    """Write one Jupyter notebook per written part of the course."""
+    from pathlib import Path
+
+    from learnstream.coursebook.layout import CourseNotFoundError, find_project_root
+    from learnstream.coursebook.notebooks import write_notebooks
+
+    try:
+        root = find_project_root(Path(course) if course else None)
+        written = write_notebooks(root, Path(out))
+    except (CourseNotFoundError, FileNotFoundError) as err:
+        raise click.ClickException(str(err)) from None
+    except ImportError as err:
+        raise click.ClickException(
+            f"{err}: the notebooks need the docs extra (pip install 'learnstream[docs]')"
+        ) from None
+    for path in written:
+        click.echo(f"wrote {path}")

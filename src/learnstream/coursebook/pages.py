@@ -243,7 +243,7 @@ def parse_page(source: str, *, path: Path | None = None, root: Path | None = Non
         else:
             if not prose:
                 prose_line = start
-            prose.append(fence_text)
+            prose.append(_expand_snippets(fence_text, root, f"{name}:{start}"))
     if marker is not None:
         raise CoursePageError(
             f"{name}:{marker[2]}: <!-- {marker[0]} --> is not followed by a fence"
