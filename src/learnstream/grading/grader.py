@@ -1,0 +1,185 @@
+"""Grade a part: run each exercise's checks on the learner's file, in its own sandbox.
+
+>>> from learnstream.grading.workspace import init
+>>> import tempfile
+>>> folder = init(tempfile.mkdtemp())[0].parent.parent
+>>> result = grade("part1", "map", path=folder, seed=1)
+>>> result.score, result.exercises[0].not_implemented
+(0, True)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from pathlib import Path
+
+from learnstream.grading.checking import CheckFailed, Session, from_learner_error
+from learnstream.grading.registry import Check, Exercise, Part, get_part
+from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
+from learnstream.grading.sandbox import LearnerError, Limits, Sandbox, SandboxDied
+from learnstream.grading.workspace import MARKER, Progress, find_workspace
+
+
+class PartComing(LookupError):
+    """The part exists in the course outline but has no exercises yet."""
+
+
+def run_check(check: Check, session: Session) -> CheckResult:
+    """Run one check; whatever the learner's code does, return how it went."""
+    result = CheckResult(check.name, check.title, check.points, passed=False, status="failed")
+    try:
+        check.run(session)
+    except CheckFailed as failure:
+        result.message, result.details = failure.message, failure.details
+        result.input, result.shrunk = failure.input_text, failure.shrunk
+        result.hint = check.hint
+    except LearnerError as err:
+        if err.kind == "not_implemented":
+            result.status = "not_implemented"
+            result.message = "not implemented yet: it still raises NotImplementedError"
+        else:
+            failure = from_learner_error(err)
+            result.message, result.details, result.hint = (
+                failure.message,
+                failure.details,
+                check.hint,
+            )
+    except SandboxDied as died:
+        result.message = died.reason
+        result.input = getattr(died, "example_text", None)
+        result.hint = check.hint
+    except Exception as bug:  # the grader's own bug: say so rather than blame the learner
+        result.status = "error"
+        result.message = (
+            f"the grader itself failed ({type(bug).__name__}: {bug}); "
+            "this is a bug in learnstream, please report it"
+        )
+    else:
+        result.passed, result.status = True, "passed"
+    return result
+
+
+def grade_exercise(
+    exercise: Exercise,
+    file: Path,
+    seed: int,
+    *,
+    limits: Limits | None = None,
+    max_examples: int = 100,
+) -> ExerciseResult:
+    """Run every check of `exercise` on `file` (one child process, restarted if it dies)."""
+    shown = file.name if file.parent.name == "" else f"{file.parent.name}/{file.name}"
+    result = ExerciseResult(exercise.name, exercise.title, shown, [])
+    if not file.is_file():
+        result.problem = (
+            f"{shown} does not exist; get a fresh copy with "
+            f"`learnstream reset {file.parent.name} {exercise.name}`"
+        )
+        result.checks = [
+            CheckResult(
+                c.name, c.title, c.points, passed=False, status="failed", message=result.problem
+            )
+            for c in exercise.checks
+        ]
+        return result
+    with Sandbox(file, limits or exercise.limits) as sandbox:
+        session = Session(sandbox, seed, max_examples)
+        result.checks = [run_check(check, session) for check in exercise.checks]
+        result.output = sandbox.output()
+        if sandbox.load_failure is not None:
+            failed = result.checks[0]
+            result.problem = failed.message + (f"\n{failed.details}" if failed.details else "")
+    return result
+
+
+def _part(part: str | Part) -> Part:
+    found = part if isinstance(part, Part) else get_part(part)
+    if found.coming:
+        raise PartComing(f"{found.name} ({found.title}) is coming soon: it has no exercises yet")
+    return found
+
+
+def _hints(result: PartResult, part: Part, progress: Progress) -> None:
+    """Give each first failing check without a hint of its own the next hint of the ladder."""
+    for ex in result.exercises:
+        failure = ex.first_failure
+        if failure is not None and failure.hint is None and failure.status == "failed":
+            _, failure.hint = progress.next_hint(part, part.exercise(ex.name), advance=False)
+
+
+def grade(
+    part: str | Part,
+    exercise: str | None = None,
+    path: str | Path | None = None,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    max_examples: int = 100,
+) -> PartResult:
+    """Grade `exercise` (default: all) of `part` in the workspace at `path`.
+
+    `path` defaults as for the CLI (`./exercises`, else the workspace made by
+    `learnstream init`). The same `seed` replays the same inputs. In a
+    workspace made by `learnstream init`, the scores are remembered for
+    `learnstream list`.
+    """
+    found = _part(part)
+    workspace = find_workspace(path)
+    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
+    selected: Iterable[Exercise] = (
+        [found.exercise(exercise)] if exercise is not None else found.exercises()
+    )
+    result = PartResult(
+        found.name,
+        found.title,
+        [
+            grade_exercise(
+                ex, workspace / found.name / ex.file, seed, limits=limits, max_examples=max_examples
+            )
+            for ex in selected
+        ],
+        seed=seed,
+        path=str(path) if path is not None else "",
+    )
+    progress = Progress.load(workspace)
+    _hints(result, found, progress)
+    if (workspace / MARKER).is_dir():
+        for ex in result.exercises:
+            progress.scores.setdefault(found.name, {})[ex.name] = {
+                "score": ex.score,
+                "max_score": ex.max_score,
+                "passed": ex.passed,
+            }
+        progress.save()
+    return result
+
+
+def grade_class(
+    part: str | Part,
+    class_dir: str | Path,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    max_examples: int = 100,
+) -> list[PartResult]:
+    """Grade every learner's workspace: each sub-folder of `class_dir` is one learner.
+
+    Everyone is graded on the same inputs (one seed), so scores are comparable.
+    """
+    found = _part(part)
+    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
+    results = []
+    for folder in sorted(p for p in Path(class_dir).iterdir() if p.is_dir()):
+        exercises = [
+            grade_exercise(
+                ex, folder / found.name / ex.file, seed, limits=limits, max_examples=max_examples
+            )
+            for ex in found.exercises()
+        ]
+        results.append(
+            PartResult(
+                found.name, found.title, exercises, seed=seed, path=str(folder), learner=folder.name
+            )
+        )
+    return results

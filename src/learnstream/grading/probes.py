@@ -1,0 +1,166 @@
+"""Probes: small drivers that run *inside the child process* and call the learner's code.
+
+A probe gets the learner's module and plain-data arguments, calls one of the
+learner's functions the way a check needs, and returns plain data (the child
+encodes it with `learnstream.grading.codec`). Probes decide nothing: whether
+the answer is right is computed by the check in the grader's process.
+
+A check names a probe by its import path, e.g.
+`"learnstream.grading.probes:take"`; a part that needs another kind of driver
+(say, a flow with a test clock) adds a function with the same shape in its own
+module under `learnstream.grading`.
+
+>>> import types
+>>> learner = types.SimpleNamespace(double=lambda xs: (2 * x for x in xs))
+>>> report = take(learner, "double", 3, stream={"count": 1})
+>>> report["items"], report["pulled"], report["ended"]
+([2, 4, 6], 3, False)
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from learnstream.grading.codec import type_name
+
+
+class MissingName(Exception):
+    """The learner's file does not define the function a check calls."""
+
+
+def find(module: ModuleType | Any, name: str) -> Callable[..., Any]:
+    """The learner's function `name`, or a `MissingName` that says what to do."""
+    function = getattr(module, name, None)
+    if function is None:
+        raise MissingName(
+            f"there is no function `{name}` in your file; keep the name (and the signature) "
+            "the stub gave it"
+        )
+    if not callable(function):
+        raise MissingName(f"`{name}` in your file is a {type_name(function)}, not a function")
+    return function
+
+
+class Counted(Iterator[Any]):
+    """An iterator that counts how many items were pulled from it (to judge laziness)."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self._items = items
+        self.pulled = 0
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self.pulled += 1
+        return item
+
+
+def make_stream(spec: dict[str, Any]) -> Iterator[Any]:
+    """An input stream from its description.
+
+    `{"items": [...]}` is finite; `{"cycle": [...]}` repeats forever;
+    `{"count": start}` counts up from `start` forever.
+
+    >>> list(itertools.islice(make_stream({"cycle": [1, 2]}), 5))
+    [1, 2, 1, 2, 1]
+    """
+    if "items" in spec:
+        return iter(spec["items"])
+    if "cycle" in spec:
+        return itertools.cycle(spec["cycle"])
+    return itertools.count(spec["count"])
+
+
+def call(
+    module: ModuleType | Any,
+    fn: str,
+    args: list[Any] | None = None,
+    kwargs: dict[str, Any] | None = None,
+) -> Any:
+    """Return `fn(*args, **kwargs)` as it is.
+
+    >>> import types
+    >>> call(types.SimpleNamespace(up=str.upper), "up", ["hi"])
+    'HI'
+    """
+    return find(module, fn)(*(args or []), **(kwargs or {}))
+
+
+def take(
+    module: ModuleType | Any,
+    fn: str,
+    n: int,
+    *,
+    args: list[Any] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    stream: dict[str, Any] | None = None,
+    rng_seed: int | None = None,
+    global_seed: int | None = None,
+) -> dict[str, Any]:
+    """Call `fn`, then pull up to `n` items from the iterator it returns.
+
+    `stream` (see `make_stream`) becomes the first argument, wrapped to count the
+    items pulled from it; `rng_seed` passes `rng=random.Random(rng_seed)`;
+    `global_seed` seeds the `random` module first. The report holds the type
+    returned, whether it is an iterator, the items taken, whether it ended, and
+    how many input items were pulled when the call returned and at the end.
+    """
+    function = find(module, fn)
+    counter = None if stream is None else Counted(make_stream(stream))
+    call_args = ([] if counter is None else [counter]) + list(args or [])
+    call_kwargs = dict(kwargs or {})
+    if rng_seed is not None:
+        call_kwargs["rng"] = random.Random(rng_seed)
+    if global_seed is not None:
+        random.seed(global_seed)
+    result = function(*call_args, **call_kwargs)
+    report: dict[str, Any] = {
+        "type": type_name(result),
+        "iterator": isinstance(result, Iterator),
+        "pulled_at_call": None if counter is None else counter.pulled,
+    }
+    if not report["iterator"]:
+        return report
+    items: list[Any] = []
+    ended = False
+    for _ in range(n):
+        try:
+            items.append(next(result))
+        except StopIteration:
+            ended = True
+            break
+    report.update(items=items, ended=ended, pulled=None if counter is None else counter.pulled)
+    return report
+
+
+def run_flow(
+    module: ModuleType | Any, fn: str, items: list[Any], batch_size: int = 1
+) -> dict[str, Any]:
+    """Build a flow with `fn(TestingSource(items), TestingSink(out))`, run it, return `out`.
+
+    The report holds the type `fn` returned and, when it was a `Dataflow`, the
+    items the flow wrote to the sink.
+
+    >>> import types
+    >>> import learnstream.operators as op
+    >>> from learnstream.dataflow import Dataflow
+    >>> def build(source, sink):
+    ...     flow = Dataflow("eg")
+    ...     op.output("out", op.map("up", op.input("inp", flow, source), str.upper), sink)
+    ...     return flow
+    >>> run_flow(types.SimpleNamespace(build=build), "build", ["a", "b"])
+    {'type': 'Dataflow', 'items': ['A', 'B']}
+    """
+    from learnstream.dataflow import Dataflow
+    from learnstream.testing import TestingSink, TestingSource, run_main
+
+    out: list[Any] = []
+    flow = find(module, fn)(TestingSource(items, batch_size=batch_size), TestingSink(out))
+    report: dict[str, Any] = {"type": type_name(flow)}
+    if isinstance(flow, Dataflow):
+        run_main(flow)
+        report["items"] = out
+    return report

@@ -1,0 +1,109 @@
+"""The grading report for people: rich text in the terminal, or plain text from `render_text`.
+
+Passing exercises take one line; a stub says "not implemented yet"; a file
+that cannot be imported says why, once. For a failing exercise, every check is
+listed with its points, and the first failing one shows the (smallest) failing
+input, expected vs actual, a hint and the command that replays it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from learnstream.grading.results import ExerciseResult, PartResult
+
+_OUTPUT_LINES = 12
+
+
+def _indent(text: str, prefix: str = "      ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def _exercise(console: Console, result: PartResult, ex: ExerciseResult) -> None:
+    points = f"{ex.score}/{ex.max_score}"
+    if ex.passed:
+        console.print(f"[green]✓[/] [bold]{ex.name:<10}[/] {points:>6}   {escape(ex.title)}")
+        return
+    console.print(f"[red]✗[/] [bold]{ex.name:<10}[/] {points:>6}   {escape(ex.file)}")
+    if ex.not_implemented:
+        console.print(
+            f"    not implemented yet — open {escape(ex.file)} and replace the TODOs "
+            f"(learnstream hint {result.part} {ex.name} helps)"
+        )
+        return
+    if ex.problem is not None:
+        console.print(Text(_indent(ex.problem, "    "), style="red"))
+    else:
+        for check in ex.checks:
+            mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
+            console.print(f"    {mark} {escape(check.title):<58} {check.score}/{check.points}")
+        failure = ex.first_failure
+        if failure is not None:
+            console.print(f"    [bold]{escape(failure.title)}[/]: {escape(failure.message)}")
+            if failure.input is not None:
+                label = "smallest failing input" if failure.shrunk else "input"
+                console.print(f"      {label}: {escape(failure.input)}")
+            if failure.details:
+                console.print(Text(_indent(failure.details)))
+            if failure.hint:
+                console.print(f"      [yellow]hint:[/] {escape(failure.hint)}")
+            if failure.shrunk:
+                console.print(f"      replay: {escape(result.replay_command(ex.name))}")
+    if ex.output.strip():
+        lines = ex.output.rstrip().splitlines()
+        more = (
+            f"  ... {len(lines) - _OUTPUT_LINES} more lines" if len(lines) > _OUTPUT_LINES else ""
+        )
+        console.print("    your code printed:")
+        console.print(Text(_indent("\n".join(lines[:_OUTPUT_LINES]) + more)), style="dim")
+
+
+def render(result: PartResult, console: Console) -> None:
+    """Print the report of `result` on `console`."""
+    header = f"learnstream grade {result.part} — {result.title}"
+    if result.learner:
+        header += f" — {result.learner}"
+    console.print(f"[bold]{escape(header)}[/]   (seed {result.seed})")
+    for ex in result.exercises:
+        _exercise(console, result, ex)
+    passed = sum(ex.passed for ex in result.exercises)
+    style = "green" if result.passed else "red"
+    console.print(
+        f"[{style}]score {result.score}/{result.max_score}[/] — {passed} of "
+        f"{len(result.exercises)} exercises passed"
+    )
+
+
+def render_text(result: PartResult, width: int = 100) -> str:
+    """The report as plain text (no colours), e.g. for a notebook or a log.
+
+    >>> from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
+    >>> ok = ExerciseResult("map", "Double every item", "part1/ex2_map.py",
+    ...                     [CheckResult("example", "doubles [1, 2, 3]", 2, passed=True)])
+    >>> print(render_text(PartResult("part1", "Foundations", [ok], seed=3)))
+    learnstream grade part1 — Foundations   (seed 3)
+    ✓ map           2/2   Double every item
+    score 2/2 — 1 of 1 exercises passed
+    """
+    out = io.StringIO()
+    render(
+        result,
+        Console(
+            file=out, width=width, color_system=None, highlight=False, emoji=False, soft_wrap=True
+        ),
+    )
+    return out.getvalue().rstrip("\n")
+
+
+def render_class(results: Sequence[PartResult], console: Console) -> None:
+    """One line per learner: their score and which exercises passed."""
+    for result in results:
+        marks = " ".join(("✓" if ex.passed else "✗") + ex.name for ex in result.exercises)
+        console.print(
+            f"{escape(result.learner):<24} {result.score:>4}/{result.max_score:<4} {escape(marks)}"
+        )

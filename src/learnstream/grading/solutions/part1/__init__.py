@@ -1,0 +1,1 @@
+"""Part 1 solutions (copies of solutions/part1)."""

@@ -1,0 +1,1 @@
+"""Part 1 stubs (copies of exercises/part1)."""
