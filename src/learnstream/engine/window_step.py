@@ -358,10 +358,13 @@ class WindowStep:
             pending = self.pending
             for seq, handle, wid in zip(ev.ins_seqs, ev.ins_handles, ev.ins_wids, strict=True):
                 i = seq - first_seq
-                key, value = (keys[i], values[i]) if i >= 0 else pending.pop(seq)
+                key, value = (keys[i], values[i]) if i >= 0 else pending[seq]
                 out = agg.insert(handle, wid, key, value)
                 if out:
                     down.extend((key, (wid, w)) for w in out)
+            if pending:  # an item in several sliding windows is inserted once per window
+                for seq in ev.ins_seqs:
+                    pending.pop(seq, None)
         for seq in ev.held:
             self.pending[seq] = (keys[seq - first_seq], values[seq - first_seq])
         for slot, into, into_wid, from_, wid in zip(

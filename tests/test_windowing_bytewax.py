@@ -1,0 +1,259 @@
+"""Windowing as Bytewax 0.21.1 does it: its documented examples, and both engines side by side."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+T0 = datetime(2023, 1, 1, 12, 0, tzinfo=UTC)
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+S = timedelta(seconds=1)
+M = timedelta(minutes=1)
+
+needs_bytewax = pytest.mark.skipif(
+    importlib.util.find_spec("bytewax") is None, reason="the bytewax extra is not installed"
+)
+
+
+def engine(name: str) -> SimpleNamespace:
+    """The same API names from learnstream ("ls") or Bytewax ("bw")."""
+    pkg = "learnstream" if name == "ls" else "bytewax"
+    testing = importlib.import_module(f"{pkg}.testing")
+    return SimpleNamespace(
+        op=importlib.import_module(f"{pkg}.operators"),
+        win=importlib.import_module(f"{pkg}.operators.windowing"),
+        Dataflow=importlib.import_module(f"{pkg}.dataflow").Dataflow,
+        TestingSource=testing.TestingSource,
+        TestingSink=testing.TestingSink,
+        TimeTestingGetter=testing.TimeTestingGetter,
+        run_main=testing.run_main,
+    )
+
+
+LS = engine("ls")
+
+
+# --- Bytewax's documented examples give Bytewax's documented outputs -----------
+
+
+def test_documented_collect_window(capsys: pytest.CaptureFixture[str]) -> None:
+    e = LS
+    flow = e.Dataflow("collect_window_example")
+    data = [
+        ("key1", "apple", T0),
+        ("key1", "banana", T0 + 5 * M),
+        ("key2", "cherry", T0 + 10 * M),
+        ("key1", "date", T0 + 15 * M),
+        ("key2", "elderberry", T0 + 20 * M),
+    ]
+    keyed = e.op.key_on("key_on", e.op.input("input", flow, e.TestingSource(data)), lambda x: x[0])
+    clock = e.win.EventClock(ts_getter=lambda x: x[2], wait_for_system_duration=timedelta(0))
+    windower = e.win.TumblingWindower(length=10 * M, align_to=T0)
+    windowed = e.win.collect_window("collect_window", keyed, clock, windower)
+
+    def flat(item: Any) -> Any:
+        _, (window_id, values) = item
+        for k, s, ts in values:
+            yield f"({k!r}, {s.upper()!r}, {ts.strftime('%H:%M')}) => Window {window_id}"
+
+    e.op.inspect("output", e.op.flat_map("flat", windowed.down, flat))
+    e.run_main(flow)
+    assert capsys.readouterr().out.splitlines() == [
+        "collect_window_example.output: \"('key1', 'APPLE', 12:00) => Window 0\"",
+        "collect_window_example.output: \"('key1', 'BANANA', 12:05) => Window 0\"",
+        "collect_window_example.output: \"('key2', 'CHERRY', 12:10) => Window 1\"",
+        "collect_window_example.output: \"('key1', 'DATE', 12:15) => Window 1\"",
+        "collect_window_example.output: \"('key2', 'ELDERBERRY', 12:20) => Window 2\"",
+    ]
+
+
+def test_documented_count_window(capsys: pytest.CaptureFixture[str]) -> None:
+    e = LS
+    flow = e.Dataflow("count_window_example")
+    data = [
+        ("apple", T0),
+        ("banana", T0 + 5 * M),
+        ("apple", T0 + 10 * M),
+        ("banana", T0 + 15 * M),
+        ("apple", T0 + 20 * M),
+        ("cherry", T0 + 25 * M),
+    ]
+    up = e.op.input("input", flow, e.TestingSource(data))
+    clock = e.win.EventClock(ts_getter=lambda x: x[1], wait_for_system_duration=timedelta(0))
+    windower = e.win.TumblingWindower(length=15 * M, align_to=T0)
+    windowed = e.win.count_window("count_window", up, clock, windower, key=lambda x: x[0])
+    e.op.inspect(
+        "output",
+        e.op.map(
+            "format_output",
+            windowed.down,
+            lambda kv: f"Item '{kv[0]}' occurred {kv[1][1]} times in Window {kv[1][0]}",
+        ),
+    )
+    e.run_main(flow)
+    assert capsys.readouterr().out.splitlines() == [
+        "count_window_example.output: \"Item 'banana' occurred 1 times in Window 0\"",
+        "count_window_example.output: \"Item 'apple' occurred 2 times in Window 0\"",
+        "count_window_example.output: \"Item 'apple' occurred 1 times in Window 1\"",
+        "count_window_example.output: \"Item 'banana' occurred 1 times in Window 1\"",
+        "count_window_example.output: \"Item 'cherry' occurred 1 times in Window 1\"",
+    ]
+
+
+def test_documented_fold_window(capsys: pytest.CaptureFixture[str]) -> None:
+    e = LS
+    flow = e.Dataflow("fold_window_example")
+    data = [
+        ("key1", 1, T0),
+        ("key1", 2, T0 + 5 * M),
+        ("key2", 3, T0 + 10 * M),
+        ("key2", 4, T0 + 15 * M),
+        ("key1", 5, T0 + 20 * M),
+    ]
+    keyed = e.op.key_on("key_on", e.op.input("input", flow, e.TestingSource(data)), lambda x: x[0])
+    clock = e.win.EventClock(ts_getter=lambda x: x[2], wait_for_system_duration=timedelta(0))
+    windower = e.win.TumblingWindower(length=10 * M, align_to=T0)
+    windowed = e.win.fold_window(
+        "fold_window",
+        keyed,
+        clock,
+        windower,
+        builder=lambda: 0,
+        folder=lambda acc, x: acc + x[1],
+        merger=lambda a, b: a + b,
+    )
+    e.op.inspect("output", windowed.down)
+    e.run_main(flow)
+    assert capsys.readouterr().out.splitlines() == [
+        "fold_window_example.output: ('key1', (0, 3))",
+        "fold_window_example.output: ('key1', (2, 5))",
+        "fold_window_example.output: ('key2', (1, 7))",
+    ]
+
+
+# --- the same flows on both engines ------------------------------------------------
+
+
+def run_both_ways(
+    name: str,
+    items: list[tuple[str, int, int]],
+    batch: int,
+    wait: int,
+    windower_of: Any,
+    build: str,
+) -> tuple[list[Any], list[Any], list[Any]]:
+    e = engine(name)
+    flow = e.Dataflow("diff")
+    events = [(k, (T0 + t * S, n)) for k, t, n in items]
+    s = e.op.input("inp", flow, e.TestingSource(events, batch_size=batch))
+    windower = windower_of(e.win)
+    if build == "count":
+        clock = e.win.EventClock(lambda kv: kv[1][0], wait * S, now_getter=lambda: NOW)
+        out = e.win.count_window("w", s, clock, windower, key=lambda kv: kv[0])
+    else:
+        clock = e.win.EventClock(lambda v: v[0], wait * S, now_getter=lambda: NOW)
+        if build == "collect":
+            out = e.win.collect_window("w", s, clock, windower)
+        else:
+            out = e.win.fold_window(
+                "w",
+                s,
+                clock,
+                windower,
+                list,
+                lambda acc, v: [*acc, v[1]],
+                lambda a, b: a + b,
+                ordered=False,
+            )
+    down: list[Any] = []
+    late: list[Any] = []
+    meta: list[Any] = []
+    e.op.output("down", out.down, e.TestingSink(down))
+    e.op.output("late", out.late, e.TestingSink(late))
+    e.op.output("meta", out.meta, e.TestingSink(meta))
+    e.run_main(flow)
+    meta = [(k, (w, (m.open_time, m.close_time, sorted(m.merged_ids)))) for k, (w, m) in meta]
+    return sorted(down, key=repr), sorted(late, key=repr), sorted(meta, key=repr)
+
+
+@st.composite
+def streams(draw: Any) -> tuple[list[tuple[str, int, int]], int]:
+    n = draw(st.integers(0, 30))
+    keys = draw(st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
+    times = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
+    if draw(st.booleans()):
+        times = [
+            t + j
+            for t, j in zip(
+                sorted(times),
+                draw(st.lists(st.integers(-12, 12), min_size=n, max_size=n)),
+                strict=False,
+            )
+        ]
+    return [(k, t, i) for i, (k, t) in enumerate(zip(keys, times, strict=True))], draw(
+        st.integers(1, 4)
+    )
+
+
+@st.composite
+def windowers(draw: Any) -> Any:
+    kind = draw(st.sampled_from(["tumbling", "sliding", "session"]))
+    length = draw(st.integers(1, 25))
+    offset = draw(st.integers(1, length))
+    align = draw(st.integers(-30, 130))
+    gap = draw(st.integers(0, 15))
+    if kind == "tumbling":
+        return lambda w: w.TumblingWindower(length * S, T0 + align * S)
+    if kind == "sliding":
+        return lambda w: w.SlidingWindower(length * S, offset * S, T0 + align * S)
+    return lambda w: w.SessionWindower(gap * S)
+
+
+@needs_bytewax
+@settings(max_examples=120, deadline=None)
+@given(streams(), windowers(), st.integers(0, 20), st.sampled_from(["count", "collect", "fold"]))
+def test_same_results_as_bytewax(stream: Any, windower_of: Any, wait: int, build: str) -> None:
+    """With a clock that does not move, no key ever has all its windows closed before
+    EOF (its newest item's window is still open), so Bytewax's forgetting never shows."""
+    items, batch = stream
+    assert run_both_ways("ls", items, batch, wait, windower_of, build) == run_both_ways(
+        "bw", items, batch, wait, windower_of, build
+    )
+
+
+@needs_bytewax
+def test_documented_difference_late_items_never_reopen_a_window() -> None:
+    """Bytewax forgets an idle key's watermark and emits window 0 twice; learnstream does not."""
+
+    def run(name: str) -> tuple[list[Any], list[Any]]:
+        e = engine(name)
+        now = e.TimeTestingGetter(NOW)
+        flow = e.Dataflow("forget")
+        # (key, event second, system seconds to let pass before this item)
+        s = e.op.input("inp", flow, e.TestingSource([("k", 0, 0), ("x", 0, 20), ("k", 1, 0)]))
+
+        def let_time_pass(item: tuple[str, int, int]) -> tuple[str, datetime]:
+            now.advance(item[2] * S)
+            return item[0], T0 + item[1] * S
+
+        s = e.op.map("pass_time", s, let_time_pass)
+        clock = e.win.EventClock(lambda v: v[1], timedelta(0), now_getter=now.get)
+        out = e.win.count_window(
+            "c", s, clock, e.win.TumblingWindower(10 * S, T0), key=lambda v: v[0]
+        )
+        down: list[Any] = []
+        late: list[Any] = []
+        e.op.output("d", out.down, e.TestingSink(down))
+        e.op.output("l", out.late, e.TestingSink(late))
+        e.run_main(flow)
+        return sorted(down), [(k, w) for k, (w, _) in late]
+
+    assert run("bw") == ([("k", (0, 1)), ("k", (0, 1)), ("x", (0, 1))], [])
+    assert run("ls") == ([("k", (0, 1)), ("x", (0, 1))], [("k", 0)])
