@@ -26,9 +26,11 @@ HEADER = "ccore.h"
 SOURCES = ["keys.c", "aggregate.c"]
 
 _FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra"]
+# -fno-wrapv undoes CPython's -fwrapv so UBSan reports signed overflow.
 _SANITIZE = [
     "-fsanitize=address,undefined",
     "-fno-sanitize-recover=all",
+    "-fno-wrapv",
     "-fno-omit-frame-pointer",
     "-g",
     "-O1",

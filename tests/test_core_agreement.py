@@ -1,0 +1,242 @@
+"""The C core and its pure-Python twin agree on every input.
+
+hypothesis drives `learnstream.engine.ccore` and `learnstream.engine.keyed`
+through the same random sequences of batches and compares every answer. The
+twin is the model: it is short enough to check by reading. `.ci/asan` runs this
+file against a build of the C core with AddressSanitizer and UBSan.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import subprocess
+import sys
+import textwrap
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learnstream.engine import ccore, keyed
+
+BACKENDS = (keyed, ccore)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+    NUL = "n\0l"
+
+
+# Keys: empty, NUL inside, non-ASCII, lone surrogates, long, a str subclass.
+odd_keys = st.sampled_from(
+    [
+        "",
+        "a",
+        "b",
+        "\0",
+        "a\0b",
+        "é",
+        "ß",
+        "😀",
+        "\ud800",
+        "\udfff",
+        "x" * 3000,
+        Colour.RED,
+        Colour.NUL,
+    ]
+)
+keys = st.one_of(
+    odd_keys,
+    st.text(max_size=12),
+    st.text(alphabet=st.characters(codec=None, categories=["Cs", "Lu", "Nd"]), max_size=4),
+    st.integers(0, 50).map(lambda i: f"k{i}"),
+)
+batches = st.lists(keys, max_size=40)
+not_str = st.sampled_from([1, None, b"bytes", 2.5, ("a",)])
+
+
+def bad_batch(good: list[str], bad: Any, where: int) -> list[Any]:
+    """`good` with a non-str key inserted at a position."""
+    return [*good[: where % (len(good) + 1)], bad, *good[where % (len(good) + 1) :]]
+
+
+def many_distinct(n: int) -> list[str]:
+    """n distinct keys in one batch: enough to make the C table grow several times."""
+    return [f"distinct-{i}" for i in range(n)]
+
+
+def same_outcome(call_twin: Any, call_c: Any) -> Any:
+    """Call both; they must both return equal results or both raise the same type."""
+    outcomes = []
+    for call in (call_twin, call_c):
+        try:
+            outcomes.append(("ok", call()))
+        except Exception as exc:  # compared below: both sides must fail alike
+            outcomes.append(("raised", type(exc)))
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0]
+
+
+def plain(pairs: list[tuple[str, Any]]) -> list[tuple[type, str, type, str]]:
+    """Pairs with exact types and reprs, so 1 != 1.0 != True, -0.0 != 0.0, nan == nan."""
+    return [(type(k), k, type(v), repr(v)) for k, v in pairs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(batches, max_size=8), st.integers(0, 3000), not_str, st.integers(0, 50))
+def test_key_table_slots_agree(sequence: list[list[str]], n: int, bad: Any, where: int) -> None:
+    twin, c = keyed.KeyTable(), ccore.KeyTable()
+    for batch in [
+        *sequence,
+        many_distinct(n),
+        bad_batch(sequence[0] if sequence else [], bad, where),
+        *sequence,
+    ]:
+        same_outcome(lambda b=batch: twin.slots(b), lambda b=batch: c.slots(b))
+        assert len(twin) == len(c)
+    keys_twin, keys_c = twin.keys(), c.keys()
+    assert keys_twin == keys_c
+    assert all(type(k) is str for k in keys_c)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(batches, max_size=8), st.integers(0, 3000), not_str, st.integers(0, 50))
+def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: int) -> None:
+    twin, c = keyed.KeyCounter(), ccore.KeyCounter()
+    for batch in [*sequence, bad_batch([], bad, where), many_distinct(n), *sequence]:
+        same_outcome(lambda b=batch: twin.add(b), lambda b=batch: c.add(b))
+        assert len(twin) == len(c)
+    assert plain(twin.items()) == plain(c.items())
+
+
+near_limits = st.sampled_from(
+    [
+        INT64_MAX,
+        INT64_MIN,
+        INT64_MAX - 1,
+        INT64_MIN + 1,
+        2**63,
+        -(2**63) - 1,
+        2**53,
+        2**53 + 1,
+        -(2**53) - 1,
+        0,
+        1,
+        -1,
+    ]
+)
+near_limit_floats = st.sampled_from(
+    [
+        9.223372036854775807e18,
+        -9.223372036854775808e18,
+        2.0**53,
+        2.0**63,
+        -(2.0**63),
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        1e308,
+    ]
+)
+values = st.one_of(
+    st.integers(-100, 100),
+    near_limits,
+    st.integers(),
+    st.floats(),
+    near_limit_floats,
+    st.sampled_from([True, False, Fraction(1, 3)]),
+)
+# Batches that share one type take the fast paths; mixed ones the tagged path.
+value_batches = st.one_of(
+    st.lists(st.integers(-100, 100) | near_limits, max_size=30),
+    st.lists(st.floats() | near_limit_floats, max_size=30),
+    st.lists(values, max_size=30),
+)
+fold_keys = st.sampled_from(["a", "b", "c", "", "\0", "é"])
+
+
+@st.composite
+def fold_batches(draw: st.DrawFn) -> tuple[list[str], list[Any]]:
+    vals = draw(value_batches)
+    return draw(st.lists(fold_keys, min_size=len(vals), max_size=len(vals))), vals
+
+
+@pytest.mark.parametrize("kind", ["sum", "min", "max"])
+@settings(max_examples=200, deadline=None)
+@given(sequence=st.lists(fold_batches(), max_size=8), fail=st.booleans())
+def test_key_fold_agrees(
+    kind: str, sequence: list[tuple[list[str], list[Any]]], fail: bool
+) -> None:
+    twin, c = keyed.KeyFold(kind), ccore.KeyFold(kind)
+    if fail:  # a value Python cannot fold with numbers, and mismatched lengths
+        sequence = [*sequence, (["a", "b"], [1]), (["a", "a"], [1, "text"])]
+    for ks, vs in sequence:
+        outcome = same_outcome(
+            lambda k=ks, v=vs: twin.update(k, v), lambda k=ks, v=vs: c.update(k, v)
+        )
+        if outcome[0] == "raised" and outcome[1] is not ValueError:
+            return  # a fold that raised part-way leaves the state unspecified
+        assert len(twin) == len(c)
+    assert plain(twin.items()) == plain(c.items())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fold_kind_must_be_known(backend: Any) -> None:
+    with pytest.raises(ValueError, match="sum"):
+        backend.KeyFold("mean")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_int64_sum_grows_past_64_bits(backend: Any) -> None:
+    fold = backend.KeyFold("sum")
+    fold.update(["k", "k", "k"], [INT64_MAX, INT64_MAX, 2])
+    fold.update(["k"], [-INT64_MAX])
+    assert fold.items() == [("k", INT64_MAX + 2)]
+
+
+E2E = textwrap.dedent(
+    """
+    import random, sys
+    import learnstream
+    import learnstream.operators as op
+    from learnstream.dataflow import Dataflow
+    from learnstream.testing import TestingSink, TestingSource, run_main
+
+    rng = random.Random(7)
+    alphabet = "abcdeé\\0 ß"
+    words = ["".join(rng.choices(alphabet, k=rng.randint(0, 6))) for _ in range({n})]
+    flow = Dataflow("e2e")
+    out = []
+    s = op.input("inp", flow, TestingSource(words, batch_size=997))
+    op.output("out", op.count_final("count", s, lambda word: word), TestingSink(out))
+    run_main(flow)
+    print(learnstream.BACKEND)
+    print(ascii(out))
+    """
+)
+
+
+def test_count_final_end_to_end_c_vs_twin() -> None:
+    outputs = {}
+    for backend in ("c", "python"):
+        env = {**os.environ, "LEARNSTREAM_BACKEND": backend}
+        done = subprocess.run(
+            [sys.executable, "-c", E2E.format(n=150_000)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        name, result = done.stdout.splitlines()
+        assert name == backend, done.stderr
+        outputs[backend] = result
+    assert outputs["c"] == outputs["python"]
+    assert len(outputs["c"]) > 1000
