@@ -87,3 +87,13 @@ def notebooks(out: str, course: str | None) -> None:
         ) from None
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _add_grading_commands() -> None:
+    from learnstream.grading.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_grading_commands()

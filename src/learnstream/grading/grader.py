@@ -120,9 +120,9 @@ def grade(
     """Grade `exercise` (default: all) of `part` in the workspace at `path`.
 
     `path` defaults as for the CLI (`./exercises`, else the workspace made by
-    `learnstream init`). The same `seed` replays the same inputs. In a
-    workspace made by `learnstream init`, the scores are remembered for
-    `learnstream list`.
+    `learnstream init`). The same `seed` replays the same inputs. Scores are
+    remembered (for `learnstream list` and `solution`) in the workspace's
+    `.learnstream/` folder when it has one, or when `path` was not given.
     """
     found = _part(part)
     workspace = find_workspace(path)
@@ -144,7 +144,7 @@ def grade(
     )
     progress = Progress.load(workspace)
     _hints(result, found, progress)
-    if (workspace / MARKER).is_dir():
+    if path is None or (workspace / MARKER).is_dir():
         for ex in result.exercises:
             progress.scores.setdefault(found.name, {})[ex.name] = {
                 "score": ex.score,

@@ -1,0 +1,322 @@
+"""The grading commands of the `learnstream` CLI: grade, hint, list, init, reset, solution, watch.
+
+Thin click wrappers over `learnstream.grading`; `learnstream.cli` adds them to
+its group. Heavy imports (rich, hypothesis, the checks) happen inside the
+commands, so `learnstream --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+_PART_HELP = "The part of the course, e.g. part1."
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _fail(err: Exception) -> click.ClickException:
+    return click.ClickException(str(err))
+
+
+def _lookup(part: str, exercise: str | None = None) -> Any:
+    """The part and exercise records, or a friendly error."""
+    from learnstream.grading.grader import PartComing
+    from learnstream.grading.registry import UnknownName, get_part
+
+    try:
+        found = get_part(part)
+        if found.coming:
+            raise PartComing(f"{found.name} ({found.title}) is coming soon: no exercises yet")
+        return found, (found.exercise(exercise) if exercise else None)
+    except (UnknownName, PartComing) as err:
+        raise _fail(err) from None
+
+
+def _workspace(path: str | None) -> Path:
+    from learnstream.grading.workspace import WorkspaceError, find_workspace
+
+    try:
+        return find_workspace(path)
+    except WorkspaceError as err:
+        raise _fail(err) from None
+
+
+@click.command()
+@click.argument("part")
+@click.argument("exercise", required=False)
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
+@click.option(
+    "--gradescope",
+    "gradescope",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write Gradescope's results.json to this file.",
+)
+@click.option("--seed", type=int, default=None, help="Replay the inputs of an earlier run.")
+@click.option(
+    "--class-dir",
+    "class_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Grade every learner: one workspace per sub-folder.",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --class-dir: write one row per learner to this CSV file.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help="Seconds each call into your code may take (default 5).",
+)
+def grade(
+    part: str,
+    exercise: str | None,
+    path: str | None,
+    as_json: bool,
+    gradescope: str | None,
+    seed: int | None,
+    class_dir: str | None,
+    csv_file: str | None,
+    timeout: float | None,
+) -> None:
+    """Grade the exercises of PART (or just EXERCISE); exit 0 only if every check passes."""
+    from learnstream.grading.grader import grade as grade_part
+    from learnstream.grading.grader import grade_class
+    from learnstream.grading.report import render, render_class
+    from learnstream.grading.results import class_csv
+    from learnstream.grading.sandbox import Limits
+
+    found, _ = _lookup(part, exercise)
+    limits = None if timeout is None else Limits(timeout=timeout)
+    if class_dir is not None:
+        results = grade_class(found, class_dir, seed, limits=limits)
+        if csv_file:
+            Path(csv_file).write_text(class_csv(results), encoding="utf-8")
+        if as_json:
+            click.echo(json.dumps([dict(r.to_json(), learner=r.learner) for r in results]))
+        else:
+            render_class(results, _console())
+        return
+    _workspace(path)
+    result = grade_part(found, exercise, path, seed, limits=limits)
+    if gradescope:
+        Path(gradescope).write_text(json.dumps(result.to_gradescope(), indent=2), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        render(result, _console())
+    sys.exit(0 if result.passed else 1)
+
+
+@click.command()
+@click.argument("part")
+@click.argument("exercise")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+def hint(part: str, exercise: str, path: str | None) -> None:
+    """Show the next hint for EXERCISE (each call goes one step further)."""
+    from learnstream.grading.workspace import Progress
+
+    found, ex = _lookup(part, exercise)
+    progress = Progress.load(_workspace(path))
+    number, text = progress.next_hint(found, ex, advance=True)
+    progress.save()
+    click.echo(f"hint {number} of {len(ex.hints)} for {found.name} {ex.name}: {text}")
+    if number == len(ex.hints):
+        click.echo(
+            "That was the last hint. Once it passes, "
+            f"`learnstream solution {found.name} {ex.name}` shows the reference solution."
+        )
+
+
+@click.command(name="list")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+def list_(path: str | None) -> None:
+    """Show your progress over every part of the course."""
+    from learnstream.grading.registry import PARTS
+    from learnstream.grading.workspace import Progress, WorkspaceError, find_workspace
+
+    try:
+        progress = Progress.load(find_workspace(path))
+    except WorkspaceError:
+        progress = Progress(None)
+    console = _console()
+    for part in PARTS:
+        if part.coming:
+            console.print(f"{part.name}  {part.title:<40} [dim]coming[/]")
+            continue
+        exercises = part.exercises()
+        scores = progress.scores.get(part.name, {})
+        done = sum(bool(scores.get(ex.name, {}).get("passed")) for ex in exercises)
+        width = 20
+        filled = round(width * done / len(exercises)) if exercises else 0
+        bar = "█" * filled + "░" * (width - filled)
+        console.print(f"{part.name}  {part.title:<40} {bar} {done}/{len(exercises)} exercises")
+        for ex in exercises:
+            score = scores.get(ex.name)
+            mark = (
+                "[green]✓[/]"
+                if score and score.get("passed")
+                else "[red]✗[/]"
+                if score
+                else "[dim]·[/]"
+            )
+            points = f"{score['score']}/{score['max_score']}" if score else "not graded yet"
+            console.print(f"    {mark} {ex.name:<10} {ex.title:<40} {points}")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(folder: str) -> None:
+    """Make a workspace in FOLDER with a fresh copy of every exercise."""
+    from learnstream.grading.workspace import init as make_workspace
+
+    written = make_workspace(folder)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo(f"{folder} already has every exercise; nothing was overwritten")
+    click.echo(f"next: cd {folder} && learnstream grade part1")
+
+
+@click.command()
+@click.argument("part")
+@click.argument("exercise")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+def reset(part: str, exercise: str, path: str | None) -> None:
+    """Put back a fresh copy of EXERCISE (your version is saved first)."""
+    from learnstream.grading.workspace import reset as reset_exercise
+
+    found, ex = _lookup(part, exercise)
+    target, backup = reset_exercise(_workspace(path), found, ex)
+    click.echo(f"{target} is a fresh stub again")
+    if backup is not None:
+        click.echo(f"your previous version is saved in {backup}")
+
+
+@click.command()
+@click.argument("part")
+@click.argument("exercise")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+@click.option("--force", is_flag=True, help="Show it even though your exercise has not passed.")
+def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
+    """Show the reference solution of EXERCISE, once your own passes."""
+    from learnstream.grading.workspace import (
+        Progress,
+        WorkspaceError,
+        find_workspace,
+        solution_text,
+    )
+
+    found, ex = _lookup(part, exercise)
+    if not force:
+        try:
+            passed = Progress.load(find_workspace(path)).passed(found.name, ex.name)
+        except WorkspaceError:
+            passed = False
+        if not passed:
+            raise click.ClickException(
+                f"solve it first: `learnstream grade {found.name} {ex.name}` must pass (in a "
+                "workspace made by `learnstream init`, which remembers it); "
+                "or add --force to look now"
+            )
+    click.echo(solution_text(found, ex), nl=False)
+
+
+@click.command()
+@click.argument("part")
+@click.argument("exercise", required=False)
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+@click.option("--seed", type=int, default=None, help="Use the same inputs every round.")
+@click.option(
+    "--interval",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds between looks at the files.",
+)
+@click.option("--max-rounds", type=int, default=None, help="Stop after this many gradings.")
+def watch(
+    part: str,
+    exercise: str | None,
+    path: str | None,
+    seed: int | None,
+    interval: float,
+    max_rounds: int | None,
+) -> None:
+    """Grade PART (or EXERCISE) again every time you save; Ctrl-C stops."""
+    from learnstream.grading.report import render
+    from learnstream.grading.watch import watch as watch_files
+
+    found, _ = _lookup(part, exercise)
+    console = _console()
+
+    def show(result: Any) -> None:
+        render(result, console)
+        console.print("[dim]watching for changes; Ctrl-C stops[/]")
+
+    try:
+        watch_files(
+            found.name,
+            show,
+            exercise,
+            _workspace(path),
+            seed=seed,
+            interval=interval,
+            max_rounds=max_rounds,
+        )
+    except KeyboardInterrupt:
+        pass
+
+
+COMMANDS = (grade, hint, list_, init, reset, solution, watch)
