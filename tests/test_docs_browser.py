@@ -1,0 +1,145 @@
+"""The built site works in a real browser: pages render, diagrams draw, search finds Part 1.
+
+Headless Debian Chromium (`/usr/bin/chromium`, or `$CHROMIUM`), driven by
+Playwright's Python client with `executable_path` set, so Playwright downloads no
+browser of its own. Screenshots go to a temporary folder (printed on failure).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).is_file(),
+    reason=f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (CI installs it)",
+)
+
+# Chromium's own background traffic fails on a machine without internet; keep it quiet.
+_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=_FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _open(browser: object, url: str, requests: list[str]) -> object:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url, wait_until="load")
+    return page
+
+
+def test_home_page_renders_offline(browser: object, base_url: str, shots: Path) -> None:
+    requests: list[str] = []
+    page = _open(browser, f"{base_url}/", requests)
+    assert page.locator("h1").first.inner_text().startswith("Streaming Data for Data Scientists")
+    assert page.locator("nav.md-nav--primary").get_by_text("Part 1 · Foundations").count() >= 1
+    page.screenshot(path=str(shots / "home.png"), full_page=True)
+    outside = [url for url in requests if not url.startswith(base_url)]
+    assert not outside, f"the page fetched from outside the site: {outside}"
+    page.close()
+
+
+def test_part1_renders_code_outputs_and_drawn_diagrams(
+    browser: object, base_url: str, shots: Path
+) -> None:
+    requests: list[str] = []
+    page = _open(browser, f"{base_url}/part1/dataflows/", requests)
+    # mkdocs-material draws each diagram into the element, replacing the Mermaid text.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('div.mermaid')].length === 2 && "
+        "[...document.querySelectorAll('div.mermaid')].every("
+        "e => e.getBoundingClientRect().height > 150 && !e.textContent.includes('flowchart'))",
+        timeout=20_000,
+    )
+    assert page.locator(".md-typeset .highlight .filename", has_text="Output").count() >= 2
+    assert page.get_by_text("('whether', 1)").count() >= 1
+    page.locator("div.mermaid").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "part1-dataflows.png"))
+    page.goto(f"{base_url}/part1/", wait_until="load")
+    page.screenshot(path=str(shots / "part1.png"), full_page=True)
+    outside = [url for url in requests if not url.startswith(base_url)]
+    assert not outside, f"the page fetched from outside the site: {outside}"
+    page.close()
+
+
+def test_searching_generator_lists_part1(browser: object, base_url: str, shots: Path) -> None:
+    page = _open(browser, f"{base_url}/", [])
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("generator", delay=20)  # material searches on key events
+    results = page.locator("li.md-search-result__item > a.md-search-result__link")
+    results.first.wait_for(timeout=20_000)
+    links = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    page.screenshot(path=str(shots / "search.png"))
+    assert any("part1/generators/" in link for link in links), links
+    page.close()

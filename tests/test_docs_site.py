@@ -1,0 +1,105 @@
+"""The docs site builds with `mkdocs build --strict`, offline, with every part reachable."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from learnstream.coursebook.layout import docs_dir, load_mkdocs_config, parts
+from learnstream.coursebook.mkdocs_hooks import PERFORMANCE_MARKER, performance_section
+from learnstream.coursebook.pages import read_page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def test_strict_build_writes_every_nav_page(site: Path) -> None:
+    config = load_mkdocs_config(ROOT)
+
+    def pages(entry: object) -> list[str]:
+        if isinstance(entry, str):
+            return [entry]
+        if isinstance(entry, list):
+            return [p for item in entry for p in pages(item)]
+        if isinstance(entry, dict):
+            return [p for value in entry.values() for p in pages(value)]
+        return []
+
+    for page in pages(config["nav"]):
+        html = site / re.sub(r"(index)?\.md$", "", page) / "index.html"
+        assert html.is_file(), f"{page} was not built"
+
+
+def test_every_part_has_a_page_and_unwritten_parts_say_coming_next() -> None:
+    found = parts(ROOT)
+    assert [p.number for p in found] == [1, 2, 3, 4]
+    for part in found[2:]:
+        index = read_page(docs_dir(ROOT) / part.pages[0], ROOT)
+        assert index.coming_next, f"{part.slug} is a placeholder and should say so"
+    assert not read_page(docs_dir(ROOT) / "part1" / "index.md", ROOT).coming_next
+
+
+def test_the_site_fetches_nothing_from_the_internet(site: Path) -> None:
+    external = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""")
+    offenders = [
+        f"{html.relative_to(site)}: {match.group(0)}"
+        for html in site.rglob("*.html")
+        for match in external.finditer(html.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "\n".join(offenders[:10])
+    assert (site / "assets/javascripts/vendor/mermaid/mermaid.min.js").stat().st_size > 1_000_000
+
+
+def test_diagrams_and_outputs_are_rendered_for_the_browser(site: Path) -> None:
+    html = (site / "part1/dataflows/index.html").read_text(encoding="utf-8")
+    assert html.count('class="mermaid"') == 2
+    assert "wordcount.inp --&gt; wordcount.lowercase" in html
+    assert '<span class="filename">Output</span>' in html
+
+
+def test_reference_pages_show_doctests_as_code(site: Path) -> None:
+    html = (site / "reference/operators/index.html").read_text(encoding="utf-8")
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in html  # a prompt, lexed as pycon
+    assert "<blockquote>\n<blockquote>" not in html  # bare `>>>` read as nested quotes
+
+
+def test_performance_page_includes_the_benchmark_report_when_it_exists(tmp_path: Path) -> None:
+    assert "Figures pending" in performance_section(tmp_path)
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks/README.md").write_text(
+        "# Benchmarks\n\n| workload | ratio |\n|---|---|\n| W1 | 1.1 |\n\nSee [w1](w1.py).\n",
+        encoding="utf-8",
+    )
+    section = performance_section(tmp_path)
+    assert section.startswith("## Benchmarks")
+    assert "| W1 | 1.1 |" in section
+    assert "w1 (`w1.py`)" in section
+    assert PERFORMANCE_MARKER in (docs_dir(ROOT) / "performance.md").read_text(encoding="utf-8")
+
+
+def test_performance_page_shows_the_real_report_or_says_it_is_pending(site: Path) -> None:
+    html = (site / "performance/index.html").read_text(encoding="utf-8")
+    if (ROOT / "benchmarks/README.md").is_file():
+        assert "Figures pending" not in html
+    else:
+        assert "Figures pending" in html
