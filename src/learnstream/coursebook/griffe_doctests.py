@@ -5,15 +5,8 @@ pytest runs. Markdown would read `>>>` as nested quotes, so this extension wraps
 each run of doctest lines in a ```` ```pycon ```` fence before mkdocstrings renders
 the docstring. `mkdocs.yml` loads it in the mkdocstrings options.
 
->>> print(fence_doctests("Add one.\\n\\n>>> 1 + 1\\n2\\n\\nThat is all."))
-Add one.
-<BLANKLINE>
-```pycon
->>> 1 + 1
-2
-```
-<BLANKLINE>
-That is all.
+>>> fence_doctests("Add one.\\n\\n>>> 1 + 1\\n2\\n\\nThat is all.").splitlines()
+['Add one.', '', '```pycon', '>>> 1 + 1', '2', '```', '', 'That is all.']
 """
 
 from __future__ import annotations
