@@ -117,6 +117,9 @@ class CountAggregate(Aggregate):
 
     record_inserts = False
 
+    def merge(self, into: int, from_: int, key: str) -> Iterable[Any]:
+        return ()  # the core already added the merged session's count
+
     def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
         return (count,)
 
