@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 T0 = datetime(2023, 1, 1, 12, 0, tzinfo=UTC)
@@ -217,7 +217,8 @@ def windowers(draw: Any) -> Any:
 
 
 @needs_bytewax
-@settings(max_examples=120, deadline=None)
+# Two engines per example are slow to a health check on a busy CI machine.
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(streams(), windowers(), st.integers(0, 20), st.sampled_from(["count", "collect", "fold"]))
 def test_same_results_as_bytewax(stream: Any, windower_of: Any, wait: int, build: str) -> None:
     """With a clock that does not move, no key ever has all its windows closed before
