@@ -1,0 +1,107 @@
+"""One measurement in a fresh process: `python -m benchmarks.child WORKLOAD SYSTEM SIZE [PATH]`.
+
+Prints one JSON line: the seconds the work took (inputs are prepared before the
+clock starts), its checksum, and the process's peak resident memory. The
+runner sets `LEARNSTREAM_BACKEND` for the `learnstream` and `twin` systems;
+the child checks it got the backend it was asked for, so a C core that failed
+to load can never pass for the C figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BACKEND_OF = {"learnstream": "c", "twin": "python"}
+
+IMPORT_SNIPPET = (
+    "import time; t = time.perf_counter(); import learnstream; "
+    "t = time.perf_counter() - t; import json, resource; "
+    "print(json.dumps({'seconds': t, 'checksum': 'imported', "
+    "'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
+)
+"""What the runner runs with `python -c` to time `import learnstream`: nothing
+but `time` is imported first, so the figure includes every module learnstream
+pulls in."""
+
+
+def _check_backend(system: str) -> None:
+    import learnstream
+
+    wanted = BACKEND_OF[system]
+    if learnstream.BACKEND != wanted:
+        raise SystemExit(f"{system}: asked for backend {wanted!r}, got {learnstream.BACKEND!r}")
+
+
+def _window_module(system: str) -> object:
+    """The window core of the backend under test; the C one must really be C."""
+    from learnstream.engine import backend
+
+    if system == "learnstream" and backend.windows.__name__ != "learnstream.engine.cwindows":
+        raise SystemExit(
+            "learnstream: the C window core is not loaded (the extension was built "
+            "without csrc/windows.c?); reinstall with `pip install -e .`"
+        )
+    return backend.windows
+
+
+def prepare(workload: str, system: str, size: int, path: str | None) -> Callable[[], str]:
+    """Everything before the clock starts: imports, input data, flow construction."""
+    from benchmarks import workloads as w
+
+    if system in BACKEND_OF:
+        _check_backend(system)
+    if workload in ("W1", "W2"):
+        assert path is not None, f"{workload} needs its input file"
+        source = Path(path)
+        if system == "floor":
+            floor = w.w1_floor if workload == "W1" else w.w2_floor
+            return lambda: floor(source)
+        api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
+        engine = w.w1_engine if workload == "W1" else w.w2_engine
+        return lambda: engine(api, source)
+    if workload == "W3":
+        from benchmarks.data import ints
+
+        data = ints(size)
+        if system == "floor":
+            return lambda: w.w3_floor(data)
+        if system == "genexpr":
+            return lambda: w.w3_genexpr(data)
+        api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
+        return lambda: w.w3_engine(api, data)
+    from benchmarks import micro
+
+    if workload == "window_assign":
+        windows = _window_module(system)
+        slots, micros = micro.window_input(size)
+        return lambda: micro.window_assign(windows, slots, micros)  # type: ignore[arg-type]
+    from learnstream.engine.backend import core
+
+    keys = micro.zipf_keys(size)
+    bench = micro.KEYED[workload]
+    return lambda: bench(core, keys)
+
+
+def main(argv: list[str]) -> None:
+    workload, system, size = argv[0], argv[1], int(argv[2])
+    path = argv[3] if len(argv) > 3 else None
+    run = prepare(workload, system, size, path)
+    started = time.perf_counter()
+    checksum = run()
+    result = {
+        "seconds": time.perf_counter() - started,
+        "checksum": checksum,
+        "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "pid": os.getpid(),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,91 @@
+"""Microbenchmarks of the keyed-state core: the C core against its twin.
+
+Each takes the backend module (`learnstream.engine.ccore` or `.keyed`) and a
+list of keys, runs the operation the engine runs per batch, and returns a
+checksum of the final state. The keys arrive in batches of `BATCH`, about what
+one tick of W1 hands `count_final` (1,000 lines of about 10 words).
+
+`window_assign` does the same for the window core (`csrc/windows.c` against
+`engine/windows.py`): W2's events, already as key slots and microseconds, go
+through 10-second tumbling windows; the result is a checksum of the closed
+windows.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from itertools import accumulate
+from types import ModuleType
+
+from benchmarks.data import SEED, W2_DISORDER_MS, W2_KEYS, W2_START_MS, vocabulary
+from benchmarks.workloads import W2_WINDOW_MS, w1_checksum, w2_checksum
+
+BATCH = 10_000
+
+
+def zipf_keys(count: int, seed: int = SEED, vocab_size: int = 50_000) -> list[str]:
+    """`count` words drawn with Zipf weights (s = 1.1), as in the W1 text."""
+    rng = random.Random(seed)
+    words = vocabulary(vocab_size, rng)
+    cum = list(accumulate(1.0 / rank**1.1 for rank in range(1, vocab_size + 1)))
+    return rng.choices(words, cum_weights=cum, k=count)
+
+
+def keyed_count(core: ModuleType, keys: list[str]) -> str:
+    """`KeyCounter.add` per batch, then `items()`: what `count_final` does."""
+    counter = core.KeyCounter()
+    for at in range(0, len(keys), BATCH):
+        counter.add(keys[at : at + BATCH])
+    return w1_checksum(counter.items())
+
+
+def key_slots(core: ModuleType, keys: list[str]) -> str:
+    """`KeyTable.slots` per batch: what every stateful step does first."""
+    table = core.KeyTable()
+    total = 0
+    for at in range(0, len(keys), BATCH):
+        total += sum(table.slots(keys[at : at + BATCH]))
+    return f"{len(table)} keys, slot sum {total}"
+
+
+KEYED: dict[str, Callable[[ModuleType, list[str]], str]] = {
+    "keyed_count": keyed_count,
+    "key_slots": key_slots,
+}
+"""The keyed-state micros: each takes `core` (`ccore` or `keyed`) and the keys."""
+
+
+def window_input(count: int, seed: int = SEED) -> tuple[list[int], list[int]]:
+    """W2's events as the window core sees them: key slots and microseconds."""
+    rng = random.Random(seed)
+    slots = [rng.randrange(W2_KEYS) for _ in range(count)]
+    micros = [(W2_START_MS + i - rng.randrange(W2_DISORDER_MS)) * 1000 for i in range(count)]
+    return slots, micros
+
+
+def window_assign(windows: ModuleType, slots: list[int], micros: list[int]) -> str:
+    """`WindowCore.process` per batch, then `eof`: what `count_window` asks of the core."""
+    from learnstream.engine.windows import EVENT, SLIDING
+
+    length = W2_WINDOW_MS * 1000
+    core = windows.WindowCore(
+        SLIDING,
+        length=length,
+        offset=length,
+        align=W2_START_MS * 1000,
+        gap=0,
+        clock=EVENT,
+        wait=5_000_000,
+        ordered=False,
+        record_inserts=False,
+    )
+    closed: list[tuple[int, int, int]] = []
+    late = 0
+    for at in range(0, len(slots), BATCH):
+        ev = core.process(slots[at : at + BATCH], micros[at : at + BATCH], 0)
+        late += len(ev.late_items)
+        closed.extend(zip(ev.closed_slots, ev.closed_wids, ev.closed_counts, strict=True))
+    ev = core.eof(list(range(W2_KEYS)))
+    closed.extend(zip(ev.closed_slots, ev.closed_wids, ev.closed_counts, strict=True))
+    return f"{late} late, " + w2_checksum((f"{s:04d}", w, c) for s, w, c in closed)

@@ -1,0 +1,257 @@
+"""The workloads, each written once and run on every system.
+
+A *system* is what runs the workload: learnstream (on its C core or on the
+pure-Python twin, chosen by `LEARNSTREAM_BACKEND` in the child's environment),
+Bytewax 0.21.1, or a plain-Python *floor* that does the same work with no
+engine at all. Flows are built by one function for both engines, from an `Api`
+that names the engine's modules, so learnstream and Bytewax run the very same
+code with only the imports changed.
+
+Every run returns a checksum of its result; the runner fails loudly unless all
+systems agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from benchmarks.data import W2_START_MS
+
+W1_TOKEN = r'[^\s!,.?":;0-9]+'
+W3_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Api:
+    """The parts of an engine a flow is built from."""
+
+    Dataflow: Any
+    op: ModuleType
+    inputs: ModuleType
+    outputs: ModuleType
+    FileSource: Any
+    TestingSink: Any
+    run_main: Callable[[Any], None]
+    win: ModuleType
+
+
+def learnstream_api() -> Api:
+    import learnstream.operators as op
+    import learnstream.operators.windowing as win
+    from learnstream import inputs, outputs
+    from learnstream.connectors.files import FileSource
+    from learnstream.dataflow import Dataflow
+    from learnstream.testing import TestingSink, run_main
+
+    return Api(Dataflow, op, inputs, outputs, FileSource, TestingSink, run_main, win)
+
+
+def bytewax_api() -> Api:
+    import bytewax.operators as op
+    import bytewax.operators.windowing as win
+    from bytewax import inputs, outputs
+    from bytewax.connectors.files import FileSource
+    from bytewax.dataflow import Dataflow
+    from bytewax.testing import TestingSink, run_main
+
+    return Api(Dataflow, op, inputs, outputs, FileSource, TestingSink, run_main, win)
+
+
+# --- W1: wordcount ------------------------------------------------------------
+
+
+def lower(line: str) -> str:
+    return line.lower()
+
+
+def tokenize(line: str) -> list[str]:
+    return re.findall(W1_TOKEN, line)
+
+
+def w1_checksum(counts: Iterable[tuple[str, int]]) -> str:
+    """Distinct words, total words and a hash of the sorted (word, count) pairs."""
+    pairs = sorted(counts)
+    digest = hashlib.sha256("".join(f"{w}\t{c}\n" for w, c in pairs).encode()).hexdigest()
+    return f"{len(pairs)} words, {sum(c for _, c in pairs)} tokens, sha256 {digest[:16]}"
+
+
+def w1_flow(api: Api, path: Path) -> tuple[Any, list[tuple[str, int]]]:
+    """The seed's wordcount flow (examples/wordcount.py), collecting into a list."""
+    flow = api.Dataflow("wordcount")
+    inp = api.op.input("inp", flow, api.FileSource(path))
+    lowered = api.op.map("lowercase", inp, lower)
+    tokens = api.op.flat_map("tokenize", lowered, tokenize)
+    counts = api.op.count_final("count", tokens, lambda word: word)
+    out: list[tuple[str, int]] = []
+    api.op.output("out", counts, api.TestingSink(out))
+    return flow, out
+
+
+def w1_engine(api: Api, path: Path) -> str:
+    flow, out = w1_flow(api, path)
+    api.run_main(flow)
+    return w1_checksum(out)
+
+
+def w1_floor(path: Path) -> str:
+    """Plain Python: a Counter updated line by line."""
+    counts: Counter[str] = Counter()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            counts.update(re.findall(W1_TOKEN, line.lower()))
+    return w1_checksum(counts.items())
+
+
+# --- W2: windowed count -----------------------------------------------------
+
+W2_WINDOW_MS = 10_000
+W2_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_event(line: str) -> tuple[str, datetime]:
+    """`key,ts_ms` to `(key, aware datetime)`, as Bytewax's EventClock needs."""
+    key, ms = line.split(",")
+    return key, W2_EPOCH + timedelta(milliseconds=int(ms))
+
+
+def event_key(event: tuple[str, datetime]) -> str:
+    return event[0]
+
+
+def event_time(event: tuple[str, datetime]) -> datetime:
+    return event[1]
+
+
+def w2_checksum(counts: Iterable[tuple[str, int, int]]) -> str:
+    """Windows, events and a hash of the sorted (key, window id, count) triples."""
+    rows = sorted(counts)
+    digest = hashlib.sha256("".join(f"{k}\t{w}\t{c}\n" for k, w, c in rows).encode())
+    return (
+        f"{len(rows)} windows, {sum(c for *_, c in rows)} events, sha256 {digest.hexdigest()[:16]}"
+    )
+
+
+def w2_engine(api: Api, path: Path) -> str:
+    """Parse, then count per key per 10 s tumbling window on event time (wait 5 s)."""
+    win = api.win
+    flow = api.Dataflow("windowed_count")
+    events = api.op.map("parse", api.op.input("inp", flow, api.FileSource(path)), parse_event)
+    clock = win.EventClock(event_time, wait_for_system_duration=timedelta(seconds=5))
+    windower = win.TumblingWindower(
+        length=timedelta(milliseconds=W2_WINDOW_MS),
+        align_to=W2_EPOCH + timedelta(milliseconds=W2_START_MS),
+    )
+    counts = win.count_window("count", events, clock, windower, event_key)
+    out: list[tuple[str, tuple[int, int]]] = []
+    api.op.output("out", counts.down, api.TestingSink(out))
+    late: list[Any] = []
+    api.op.output("late", counts.late, api.TestingSink(late))
+    api.run_main(flow)
+    if late:  # the data is generated to be on time: a late item is a bug somewhere
+        raise AssertionError(f"{len(late)} late events, e.g. {late[0]!r}")
+    return w2_checksum((k, wid, c) for k, (wid, c) in out)
+
+
+def w2_floor(path: Path) -> str:
+    """Plain Python: a dict keyed by (key, window number), line by line."""
+    counts: dict[tuple[str, int], int] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            key, ms = line.split(",")
+            slot = (key, (int(ms) - W2_START_MS) // W2_WINDOW_MS)
+            counts[slot] = counts.get(slot, 0) + 1
+    return w2_checksum((k, wid, c) for (k, wid), c in counts.items())
+
+
+# --- W3: per-item overhead ----------------------------------------------------
+
+
+def double(x: int) -> int:
+    return x * 2
+
+
+def third(x: int) -> bool:
+    return x % 3 == 0
+
+
+def w3_checksum(count: int, total: int) -> str:
+    return f"{count} items, sum {total}"
+
+
+def list_source(api: Api, items: list[int], batch_size: int) -> Any:
+    """A source handing out slices of a list, written against the engine's interfaces."""
+
+    class _Slices(api.inputs.StatefulSourcePartition):  # type: ignore[name-defined,misc]
+        def __init__(self, at: int) -> None:
+            self.at = at
+
+        def next_batch(self) -> list[int]:
+            if self.at >= len(items):
+                raise StopIteration
+            batch = items[self.at : self.at + batch_size]
+            self.at += len(batch)
+            return batch
+
+        def snapshot(self) -> int:
+            return self.at
+
+    class ListSource(api.inputs.FixedPartitionedSource):  # type: ignore[name-defined,misc]
+        def list_parts(self) -> list[str]:
+            return ["list"]
+
+        def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _Slices:
+            return _Slices(resume_state or 0)
+
+    return ListSource()
+
+
+class Tally:
+    """How many items reached the counting sink, and their sum."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+
+
+def counting_sink(api: Api, tally: Tally) -> Any:
+    class _Counting(api.outputs.StatelessSinkPartition):  # type: ignore[name-defined,misc]
+        def write_batch(self, items: list[int]) -> None:
+            tally.count += len(items)
+            tally.total += sum(items)
+
+    class CountingSink(api.outputs.DynamicSink):  # type: ignore[name-defined,misc]
+        def build(self, step_id: str, worker_index: int, worker_count: int) -> _Counting:
+            return _Counting()
+
+    return CountingSink()
+
+
+def w3_engine(api: Api, data: list[int]) -> str:
+    flow = api.Dataflow("per_item")
+    nums = api.op.input("inp", flow, list_source(api, data, W3_BATCH))
+    doubled = api.op.map("double", nums, double)
+    kept = api.op.filter("third", doubled, third)
+    tally = Tally()
+    api.op.output("out", kept, counting_sink(api, tally))
+    api.run_main(flow)
+    return w3_checksum(tally.count, tally.total)
+
+
+def w3_floor(data: list[int]) -> str:
+    """Builtin map and filter with the same functions."""
+    kept = list(filter(third, map(double, data)))
+    return w3_checksum(len(kept), sum(kept))
+
+
+def w3_genexpr(data: list[int]) -> str:
+    """Generator expressions: the same arithmetic inlined, no function calls."""
+    kept = [y for y in (x * 2 for x in data) if y % 3 == 0]
+    return w3_checksum(len(kept), sum(kept))

@@ -1,0 +1,133 @@
+"""The benchmarks compute the same results on every system; C and twin agree on a big count.
+
+No test here looks at a time: `--quick` sizes are for correctness only, and a
+shared CI machine's timings say nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import learnstream
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder of the checkout
+
+from benchmarks import runner  # noqa: E402
+
+SRC = str(Path(learnstream.__file__).resolve().parents[1])
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def test_quick_bench_through_the_cli_agrees_on_every_checksum(tmp_path: Path) -> None:
+    """`learnstream bench --quick` runs every workload on every system and exits 0."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "learnstream",
+            "bench",
+            "--quick",
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+        cwd=tmp_path,  # not the checkout: the command finds benchmarks/ beside the sources
+        env=_env(LEARNSTREAM_BENCH_DATA=str(tmp_path / "data")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "All systems agree on every checksum." in proc.stdout
+    raw = json.loads((tmp_path / "r.json").read_text())
+    assert set(raw) == set(runner.WORKLOADS)
+    for name, got in raw.items():
+        systems = set(got["rounds"][0])
+        expected = set(runner.WORKLOADS[name].systems)
+        if not runner.bytewax_importable():
+            expected.discard("bytewax")
+        assert systems == expected, name
+        checksums = {m["checksum"] for m in got["rounds"][0].values()}
+        assert len(checksums) == 1, (name, checksums)
+
+
+def test_a_checksum_disagreement_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = runner.measure
+
+    def wrong_on_twin(
+        workload: str, system: str, size: int, path: Path | None
+    ) -> runner.Measurement:
+        got = real(workload, system, size, path)
+        if system == "twin":
+            got.checksum += " (off by one)"
+        return got
+
+    monkeypatch.setattr(runner, "measure", wrong_on_twin)
+    status = runner.main(["--quick", "--only", "W3", "--no-bytewax"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "BENCHMARK FAILED: checksums disagree" in err
+    assert "learnstream (Python twin) gave" in err
+
+
+def test_a_failing_measurement_fails_loudly() -> None:
+    with pytest.raises(runner.BenchmarkError, match="failed"):
+        runner.measure("no_such_workload", "learnstream", 10, None)
+
+
+_COUNT_WORDS = r"""
+import json, random, sys
+import learnstream
+import learnstream.operators as op
+from learnstream.dataflow import Dataflow
+from learnstream.testing import TestingSink, TestingSource, run_main
+
+n, out_path = int(sys.argv[1]), sys.argv[2]
+rng = random.Random(1234)
+# ASCII, accented, CJK, an emoji, a lone surrogate and NUL: every path of the key encoding.
+letters = "abcdefghijklmnopqrstuvwxyz" * 4 + "éüßø語字😀\ud800\0"
+words = ["".join(rng.choices(letters, k=rng.randint(0, 9))) for _ in range(n)]
+flow = Dataflow("count_words")
+counts = op.count_final("count", op.input("inp", flow, TestingSource(words, batch_size=5000)),
+                        lambda word: word)
+got = []
+op.output("out", counts, TestingSink(got))
+run_main(flow)
+with open(out_path, "w", encoding="utf-8") as f:
+    json.dump({"backend": learnstream.BACKEND, "counts": got}, f, ensure_ascii=True)
+"""
+
+
+def test_c_and_twin_count_many_random_words_identically(tmp_path: Path) -> None:
+    """count_final through run_main on each backend, in its own process: identical output."""
+    n = 600_000
+    results = {}
+    for backend in ("c", "python"):
+        out = tmp_path / f"{backend}.json"
+        subprocess.run(
+            [sys.executable, "-c", _COUNT_WORDS, str(n), str(out)],
+            env=_env(LEARNSTREAM_BACKEND=backend),
+            check=True,
+            timeout=120,
+        )
+        results[backend] = json.loads(out.read_text(encoding="utf-8"))
+    assert results["c"]["backend"] == "c", "the C core did not load"
+    assert results["python"]["backend"] == "python"
+    c, twin = results["c"]["counts"], results["python"]["counts"]
+    assert sum(count for _, count in c) == n
+    assert len(c) > 100_000  # many distinct keys, not a handful
+    assert c == twin
