@@ -78,7 +78,9 @@ def _learner_traceback(exc: BaseException, folder: Path) -> tuple[str, int | Non
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
-        if Path(frame.filename).resolve().parent == folder
+        # "<frozen importlib...>" is no file: resolved against the cwd (the learner's
+        # folder) it would pass for one of theirs.
+        if not frame.filename.startswith("<") and Path(frame.filename).resolve().parent == folder
     ]
     if isinstance(exc, SyntaxError) and exc.filename:
         return "", exc.lineno

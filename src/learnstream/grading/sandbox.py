@@ -179,6 +179,10 @@ class Sandbox:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+        # The child runs in the learner's folder: make it import this very learnstream,
+        # even when the grader found it through a relative PYTHONPATH or a checkout.
+        home = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (home, os.environ.get("PYTHONPATH"))))
         limits = self.limits
         self._process = subprocess.Popen(
             [

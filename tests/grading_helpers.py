@@ -1,0 +1,37 @@
+"""Helpers shared by the grader's tests: workspaces built from solutions and submissions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from learnstream.grading import Limits, PartResult, get_part, grade
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+#: Short limits keep the hostile cases quick; generous enough for a loaded CI machine.
+TEST_LIMITS = Limits(timeout=3.0, memory_mb=1024)
+
+
+def workspace_from(kind: str, folder: Path, part: str = "part1") -> Path:
+    """A workspace in `folder` holding the repository's `exercises/` or `solutions/` of `part`."""
+    target = folder / part
+    target.mkdir(parents=True, exist_ok=True)
+    for file in (ROOT / kind / part).glob("ex*.py"):
+        shutil.copy(file, target / file.name)
+    return folder
+
+
+def with_submission(folder: Path, case: str, exercise: str, part: str = "part1") -> Path:
+    """Replace `exercise`'s file in the workspace by the submission `case`."""
+    file = get_part(part).exercise(exercise).file
+    shutil.copy(SUBMISSIONS / part / f"{case}.py", folder / part / file)
+    return folder
+
+
+def grade_quick(
+    folder: Path, exercise: str | None = None, seed: int = 20240611, part: str = "part1"
+) -> PartResult:
+    """Grade with test limits and fewer hypothesis examples."""
+    return grade(part, exercise, path=folder, seed=seed, limits=TEST_LIMITS, max_examples=25)

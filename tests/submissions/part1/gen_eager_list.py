@@ -1,0 +1,6 @@
+import random
+
+
+def rand_stream(low=0, high=100, rng=None):
+    source = random if rng is None else rng
+    return [source.randint(low, high) for _ in range(1000)]

@@ -1,0 +1,3 @@
+def double(stream):
+    while True:
+        pass

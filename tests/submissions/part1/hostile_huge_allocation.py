@@ -1,0 +1,1 @@
+hoard = bytearray(50 * 10**9)

@@ -1,0 +1,2 @@
+def tokenize(line)
+    return line.split()

@@ -1,0 +1,2 @@
+def double(stream):
+    return [value * 2 for value in stream]

@@ -1,0 +1,3 @@
+def double(stream):
+    for value in stream:
+        yield value * 2.0
