@@ -34,10 +34,9 @@ How it works
 
 Adding a part
 -------------
-1. Write the stubs in `exercises/partN/` and solutions in `solutions/partN/`,
-   and copy both into `learnstream/grading/stubs/partN/` and
-   `learnstream/grading/solutions/partN/` (each with an `__init__.py`);
-   `tests/test_grading_packaging.py` keeps the copies byte-for-byte equal.
+1. Write the stubs in `exercises/partN/` and solutions in `solutions/partN/`
+   (the only copy: builds ship them inside the package, and
+   `course_files("stubs", "partN")` finds them, installed or in a checkout).
 2. Write `learnstream/grading/checks/partN.py` defining `EXERCISES`, a tuple of
    `Exercise(name, file, title, checks=(Check(name, title, points, run, hint),
    ...), hints=(...))`. Checks call `session.probe(...)` with a probe from
@@ -69,6 +68,7 @@ _EXPORTS = {
     "PartResult": "results",
     "Session": "checking",
     "class_csv": "results",
+    "course_files": "workspace",
     "get_part": "registry",
     "grade": "grader",
     "grade_class": "grader",

@@ -1,11 +1,15 @@
 """The learner's workspace: where the exercises are, fresh copies, and remembered progress.
 
 A workspace is a folder with one sub-folder per part (`part1/ex1_generator.py`,
-...). `learnstream init DIR` makes one from the stubs shipped inside the
-package (`learnstream/grading/stubs/`, byte-for-byte copies of the repository's
-`exercises/`), and marks it with `.learnstream/progress.json`, where the
-grader remembers scores and which hints were shown. The reference solutions
-ship the same way (`learnstream/grading/solutions/`).
+...). `learnstream init DIR` makes one from the stubs, and marks it with
+`.learnstream/progress.json`, where the grader remembers scores and which
+hints were shown.
+
+The stubs and the reference solutions exist once, in the repository's
+`exercises/` and `solutions/`. Building the package (a wheel, or `pip install .`)
+copies both into `learnstream/grading/course/` (see `setup.py`); an editable
+install or a checkout on `PYTHONPATH` reads them from the repository itself.
+`course_files(kind, part)` says where they are either way.
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp()) / "course"
@@ -22,8 +26,6 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +70,46 @@ def find_workspace(path: str | Path | None = None) -> Path:
     )
 
 
-def _bundled(kind: str, part: Part) -> Traversable:
-    return resources.files(f"learnstream.grading.{kind}").joinpath(part.name)
+#: Where builds put the copies of `exercises/` and `solutions/` (named as in the repository).
+BUILT_COURSE_FILES = Path(__file__).resolve().parent / "course"
+_CHECKOUT = Path(__file__).resolve().parents[3]
+_KINDS = {"stubs": "exercises", "exercises": "exercises", "solutions": "solutions"}
+
+
+def course_files(kind: str = "stubs", part: str | None = None) -> Path:
+    """The folder of the stubs (`kind="stubs"`) or reference solutions (`"solutions"`).
+
+    It holds one folder per part (`part1/ex1_generator.py`, ...); with `part`,
+    that part's folder. The copy inside an installed package comes first; a
+    checkout's `exercises/` or `solutions/` otherwise. The two kinds are always
+    sibling folders.
+
+    >>> (course_files("stubs", "part1") / "ex2_map.py").is_file()
+    True
+    >>> course_files("solutions").parent == course_files("stubs").parent
+    True
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be 'stubs' or 'solutions', not {kind!r}")
+    name = _KINDS[kind]
+    for root in (BUILT_COURSE_FILES, _CHECKOUT):
+        if (root / name).is_dir() and (root / "exercises" / "part1").is_dir():
+            folder = root / name
+            return folder if part is None else folder / part
+    raise WorkspaceError(
+        f"the course's {name}/ folder is missing: learnstream was installed without it; "
+        "reinstall it with `pip install learnstream` (or `pip install -e .` in a checkout)"
+    )
 
 
 def stub_text(part: Part, exercise: Exercise) -> str:
-    """The fresh stub of `exercise`, as shipped in the package."""
-    return _bundled("stubs", part).joinpath(exercise.file).read_text(encoding="utf-8")
+    """The fresh stub of `exercise`."""
+    return (course_files("stubs", part.name) / exercise.file).read_text(encoding="utf-8")
 
 
 def solution_text(part: Part, exercise: Exercise) -> str:
-    """The reference solution of `exercise`, as shipped in the package."""
-    return _bundled("solutions", part).joinpath(exercise.file).read_text(encoding="utf-8")
+    """The reference solution of `exercise`."""
+    return (course_files("solutions", part.name) / exercise.file).read_text(encoding="utf-8")
 
 
 def init(folder: str | Path) -> list[Path]:

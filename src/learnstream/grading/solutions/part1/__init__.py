@@ -1,1 +1,0 @@
-"""Part 1 solutions (copies of solutions/part1)."""

@@ -1,1 +1,0 @@
-"""Part 1 stubs (copies of exercises/part1)."""
