@@ -59,6 +59,50 @@ def visualize(import_str: str, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("events", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--source", type=click.Choice(["sensors", "clicks"]), default="sensors",
+              show_default=True, help="Simulated stream to draw when no EVENTS file is given.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the simulated stream.")
+@click.option("--limit", default=24, show_default=True, help="Items of the simulated stream.")
+@click.option("--keys", default=2, show_default=True, help="Sensors or users to simulate.")
+@click.option("--disorder", default=None, metavar="DURATION",
+              help="How late the simulated stream delivers items [default: 15s sensors, 30s clicks].")
+@click.option("--tumbling", metavar="LENGTH", help="Tumbling windows of LENGTH (e.g. 30s).")
+@click.option("--sliding", metavar="LENGTH", help="Sliding windows of LENGTH; needs --offset.")
+@click.option("--offset", metavar="DURATION", help="How often a sliding window starts.")
+@click.option("--session", metavar="GAP", help="Session windows closed by GAP of silence.")
+@click.option("--align-to", "align_to", metavar="TIME",
+              help="Where windows are counted from [default: midnight UTC before the first item].")
+@click.option("--wait", default="0s", show_default=True, metavar="DURATION",
+              help="The EventClock's wait_for_system_duration.")
+@click.option("--highlight", metavar="KEY:ID", help="Emphasise one window, e.g. sensor-0:2.")
+@click.option("--width", default=72, show_default=True, help="Columns of the time axis.")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also write the picture as SVG.")
+def timeline(events: str | None, svg: str | None, **options: object) -> None:
+    """Draw items, windows, watermarks and late items on an event-time axis.
+
+    EVENTS is a CSV (key,ts) or JSON Lines file of events in arrival order ('-'
+    reads stdin); times are ISO-8601 with an offset, or seconds after
+    2024-01-01T00:00:00Z. Without EVENTS, a simulated stream is drawn. Windows
+    default to --tumbling 30s.
+    """
+    from learnstream.timeline import timeline_from_options
+
+    try:
+        drawn = timeline_from_options(events, **options)  # type: ignore[arg-type]
+    except (ValueError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    from rich.console import Console
+
+    width = options["width"]
+    assert isinstance(width, int)
+    Console(highlight=False, soft_wrap=True).print(drawn.render(width))
+    if svg:
+        Path(svg).write_text(drawn.to_svg() + "\n", encoding="utf-8")
+        click.echo(f"wrote {svg}")
+
+
+@main.command()
 def doctor() -> None:
     """Check this machine for the course: Python, the C core, a tiny flow, the grader."""
     from learnstream.doctor import render, run_checks

@@ -1,0 +1,320 @@
+"""`learnstream timeline`: the picture shows what the engine really does.
+
+Every check compares the picture (text or SVG, produced through the CLI) with a
+separate run of the public windowing operators (`count_window` and its `.late`
+stream) on the same events, never with hand-written expected pictures.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import learnstream.operators as op
+from learnstream.cli import main
+from learnstream.dataflow import Dataflow
+from learnstream.operators import windowing as win
+from learnstream.testing import TestingSource, run_main
+from learnstream.timeline import build_timeline, parse_duration, simulated_events
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+FROZEN = datetime(2000, 1, 1, tzinfo=UTC)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def engine(
+    events: Sequence[tuple[str, datetime]], windower: Any, wait: timedelta
+) -> tuple[dict[tuple[str, int], int], dict[int, list[int]]]:
+    """Counts per (key, window id), and late arrival numbers -> window ids, from the engine."""
+    counts: list[tuple[str, tuple[int, int]]] = []
+    late: list[tuple[str, tuple[int, tuple[datetime, int]]]] = []
+    flow = Dataflow("check")
+    items = [(key, (ts, seq)) for seq, (key, ts) in enumerate(events)]
+    stream = op.input("inp", flow, TestingSource(items))
+    clock = win.EventClock(lambda v: v[1][0], wait, now_getter=lambda: FROZEN)
+    out = win.count_window("count", stream, clock, windower, key=lambda v: v[0])
+    op.inspect("down", out.down, lambda _s, kv: counts.append(kv))
+    op.inspect("late", out.late, lambda _s, kv: late.append(kv))
+    run_main(flow, now_getter=lambda: FROZEN)
+    lates: dict[int, list[int]] = {}
+    for _key, (wid, (_k, (_ts, seq))) in late:
+        lates.setdefault(seq, []).append(wid)
+    return {(key, wid): n for key, (wid, n) in counts}, lates
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(main, ["timeline", *args])
+    assert result.exit_code == 0, result.output
+    return ANSI.sub("", result.output)
+
+
+def key_blocks(text: str, keys: Sequence[str]) -> dict[str, list[str]]:
+    """The lines of the picture under each key: its item row, then its window rows."""
+    lines = text.splitlines()
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in lines[3:]:
+        if line.startswith("● item"):
+            break
+        head = line.split(" ", 1)[0]
+        if head in keys:
+            current = head
+            blocks[current] = [line]
+        elif current is not None:
+            blocks[current].append(line)
+    return blocks
+
+
+def drawn_windows(block: list[str]) -> dict[int, tuple[int, int, int | None]]:
+    """Window id -> (first column, last column, item count) as drawn in a key's window rows."""
+    found: dict[int, tuple[int, int, int | None]] = {}
+    for row in block[1:]:
+        # "[3·4──)", or "[]3·1" for a window too narrow to hold its label
+        inside = r"\[(?P<a>-?\d+)(?:·(?P<b>\d+))?[─═┃]*[)\]]"
+        after = r"\[[)\]](?P<c>-?\d+)(?:·(?P<d>\d+))?"
+        for match in re.finditer(f"{inside}|{after}", row):
+            wid, count = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+            last = match.start() + (1 if match["c"] else len(match[0]) - 1)
+            found[int(wid)] = (match.start(), last, int(count) if count else None)
+    return found
+
+
+def column_of(text: str, secs: float) -> int:
+    """The text column of `secs` after 00:00:00, from the picture's own scale and axis."""
+    step = parse_duration(re.search(r"1 column = (\S+)", text)[1])  # type: ignore[index]
+    return text.splitlines()[1].index("00:00:00") + int(timedelta(seconds=secs) / step)
+
+
+def write_csv(tmp_path: Path, events: Sequence[tuple[str, float]]) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text("key,ts\n" + "".join(f"{k},{s}\n" for k, s in events), encoding="utf-8")
+    return path
+
+
+EVENTS = [("a", 1), ("b", 2), ("a", 4), ("a", 12), ("a", 3), ("b", 14), ("a", 25), ("b", 9)]
+
+
+def as_times(events: Sequence[tuple[str, float]]) -> list[tuple[str, datetime]]:
+    return [(k, T0 + timedelta(seconds=s)) for k, s in events]
+
+
+def test_tumbling_picture_from_a_csv_matches_the_engine(tmp_path: Path) -> None:
+    text = invoke(str(write_csv(tmp_path, EVENTS)), "--tumbling", "10s", "--wait", "5s")
+    windower = win.TumblingWindower(timedelta(seconds=10), T0)
+    counts, late = engine(as_times(EVENTS), windower, timedelta(seconds=5))
+    assert late, "the example must have a late item"
+    blocks = key_blocks(text, ["a", "b"])
+    for key in ("a", "b"):
+        drawn = drawn_windows(blocks[key])
+        expected = {wid: n for (k, wid), n in counts.items() if k == key}
+        assert {wid: c for wid, (_, _, c) in drawn.items()} == expected
+    # Each on-time item sits inside the brackets of its window, on its key's item row.
+    for seq, (key, secs) in enumerate(EVENTS):
+        column = column_of(text, secs)
+        glyph = blocks[key][0][column]
+        if seq in late:
+            assert glyph == "✗"
+            assert re.search(
+                rf"^  #{seq + 1} {key} 00:00:{secs:02d} .*late for window {late[seq][0]}$",
+                text,
+                re.MULTILINE,
+            )
+        else:
+            assert glyph in "●23456789"
+            first, last, _ = drawn_windows(blocks[key])[secs // 10]
+            assert first <= column <= last
+    # A window the key's watermark (latest time - wait) has not reached waits for the end.
+    at_eof = sum((wid + 1) * 10 > max(s for k, s in EVENTS if k == key) - 5 for key, wid in counts)
+    assert text.rstrip().endswith(
+        f"{len(counts)} windows emitted ({len(counts) - at_eof} closed by the watermark, "
+        f"{at_eof} at the end of the input) · {len(late)} item late"
+    )
+
+
+def test_watermark_is_drawn_where_the_clock_puts_it(tmp_path: Path) -> None:
+    text = invoke(str(write_csv(tmp_path, EVENTS)), "--tumbling", "10s", "--wait", "5s")
+    blocks = key_blocks(text, ["a", "b"])
+    for key in ("a", "b"):
+        latest = max(s for k, s in EVENTS if k == key)
+        assert f"watermark 00:00:{latest - 5:02d}" in blocks[key][0]
+        assert any(row[column_of(text, latest - 5)] == "┃" for row in blocks[key])
+
+
+@pytest.mark.parametrize(
+    ("args", "windower"),
+    [
+        (
+            ["--sliding", "40s", "--offset", "20s"],
+            win.SlidingWindower(timedelta(seconds=40), timedelta(seconds=20), T0),
+        ),
+        (["--session", "12s"], win.SessionWindower(timedelta(seconds=12))),
+        (["--tumbling", "30s"], win.TumblingWindower(timedelta(seconds=30), T0)),
+    ],
+    ids=["sliding", "session", "tumbling"],
+)
+def test_simulated_sensor_stream_windows_and_late_items_match_the_engine(
+    args: list[str], windower: Any
+) -> None:
+    options = ["--seed", "3", "--limit", "30", "--keys", "2", "--disorder", "25s", "--wait", "5s"]
+    text = invoke(*options, *args, "--width", "200")
+    events = simulated_events("sensors", seed=3, limit=30, keys=2, disorder=timedelta(seconds=25))
+    counts, late = engine(events, windower, timedelta(seconds=5))
+    assert late
+    keys = sorted({k for k, _ in events})
+    blocks = key_blocks(text, keys)
+    for key in keys:
+        drawn = drawn_windows(blocks[key])
+        expected = {wid: n for (k, wid), n in counts.items() if k == key}
+        assert {wid: c for wid, (_, _, c) in drawn.items()} == expected
+    listed = re.findall(r"^  #(\d+) ", text, re.MULTILINE)
+    assert [int(n) - 1 for n in listed] == sorted(late)
+    for seq, wids in late.items():
+        line = next(x for x in text.splitlines() if x.startswith(f"  #{seq + 1} "))
+        if isinstance(windower, win.SessionWindower):
+            assert line.endswith("(session id -1)")
+        else:
+            assert line.endswith(" " + ", ".join(map(str, wids)))
+
+
+def test_clickstream_sessions_and_svg_match_the_engine(tmp_path: Path) -> None:
+    svg = tmp_path / "t.svg"
+    text = invoke(
+        "--source",
+        "clicks",
+        "--seed",
+        "5",
+        "--limit",
+        "40",
+        "--keys",
+        "3",
+        "--session",
+        "1m",
+        "--wait",
+        "20s",
+        "--highlight",
+        "user-1:0",
+        "--svg",
+        str(svg),
+    )
+    assert f"wrote {svg}" in text
+    events = simulated_events("clicks", seed=5, limit=40, keys=3)
+    windower = win.SessionWindower(timedelta(minutes=1))
+    counts, late = engine(events, windower, timedelta(seconds=20))
+
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
+    ns = "{http://www.w3.org/2000/svg}"
+    items = root.findall(f".//{ns}circle")
+    rects = [r for r in root.iter(f"{ns}rect") if "win" in r.get("class", "").split()]
+    late_marks = [g for g in root.iter(f"{ns}g") if g.get("class") == "late"]
+    assert len(items) == len(events) - len(late) + 1  # + the legend's item
+    assert len(late_marks) == len(late) + 1  # + the legend's late mark
+    titled = [r for r in rects if r.find(f"{ns}title") is not None]
+    assert len(titled) == len(counts)
+    for rect in titled:
+        title = rect.find(f"{ns}title").text or ""  # type: ignore[union-attr]
+        match = re.match(r"(\S+) window (-?\d+): .*?, (\d+) items?", title)
+        assert match, title
+        assert counts[match[1], int(match[2])] == int(match[3])
+        assert ("hot" in rect.get("class", "")) == ((match[1], match[2]) == ("user-1", "0"))
+    assert "highlighted: user-1 window 0" in text
+
+
+def test_highlighting_a_window_the_engine_did_not_emit_draws_it_empty(tmp_path: Path) -> None:
+    text = invoke(str(write_csv(tmp_path, EVENTS)), "--tumbling", "10s", "--highlight", "b:3")
+    assert "highlighted: b window 3 [00:00:30, 00:00:40): no items: not emitted" in text
+    assert drawn_windows(key_blocks(text, ["a", "b"])["b"])[3][2] == 0
+    assert "═" in key_blocks(text, ["a", "b"])["b"][1]
+
+
+def test_jsonl_and_iso_times_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"key": "k", "ts": "2024-03-01T10:00:05+00:00"}\n["k", "2024-03-01T11:00:07+01:00"]\n',
+        encoding="utf-8",
+    )
+    text = invoke(str(path), "--tumbling", "10s")
+    assert "aligned to 00:00:00" in text
+    # 10:00:05Z and 11:00:07+01:00 are both in the 3600th 10 s window after midnight UTC.
+    assert [c for _, _, c in drawn_windows(key_blocks(text, ["k"])["k"]).values()] == [2]
+    assert list(drawn_windows(key_blocks(text, ["k"])["k"])) == [3600]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("a,2024-01-01T00:00:01\n", [], "has no UTC offset"),
+        ("a,soon\n", [], "events.csv:1: not a time"),
+        ("a,1\n", ["--sliding", "10s"], "--sliding needs --offset"),
+        ("a,1\n", ["--tumbling", "10s", "--session", "5s"], "choose one kind of window"),
+        ("a,1\n", ["--tumbling", "ten"], "not a duration"),
+        ("", [], "no events to draw"),
+    ],
+)
+def test_bad_input_is_a_clear_error(
+    tmp_path: Path, content: str, args: list[str], message: str
+) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["timeline", str(path), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+# --- the model against the engine on arbitrary inputs -------------------------------------
+
+_events = st.lists(
+    st.tuples(st.sampled_from(["x", "y"]), st.integers(min_value=0, max_value=120)),
+    min_size=1,
+    max_size=25,
+)
+_windowers = st.one_of(
+    st.builds(lambda n: win.TumblingWindower(timedelta(seconds=n), T0), st.integers(1, 30)),
+    st.builds(
+        lambda n, k: win.SlidingWindower(timedelta(seconds=n * k), timedelta(seconds=n), T0),
+        st.integers(1, 15),
+        st.integers(1, 3),
+    ),
+    st.builds(lambda n: win.SessionWindower(timedelta(seconds=n)), st.integers(0, 20)),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_events, _windowers, st.integers(0, 30))
+def test_model_agrees_with_the_engine(
+    raw: list[tuple[str, int]], windower: Any, wait_s: int
+) -> None:
+    events = as_times(raw)
+    wait = timedelta(seconds=wait_s)
+    tl = build_timeline(events, windower, wait)
+    counts, late = engine(events, windower, wait)
+    assert {(w.key, w.window_id): len(w.seqs) for w in tl.windows} == counts
+    assert {e.seq: list(e.window_ids) for e in tl.late_events} == late
+    # Each on-time item is in every window it joined, and only late items are missing.
+    for e in tl.events:
+        if not e.late:
+            assert all(
+                e.seq in w.seqs
+                for w in tl.windows
+                if w.window_id in e.window_ids and w.key == e.key
+            )
+    # A window emitted before the end of the input was closed by its key's watermark.
+    for w in tl.windows:
+        if not w.at_eof:
+            wm = tl.watermarks[w.key]
+            if isinstance(windower, win.SessionWindower):
+                assert w.close_time + windower.gap < wm
+            else:
+                assert w.close_time <= wm
+    # Both pictures render whatever came out.
+    assert tl.to_text().count("┃") >= 1
+    ET.fromstring(tl.to_svg())
