@@ -95,3 +95,73 @@ int64_t ls_fold_update(ls_fold *f, const int64_t *slots, int64_t n, const uint8_
  * the value in ints or floats as the tag says. */
 void ls_fold_gather(const ls_fold *f, const int64_t *order, int64_t n, uint8_t *tags,
                     int64_t *ints, double *floats);
+
+/* ---- windows.c: event-time windows per key ------------------------------ */
+
+/* The twin, src/learnstream/engine/windows.py, documents what these mean.
+ * Times are int64 microseconds since the Unix epoch. */
+#define LS_SLIDING 0 /* tumbling windows are sliding windows with offset == length */
+#define LS_SESSION 1
+#define LS_EVENT 0  /* EventClock: times come with the items */
+#define LS_SYSTEM 1 /* SystemClock: every item is stamped "now" */
+#define LS_LATE_SESSION_ID -1
+#define LS_MIN_US -62135596800000000 /* datetime.min, UTC */
+#define LS_MAX_US 253402300799999999 /* datetime.max, UTC */
+/* Longest length, offset, gap or wait (2^60 us, ~36,500 years): longer than
+ * the whole datetime range, and small enough that no sum of times overflows. */
+#define LS_MAX_SPAN 1152921504606846976
+#define LS_EXACT_SECONDS 4294967296  /* float seconds below 2^32 convert exactly */
+
+/* A growable array the window core fills; read data[0..len). */
+typedef struct {
+    int64_t *data;
+    int64_t len;
+    int64_t cap;
+} ls_i64vec;
+
+/* What one call decided, as parallel arrays (the twin's WindowEvents). */
+typedef struct {
+    ls_i64vec late_items;
+    ls_i64vec late_wids;
+    ls_i64vec ins_seqs;
+    ls_i64vec ins_handles;
+    ls_i64vec ins_wids;
+    ls_i64vec merge_slots;
+    ls_i64vec merge_from;
+    ls_i64vec merge_wids;
+    ls_i64vec merge_into;
+    ls_i64vec merge_into_wids;
+    ls_i64vec closed_slots;
+    ls_i64vec closed_handles;
+    ls_i64vec closed_wids;
+    ls_i64vec closed_opens;
+    ls_i64vec closed_closes;
+    ls_i64vec closed_counts;
+    ls_i64vec held;
+} ls_wevents;
+
+typedef struct ls_win ls_win;
+
+/* NULL when out of memory or when an argument is out of range: kind, clock;
+ * length, offset, gap, wait in [0, LS_MAX_SPAN] (sliding length and offset > 0);
+ * align in [LS_MIN_US, LS_MAX_US]. */
+ls_win *ls_win_new(int kind, int64_t length, int64_t offset, int64_t align, int64_t gap,
+                   int clock, int64_t wait, int ordered, int record_inserts);
+void ls_win_free(ls_win *w);
+/* One batch: slots[i] is item i's key, ts[i] its time (ts NULL for LS_SYSTEM).
+ * LS_EINVAL, changing nothing, when a slot is negative or a time (or now) lies
+ * outside [LS_MIN_US, LS_MAX_US]. */
+int ls_win_process(ls_win *w, const int64_t *slots, int64_t n, const int64_t *ts, int64_t now);
+/* System time passed with no items. */
+int ls_win_notify(ls_win *w, int64_t now);
+/* End of input: flush and close every key of order[0..n), in that order. */
+int ls_win_eof(ls_win *w, const int64_t *order, int64_t n);
+/* The events of the last call; valid until the next call. */
+const ls_wevents *ls_win_events(const ls_win *w);
+/* 1 and *wake = the earliest due system time, or 0 when nothing is due. */
+int ls_win_next_wake(const ls_win *w, int64_t *wake);
+int64_t ls_win_watermark(const ls_win *w, int64_t slot);
+/* out[i] = seconds[i] * 1e6 rounded half to even (Python's round()) where that
+ * is exact, |seconds[i]| < LS_EXACT_SECONDS; the others get out[i] = 0 and their
+ * indexes go to far[0..); returns how many there were. */
+int64_t ls_seconds_to_micros(const double *seconds, int64_t n, int64_t *out, int64_t *far);

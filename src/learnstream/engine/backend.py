@@ -18,9 +18,7 @@ from learnstream.engine import windows as windows_twin
 def _load() -> tuple[str, ModuleType]:
     wanted = os.environ.get("LEARNSTREAM_BACKEND", "c").strip().lower() or "c"
     if wanted not in ("c", "python"):
-        raise ImportError(
-            f"LEARNSTREAM_BACKEND must be 'c' or 'python', not {wanted!r}"
-        )
+        raise ImportError(f"LEARNSTREAM_BACKEND must be 'c' or 'python', not {wanted!r}")
     if wanted == "python":
         return "python", keyed
     try:
@@ -37,5 +35,20 @@ def _load() -> tuple[str, ModuleType]:
 NAME, core = _load()
 """`NAME` is "c" or "python"; `core` provides KeyTable, KeyCounter and KeyFold."""
 
-windows: ModuleType = windows_twin
+
+def _load_windows() -> ModuleType:
+    if NAME == "python":
+        return windows_twin
+    try:
+        from learnstream.engine import cwindows
+    except ImportError as exc:  # a C core built before windows.c existed
+        print(
+            f"learnstream: C window core unavailable ({exc}); windows run on the pure-Python twin",
+            file=sys.stderr,
+        )
+        return windows_twin
+    return cwindows
+
+
+windows: ModuleType = _load_windows()
 """The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""

@@ -59,8 +59,46 @@ MIN_US = -62_135_596_800_000_000
 MAX_US = 253_402_300_799_999_999
 """`datetime.max` (9999-12-31, UTC) in microseconds: the watermark at EOF."""
 
+MAX_SPAN = 2**60
+"""Longest length, offset, gap or wait in microseconds (~36,500 years).
+
+Longer than the whole datetime range, so a longer wait means the same as this
+one; the C core relies on it to keep every sum of times inside int64.
+"""
+
 LATE_SESSION_ID = -1
 """Window id reported for an item late for a session window (as in Bytewax)."""
+
+
+def checked_config(
+    kind: int, length: int, offset: int, align: int, gap: int, clock: int, wait: int
+) -> int:
+    """Refuse a window configuration out of range; return `wait`, capped at `MAX_SPAN`.
+
+    >>> checked_config(SLIDING, 10, 10, 0, 0, EVENT, 2**70) == MAX_SPAN
+    True
+    """
+    if kind not in (SLIDING, SESSION) or clock not in (EVENT, SYSTEM):
+        raise ValueError(f"unknown window kind {kind!r} or clock {clock!r}")
+    if kind == SLIDING and not (0 < length <= MAX_SPAN and 0 < offset <= MAX_SPAN):
+        raise ValueError(
+            f"window length and offset must be between 1 µs and {MAX_SPAN} µs, "
+            f"not {length} and {offset}"
+        )
+    if not 0 <= gap <= MAX_SPAN:
+        raise ValueError(f"session gap must be between 0 and {MAX_SPAN} µs, not {gap}")
+    if not MIN_US <= align <= MAX_US:
+        raise ValueError(f"align_to must be a datetime's microseconds, not {align}")
+    if wait < 0:
+        raise ValueError(f"the clock's wait must not be negative, not {wait}")
+    # A wait past the whole datetime range never lets the watermark move, however long.
+    return min(wait, MAX_SPAN)
+
+
+def check_times(ts: Sequence[int] | None, now: int) -> None:
+    """Refuse times that no datetime has (the C core's sums stay in int64 because of it)."""
+    if not MIN_US <= now <= MAX_US or (ts and not (MIN_US <= min(ts) and max(ts) <= MAX_US)):
+        raise ValueError("event and system times must lie within datetime's range")
 
 
 @dataclass
@@ -142,6 +180,7 @@ class WindowCore:
         ordered: bool,
         record_inserts: bool = True,
     ) -> None:
+        wait = checked_config(kind, length, offset, align, gap, clock, wait)
         self.kind = kind
         self.length = length
         self.offset = offset
@@ -163,6 +202,9 @@ class WindowCore:
 
     def process(self, slots: Sequence[int], ts: Sequence[int] | None, now: int) -> WindowEvents:
         """Take one batch: `slots[i]` is item i's key, `ts[i]` its event time (None for SYSTEM)."""
+        check_times(ts, now)
+        if slots and min(slots) < 0:
+            raise ValueError("slots must not be negative")
         self._begin()
         first_seq = self.seq
         self.seq += len(slots)
@@ -187,6 +229,7 @@ class WindowCore:
 
     def notify(self, now: int) -> WindowEvents:
         """Let system time pass with no items: close whatever the watermarks now pass."""
+        check_times(None, now)
         self._begin()
         self._notify_due(now)
         return self.ev
@@ -195,7 +238,7 @@ class WindowCore:
         """The input ended: insert every waiting item and close every window, keys in `order`."""
         self._begin()
         for slot in order:
-            if slot < len(self.keys):
+            if 0 <= slot < len(self.keys):
                 self._flush(slot, MAX_US, at_eof=True)
         return self.ev
 
@@ -205,8 +248,8 @@ class WindowCore:
         return min(wakes) if wakes else None
 
     def watermark(self, slot: int) -> int:
-        """The watermark of key `slot` after the last call."""
-        return self.keys[slot].wm
+        """The watermark of key `slot` after the last call (`MIN_US` for a key not seen)."""
+        return self.keys[slot].wm if 0 <= slot < len(self.keys) else MIN_US
 
     # --- per key ---------------------------------------------------------
 
@@ -400,7 +443,7 @@ def seconds_to_micros(seconds: Sequence[float]) -> tuple[list[int], list[int]]:
     """Whole microseconds of each float timestamp, and the indices too far out to trust.
 
     >>> seconds_to_micros([1.000005, -0.5, 1e10])
-    ([1000005, -500000, 10000000000000000], [2])
+    ([1000005, -500000, 0], [2])
     """
     us = []
     far = []
@@ -408,6 +451,6 @@ def seconds_to_micros(seconds: Sequence[float]) -> tuple[list[int], list[int]]:
         if -EXACT_SECONDS < x < EXACT_SECONDS:
             us.append(round(x * 1e6))
         else:
-            us.append(round(x * 1e6))
+            us.append(0)  # the caller converts these from the datetime itself
             far.append(i)
     return us, far
