@@ -7,6 +7,7 @@ stream) on the same events, never with hand-written expected pictures.
 
 from __future__ import annotations
 
+import operator
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -32,21 +33,35 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def engine(
-    events: Sequence[tuple[str, datetime]], windower: Any, wait: timedelta
+    events: Sequence[tuple[str, datetime]],
+    windower: Any,
+    wait: timedelta,
+    ordered: bool = True,
 ) -> tuple[dict[tuple[str, int], int], dict[int, list[int]]]:
-    """Counts per (key, window id), and late arrival numbers -> window ids, from the engine."""
+    """Counts per (key, window id), and late arrival numbers -> window ids, from the engine.
+
+    Ordered: `fold_window` counting in timestamp order (the timeline's default);
+    otherwise `count_window`, which counts in arrival order.
+    """
     counts: list[tuple[str, tuple[int, int]]] = []
-    late: list[tuple[str, tuple[int, tuple[datetime, int]]]] = []
+    late: list[tuple[str, tuple[int, Any]]] = []
     flow = Dataflow("check")
     items = [(key, (ts, seq)) for seq, (key, ts) in enumerate(events)]
     stream = op.input("inp", flow, TestingSource(items))
-    clock = win.EventClock(lambda v: v[1][0], wait, now_getter=lambda: FROZEN)
-    out = win.count_window("count", stream, clock, windower, key=lambda v: v[0])
+    if ordered:
+        clock = win.EventClock(lambda v: v[0], wait, now_getter=lambda: FROZEN)
+        out = win.fold_window(
+            "count", stream, clock, windower, lambda: 0, lambda n, _v: n + 1, operator.add
+        )
+    else:
+        clock = win.EventClock(lambda v: v[1][0], wait, now_getter=lambda: FROZEN)
+        out = win.count_window("count", stream, clock, windower, key=lambda v: v[0])
     op.inspect("down", out.down, lambda _s, kv: counts.append(kv))
     op.inspect("late", out.late, lambda _s, kv: late.append(kv))
     run_main(flow, now_getter=lambda: FROZEN)
     lates: dict[int, list[int]] = {}
-    for _key, (wid, (_k, (_ts, seq))) in late:
+    for _key, (wid, value) in late:
+        seq = value[1] if ordered else value[1][1]
         lates.setdefault(seq, []).append(wid)
     return {(key, wid): n for key, (wid, n) in counts}, lates
 
@@ -289,14 +304,14 @@ _windowers = st.one_of(
 
 
 @settings(max_examples=40, deadline=None)
-@given(_events, _windowers, st.integers(0, 30))
+@given(_events, _windowers, st.integers(0, 30), st.booleans())
 def test_model_agrees_with_the_engine(
-    raw: list[tuple[str, int]], windower: Any, wait_s: int
+    raw: list[tuple[str, int]], windower: Any, wait_s: int, ordered: bool
 ) -> None:
     events = as_times(raw)
     wait = timedelta(seconds=wait_s)
-    tl = build_timeline(events, windower, wait)
-    counts, late = engine(events, windower, wait)
+    tl = build_timeline(events, windower, wait, ordered=ordered)
+    counts, late = engine(events, windower, wait, ordered)
     assert {(w.key, w.window_id): len(w.seqs) for w in tl.windows} == counts
     assert {e.seq: list(e.window_ids) for e in tl.late_events} == late
     # Each on-time item is in every window it joined, and only late items are missing.

@@ -196,6 +196,7 @@ def build_timeline(
     wait: timedelta = timedelta(0),
     *,
     highlight: tuple[str, int] | None = None,
+    ordered: bool = True,
 ) -> Timeline:
     """Run `events` (``(key, timestamp)`` in arrival order) through the engine and keep the picture.
 
@@ -203,6 +204,11 @@ def build_timeline(
     `wait` is the `EventClock`'s `wait_for_system_duration`. `highlight` is a
     ``(key, window_id)`` to draw emphasised (for tumbling and sliding windows it
     may be a window the engine did not emit: it is drawn empty).
+
+    `ordered` is the window operators' flag: True (as `collect_window` and
+    `fold_window` default to) hands items to windows in timestamp order, False
+    (as `count_window` and `reduce_window` do) in arrival order. Only session
+    ids can differ: a key's sessions are numbered in the order they are opened.
     """
     import learnstream.operators as op
     from learnstream.dataflow import Dataflow
@@ -250,7 +256,7 @@ def build_timeline(
     flow = Dataflow("timeline")
     stream = op.map("arrive", op.input("events", flow, TestingSource(feed())), arrive)
     clock = win.EventClock(lambda v: v[0], wait_for_system_duration=wait, now_getter=_now)
-    out = win.collect_window("windows", stream, clock, windower)
+    out = win.collect_window("windows", stream, clock, windower, ordered=ordered)
     op.inspect("down", out.down, on_down)
     op.inspect("meta", out.meta, on_meta)
     op.inspect("late", out.late, on_late)
