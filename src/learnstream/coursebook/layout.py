@@ -44,14 +44,23 @@ class Part:
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The folder holding `mkdocs.yml`: `start` or a parent of it, else the source checkout."""
+    """The folder holding `mkdocs.yml`: `start` or a parent of it.
+
+    Without `start`, the current folder or a parent of it, else the checkout the
+    learnstream sources are in. A `start` given explicitly (`--course PATH`) is
+    never swapped for that checkout: a mistyped path must fail, not quietly build
+    another course.
+    """
     here = (start or Path.cwd()).resolve()
     candidates = [here, *here.parents]
-    # An editable install (or running from a checkout) finds the course beside src/.
-    candidates.append(Path(learnstream.__file__).resolve().parents[2])
+    if start is None:
+        # An editable install (or running from a checkout) finds the course beside src/.
+        candidates.append(Path(learnstream.__file__).resolve().parents[2])
     for folder in candidates:
         if (folder / "mkdocs.yml").is_file():
             return folder
+    if start is not None:
+        raise CourseNotFoundError(f"no mkdocs.yml found in {here} or its parents")
     raise CourseNotFoundError(
         "no mkdocs.yml found in this folder, its parents, or beside the learnstream sources; "
         "run from a checkout of the course or pass --course PATH"

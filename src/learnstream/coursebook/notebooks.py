@@ -40,6 +40,7 @@ __all__ = [
     "grade_cell_source",
     "jupyter_markdown",
     "write_notebooks",
+    "written_parts",
 ]
 
 #: The folder, next to the notebook, where exercise cells save the learner's files.
@@ -180,7 +181,11 @@ def _page_cells(cells: _Cells, page: Page, part: Part, exercises: Path) -> None:
 
 
 def build_notebook(root: Path, part: Part, exercises: Path | None = None) -> Any:
-    """The notebook of `part`; exercise cells hold the files under `exercises` (default: stubs)."""
+    """The notebook of `part`; exercise cells hold the files under `exercises`.
+
+    By default they hold the stubs of the same checkout as the pages (`root/exercises`),
+    so a notebook made with `--course` from another clone pairs its pages with its stubs.
+    """
     import nbformat
 
     folder = docs_dir(root)
