@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from learnstream.dataflow import Dataflow
+from learnstream.engine.executor import RunStats
 from learnstream.errors import LearnstreamError, user_frames
 from learnstream.testing import run_with_stats
 
@@ -116,7 +117,7 @@ def run_cli(import_str: str, *, debug: bool = False) -> int:
         os.environ["LEARNSTREAM_DEBUG"] = "1"
     try:
         flow = load_flow(import_str)
-        run_with_stats(flow)
+        stats = run_with_stats(flow)
     except FlowLookupError as err:
         print(f"learnstream run: {err}", file=sys.stderr)
         return 2
@@ -127,7 +128,30 @@ def run_cli(import_str: str, *, debug: bool = False) -> int:
             traceback.print_exception(type(cause), cause, tb, file=sys.stderr)
         print(f"\nlearnstream: {err}", file=sys.stderr)
         return 1
+    for line in summary_lines(stats):
+        print(line, file=sys.stderr)
     return 0
+
+
+def summary_lines(stats: RunStats) -> list[str]:
+    """One line per windowing step: late items are never dropped silently, so say how many.
+
+    On stderr, so that what the flow itself prints stays exactly what Bytewax would print.
+
+    >>> stats = RunStats(per_step={"f.w.core": {"windows_emitted": 3, "items_late": 1}})
+    >>> summary_lines(stats)
+    ["learnstream run: step 'f.w.core': 3 windows emitted, 1 item late"]
+    """
+    lines = []
+    for step_id, counts in stats.per_step.items():
+        if "windows_emitted" not in counts:
+            continue
+        windows, late = counts["windows_emitted"], counts["items_late"]
+        lines.append(
+            f"learnstream run: step {step_id!r}: {windows} window{'s' * (windows != 1)} "
+            f"emitted, {late} item{'s' * (late != 1)} late"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -128,16 +128,24 @@ class Executor:
                     polled[i] = rt.process([], now)
             except AbortExecution:
                 self.stats.aborted = True
-                return self.stats
+                return self._step_stats()
             arrived = sum(len(out) for outs in polled.values() for out in outs)
             self.stats.items_in += arrived
             self.stats.ticks += 1
             finished = all(rt.done for rt in sources.values())  # type: ignore[attr-defined]
             self._walk(polled, now, at_eof=finished)
             if finished:
-                return self.stats
+                return self._step_stats()
             if arrived == 0:
                 self._idle(sources, now)
+
+    def _step_stats(self) -> RunStats:
+        """Add what each step that keeps counts (the windowing steps) reports."""
+        for step, runtime in zip(self.steps, self.runtimes, strict=True):
+            stats = getattr(runtime, "stats", None)
+            if callable(stats):
+                self.stats.per_step[step.step_id] = stats()
+        return self.stats
 
     def _idle(self, sources: dict[int, Runtime], now: datetime) -> None:
         """Nothing arrived: wait for the next source or timer instead of spinning."""
