@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -42,6 +42,20 @@ def test_non_datetime_timestamp(stamp: Any) -> None:
         run_with_stamp(lambda kv: stamp)
     assert f"a {type(stamp).__name__}), not a datetime" in str(err.value)
     assert "datetime.fromtimestamp" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1))),
+    ],
+)
+def test_timestamp_outside_datetime_range_in_utc(stamp: datetime) -> None:
+    with pytest.raises(StepError) as err:
+        run_with_stamp(lambda kv: stamp)
+    text = str(err.value)
+    assert "'errs.per_min.core' (count_window)" in text and "outside datetime's range" in text
 
 
 def test_ts_getter_exception_shows_the_item() -> None:

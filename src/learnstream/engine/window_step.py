@@ -26,6 +26,7 @@ from typing import Any
 
 from learnstream.engine.backend import core
 from learnstream.engine.steps import split_keyed
+from learnstream.engine.windows import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -340,6 +341,17 @@ class WindowStep:
         us, far = self.seconds_to_micros(seconds)
         for i in far:  # outside the range where float seconds convert exactly
             us[i] = micros(stamps[i])
+            # Only these can fall outside datetime's UTC range (e.g. year 1 at +01:00).
+            if not MIN_US <= us[i] <= MAX_US:
+                raise StepError(
+                    self.step_id,
+                    self.operator,
+                    (keys[i], values[i]),
+                    f"has an EventClock whose ts_getter returned {stamps[i]!r}, which in UTC "
+                    "lies outside datetime's range (years 1 to 9999), so no window can hold it",
+                    "check the timestamp and its offset; ts_getter should return the time the "
+                    "event happened",
+                )
         return us
 
     def _emit(self, ev: Any, keys: list[str], values: list[Any]) -> Outputs:
