@@ -170,7 +170,7 @@ def run_both_ways(
                 list,
                 lambda acc, v: [*acc, v[1]],
                 lambda a, b: a + b,
-                ordered=False,
+                ordered=build == "fold_ordered",
             )
     down: list[Any] = []
     late: list[Any] = []
@@ -219,7 +219,12 @@ def windowers(draw: Any) -> Any:
 @needs_bytewax
 # Two engines per example are slow to a health check on a busy CI machine.
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(streams(), windowers(), st.integers(0, 20), st.sampled_from(["count", "collect", "fold"]))
+@given(
+    streams(),
+    windowers(),
+    st.integers(0, 20),
+    st.sampled_from(["count", "collect", "fold", "fold_ordered"]),
+)
 def test_same_results_as_bytewax(stream: Any, windower_of: Any, wait: int, build: str) -> None:
     """With a clock that does not move, no key ever has all its windows closed before
     EOF (its newest item's window is still open), so Bytewax's forgetting never shows."""
