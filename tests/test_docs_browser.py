@@ -143,3 +143,22 @@ def test_searching_generator_lists_part1(browser: object, base_url: str, shots: 
     page.screenshot(path=str(shots / "search.png"))
     assert any("part1/generators/" in link for link in links), links
     page.close()
+
+
+def test_code_has_copy_buttons_and_the_toggle_switches_to_dark(
+    browser: object, base_url: str, shots: Path
+) -> None:
+    page = _open(browser, f"{base_url}/part1/generators/", [])
+    code_blocks = page.locator(".md-typeset pre > code").count()
+    assert code_blocks > 0
+    copy = page.locator(".md-typeset pre button[data-md-type=copy]")
+    copy.first.wait_for(state="attached", timeout=10_000)  # added by Material's script
+    assert copy.count() == code_blocks
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    before = page.evaluate(scheme)
+    # The toggle shows one button at a time: the one that switches away from the current scheme.
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"() => {scheme} !== {before!r}", timeout=10_000)
+    assert {before, page.evaluate(scheme)} == {"default", "slate"}
+    page.screenshot(path=str(shots / "part1-generators-toggled.png"))
+    page.close()

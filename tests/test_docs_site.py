@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -57,6 +58,43 @@ def test_every_part_has_a_page_and_unwritten_parts_say_coming_next() -> None:
         index = read_page(docs_dir(ROOT) / part.pages[0], ROOT)
         assert index.coming_next, f"{part.slug} is a placeholder and should say so"
     assert not read_page(docs_dir(ROOT) / "part1" / "index.md", ROOT).coming_next
+
+
+def test_navigation_runs_from_home_through_the_parts_to_the_reference() -> None:
+    titles = [next(iter(entry)) for entry in load_mkdocs_config(ROOT)["nav"]]
+    assert titles[0] == "Home"
+    assert [re.match(r"Part (\d) · ", t)[1] for t in titles[1:5]] == ["1", "2", "3", "4"]
+    assert titles[5:] == [
+        "Exercises & grading",
+        "Instructor guide",
+        "Engine reference",
+        "Performance",
+    ]
+
+
+def test_the_pages_offer_search_copy_buttons_tabs_admonitions_and_dark_mode(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-search__input"' in home
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert any(
+        doc["location"].startswith("part1/generators/") and "generator" in doc["text"].lower()
+        for doc in index["docs"]
+    )
+    # Material adds the copy buttons in the browser, from this feature flag.
+    assert re.search(r'"features": \[[^]]*"content\.code\.copy"', home)
+    schemes = re.findall(
+        r'data-md-color-scheme="(\w+)"[^>]*aria-label="Switch to (\w+) mode"', home
+    )
+    assert schemes == [("default", "dark"), ("slate", "light")]
+    part1 = (site / "part1/index.html").read_text(encoding="utf-8")
+    assert 'class="admonition tip"' in part1
+    guide = (site / "instructor-guide/index.html").read_text(encoding="utf-8")
+    assert 'class="tabbed-set' in guide
+    assert re.findall(r'<label for="__tabbed_1_\d">([^<]+)</label>', guide) == [
+        "JupyterLab",
+        "VS Code",
+        "Running them headless",
+    ]
 
 
 def test_the_site_fetches_nothing_from_the_internet(site: Path) -> None:
