@@ -112,7 +112,7 @@ class Window:
     emitted: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Timeline:
     """Events, windows and watermarks of one run, ready to draw (see `build_timeline`)."""
 
@@ -160,6 +160,9 @@ class Timeline:
     def render(self, width: int = 72) -> Text:
         """The picture as `rich.text.Text` (colours for the terminal)."""
         return _render_text(self, width)
+
+    def __repr__(self) -> str:  # short: notebooks show it under the figure
+        return f"<Timeline: {self.describe()}; {len(self.events)} items; {_summary(self)}>"
 
     def __rich__(self) -> Text:
         return self.render()
@@ -787,7 +790,8 @@ def _render_svg(tl: Timeline, width: int) -> str:
     title = escape(f"Event-time timeline: {caption}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ls-tl" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'style="max-width: 100%; height: auto">'
         f"<title>{title}</title><style>{_SVG_STYLE}</style>" + "".join(body) + "</svg>"
     )
 

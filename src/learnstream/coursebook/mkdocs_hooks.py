@@ -2,6 +2,9 @@
 
 - An ```` ```output ```` fence (what the block above printed) is shown as plain
   text titled "Output".
+- A ``<!-- timeline: NAME -->`` line becomes the SVG figure of the timeline the
+  page's code built under NAME: the page runs at build time, so the figure is the
+  engine's, never a stale picture. A page whose code fails stops the build.
 - The Performance page shows `benchmarks/README.md` when that file exists, and says
   the figures are pending when it does not. Relative links inside it point at files
   the site does not carry, so they become plain paths; its headings move down a
@@ -37,12 +40,14 @@ __all__ = [
     "on_serve",
     "performance_section",
     "render_output_fences",
+    "render_timelines",
     "unlink_relative",
 ]
 
 BENCHMARK_REPORT = Path("benchmarks/README.md")
 PERFORMANCE_MARKER = "<!-- benchmark-report -->"
 
+_TIMELINE_MARKER = re.compile(r"^<!--\s*timeline:\s*(?P<name>\w+)\s*-->[ \t]*$", re.MULTILINE)
 _OUTPUT_FENCE = re.compile(r"^(?P<ticks>`{3,})output[ \t]*$", re.MULTILINE)
 _RELATIVE_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|#)[^)\s]+)\)"
@@ -52,6 +57,31 @@ _RELATIVE_LINK = re.compile(
 def render_output_fences(markdown: str) -> str:
     """Turn ```` ```output ```` fences into plain-text blocks titled "Output"."""
     return _OUTPUT_FENCE.sub(lambda m: f'{m["ticks"]}text title="Output"', markdown)
+
+
+def render_timelines(markdown: str, source: Path, root: Path) -> str:
+    """Replace each timeline marker with the SVG of the timeline the page (at `source`) built."""
+    if not _TIMELINE_MARKER.search(markdown):
+        return markdown
+    from learnstream.coursebook.pages import read_page
+    from learnstream.coursebook.runner import run_page
+
+    run = run_page(read_page(source, root), root)
+    if run.problems:
+        details = "\n\n".join(map(str, run.problems))
+        raise RuntimeError(f"{source.name}: its timelines cannot be drawn:\n{details}")
+    figures = iter(run.timelines)
+
+    def figure(match: re.Match[str]) -> str:
+        drawn = next(figures, None)
+        if drawn is None:  # a marker the page parser did not take for one (inside a fence)
+            return match[0]
+        return (
+            '\n<figure class="ls-timeline" markdown="0" style="overflow-x: auto">'
+            f"{drawn.to_svg()}</figure>\n"
+        )
+
+    return _TIMELINE_MARKER.sub(figure, markdown)
 
 
 def demote_headings(markdown: str) -> str:
@@ -88,10 +118,11 @@ def performance_section(root: Path) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """mkdocs hook: rewrite output fences; fill the Performance page."""
+    """mkdocs hook: rewrite output fences; fill the Performance page; draw timelines."""
+    root = Path(config["config_file_path"]).parent
     if PERFORMANCE_MARKER in markdown:
-        root = Path(config["config_file_path"]).parent
         markdown = markdown.replace(PERFORMANCE_MARKER, performance_section(root))
+    markdown = render_timelines(markdown, Path(page.file.abs_src_path), root)
     return render_output_fences(markdown)
 
 

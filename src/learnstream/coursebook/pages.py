@@ -16,6 +16,9 @@ the same file can be tested, turned into a notebook and published:
   fence is ``to_mermaid(NAME)`` of the flow the page built under that name;
 - ``<!-- exercise: NAME PART/FILE.py -->`` is an exercise slot: nothing on the
   site, a cell to fill and a cell that grades it in the notebook;
+- ``<!-- timeline: NAME -->`` on a line of its own is a figure: on the site, the
+  SVG of the `learnstream.timeline.Timeline` the page's code built under that
+  name (drawn at build time, so it is always the engine's);
 - front matter may list ``example_files`` (paths from the project root) that the
   code reads from its working directory, and ``coming_next: true`` marks a
   placeholder page of a part not yet written.
@@ -48,10 +51,14 @@ from typing import Any, Literal
 
 __all__ = ["Block", "CoursePageError", "Page", "parse_page", "read_page"]
 
-BlockKind = Literal["prose", "code", "output", "console", "norun", "diagram", "exercise"]
+BlockKind = Literal[
+    "prose", "code", "output", "console", "norun", "diagram", "exercise", "timeline"
+]
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
-_MARKER = re.compile(r"^<!--\s*(?P<name>norun|diagram|exercise)\b:?\s*(?P<arg>.*?)\s*-->\s*$")
+_MARKER = re.compile(
+    r"^<!--\s*(?P<name>norun|diagram|exercise|timeline)\b:?\s*(?P<arg>.*?)\s*-->\s*$"
+)
 _SNIPPET = re.compile(r"^-{1,}8<-{1,}\s+\"(?P<path>[^\"]+)\"\s*$")
 _RUNNABLE = {"python", "console"}
 
@@ -67,7 +74,8 @@ class Block:
     `kind` is "prose" (Markdown, possibly with fences that are only shown),
     "code" (runnable Python), "output", "console", "norun" (a fence shown but
     not run: `lang` says which language), "diagram" (a Mermaid fence tied to the
-    flow named `arg`) or "exercise" (`arg` is "NAME PART/FILE.py").
+    flow named `arg`), "exercise" (`arg` is "NAME PART/FILE.py") or "timeline"
+    (a figure of the timeline named `arg`).
     """
 
     kind: BlockKind
@@ -165,6 +173,11 @@ def parse_page(source: str, *, path: Path | None = None, root: Path | None = Non
                         f"{name}:{i + 1}: write <!-- exercise: NAME PART/FILE.py -->"
                     )
                 blocks.append(Block("exercise", "", i + 1, arg=found["arg"]))
+                marker = None
+            elif found["name"] == "timeline":
+                if not found["arg"].isidentifier():
+                    raise CoursePageError(f"{name}:{i + 1}: write <!-- timeline: NAME -->")
+                blocks.append(Block("timeline", "", i + 1, arg=found["arg"]))
                 marker = None
             i += 1
             prose_line = i + 1

@@ -91,6 +91,8 @@ class PageRun:
     namespace: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     diagrams: list[str] = field(default_factory=list)
+    timelines: list[Any] = field(default_factory=list)
+    """The page's `<!-- timeline: NAME -->` figures, in order: `learnstream.timeline.Timeline`s."""
 
 
 def _normalize(text: str) -> str:
@@ -210,6 +212,21 @@ def run_page(page: Page, root: Path | None = None) -> PageRun:
                     compile(block.text, f"{name}:{block.line}", "exec")
                 except SyntaxError as exc:
                     run.problems.append(Problem(name, block.line, f"does not compile: {exc}"))
+            elif block.kind == "timeline":
+                from learnstream.timeline import Timeline
+
+                drawn = namespace.get(block.arg)
+                if not isinstance(drawn, Timeline):
+                    run.problems.append(
+                        Problem(
+                            name,
+                            block.line,
+                            f"no timeline named {block.arg!r} above the figure (build one with "
+                            "learnstream.timeline.build_timeline)",
+                        )
+                    )
+                    continue
+                run.timelines.append(drawn)
             elif block.kind == "diagram":
                 flow = namespace.get(block.arg)
                 if flow is None:
