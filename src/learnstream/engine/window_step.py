@@ -112,6 +112,16 @@ class Aggregate:
         """Window `handle` (holding `count` items) closed; return its results."""
         raise NotImplementedError
 
+    def close_all(self, ev: Any, keys: list[str]) -> list[Any]:
+        """`(key, (window_id, result))` items of every window the core closed, in its order."""
+        down: list[Any] = []
+        for slot, handle, wid, count in zip(
+            ev.closed_slots, ev.closed_handles, ev.closed_wids, ev.closed_counts, strict=True
+        ):
+            key = keys[slot]
+            down.extend((key, (wid, w)) for w in self.close(handle, count, key))
+        return down
+
 
 class CountAggregate(Aggregate):
     """The core already counts; a window's result is its count."""
@@ -123,6 +133,15 @@ class CountAggregate(Aggregate):
 
     def close(self, handle: int, count: int, key: str) -> Iterable[Any]:
         return (count,)
+
+    def close_all(self, ev: Any, keys: list[str]) -> list[Any]:
+        # One comprehension over the core's arrays: a count window holds nothing in Python.
+        return [
+            (keys[slot], (wid, count))
+            for slot, wid, count in zip(
+                ev.closed_slots, ev.closed_wids, ev.closed_counts, strict=True
+            )
+        ]
 
 
 class FoldAggregate(Aggregate):
@@ -399,11 +418,7 @@ class WindowStep:
         if ev.closed_handles:
             self.windows_emitted += len(ev.closed_handles)
             allkeys = self.keys
-            for slot, handle, wid, count in zip(
-                ev.closed_slots, ev.closed_handles, ev.closed_wids, ev.closed_counts, strict=True
-            ):
-                key = allkeys[slot]
-                down.extend((key, (wid, w)) for w in agg.close(handle, count, key))
+            down.extend(agg.close_all(ev, allkeys))
             if self.wants_meta:
                 for slot, handle, wid, opens, closes in zip(
                     ev.closed_slots,
