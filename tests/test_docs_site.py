@@ -72,6 +72,17 @@ def test_navigation_runs_from_home_through_the_parts_to_the_reference() -> None:
     ]
 
 
+def test_home_shows_the_readme_quickstart_lines() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Quickstart.*?```bash\n(.*?)```", readme, re.S)
+    assert block is not None
+    lines = block[1].strip().splitlines()
+    assert len(lines) == 2
+    home = (docs_dir(ROOT) / "index.md").read_text(encoding="utf-8")
+    for line in lines:
+        assert f"$ {line}\n" in home
+
+
 def test_the_pages_offer_search_copy_buttons_tabs_admonitions_and_dark_mode(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'class="md-search__input"' in home
