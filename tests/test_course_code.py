@@ -8,6 +8,8 @@ page "pass" by finding no code in it.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,23 @@ def test_the_wordcount_page_runs_the_seed_program_and_shows_its_exact_output() -
     outputs = [b.text for b in page.blocks if b.kind == "output"]
     assert any(o.startswith('("\'tis", 1)\n') and o.endswith("('whether', 1)\n") for o in outputs)
     assert any(len(o.splitlines()) == 30 for o in outputs)
+
+
+def test_the_wordcount_diagram_is_what_learnstream_visualize_draws() -> None:
+    """The page's diagram is the command's output for the seed program, byte for byte."""
+    page = read_page(docs_dir(ROOT) / "part1" / "dataflows.md", ROOT)
+    seed = (ROOT / "examples" / "wordcount.py").read_text(encoding="utf-8")
+    after_seed = page.blocks[[b.text for b in page.blocks].index(seed) :]
+    diagram = next(b for b in after_seed if b.kind == "diagram")
+    drawn = subprocess.run(
+        [sys.executable, "-m", "learnstream", "visualize", "wordcount", "--format", "mermaid"],
+        cwd=ROOT / "examples",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert drawn.stdout == diagram.text
 
 
 # --- the conventions, on small pages -------------------------------------------------
