@@ -97,7 +97,7 @@ def _load_exercises(module: str) -> tuple[Exercise, ...]:
 
 PARTS: tuple[Part, ...] = (
     Part("part1", "Foundations", "learnstream.grading.checks.part1"),
-    Part("part2", "Controlling time: windows and sessions"),
+    Part("part2", "Controlling time: windows and sessions", "learnstream.grading.checks.part2"),
     Part("part3", "Joining streams"),
     Part("part4", "Real-time machine learning"),
 )
