@@ -118,7 +118,27 @@ def small_course(tmp_path: Path) -> Path:
         """,
     )
     _write(root / "course/index.md", "# Home\n")
-    _write(root / "course/part1/index.md", "# Basics\n\n```python\nprint(1)\n```\n")
+    _write(
+        root / "course/part1/index.md",
+        """
+        # Basics
+
+        ```python
+        from datetime import datetime, timedelta, timezone
+
+        from learnstream.operators.windowing import TumblingWindower
+        from learnstream.timeline import build_timeline
+
+        t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+        events = [("a", t0 + timedelta(seconds=s)) for s in (1, 4, 12, 3)]
+        tl = build_timeline(events, TumblingWindower(timedelta(seconds=10), t0))
+        ```
+
+        <!-- timeline: tl -->
+
+        After the figure.
+        """,
+    )
     _write(root / "course/part2/index.md", "# Windows\n\nTime cut into windows.\n")
     _write(
         root / "course/part2/tumbling.md",
@@ -167,6 +187,20 @@ def test_a_part_gets_its_notebook_as_soon_as_its_pages_are_written(small_course:
     ]
 
 
+def test_a_timeline_figure_becomes_a_cell_that_draws_it(small_course: Path) -> None:
+    notebook = build_notebook(small_course, parts(small_course)[0])
+    sources = [c.source for c in notebook.cells]
+    figure = sources.index("tl")
+    assert "timeline" in _tags(notebook.cells[figure])
+    assert sources[figure - 1].endswith(
+        "build_timeline(events, TumblingWindower(timedelta(seconds=10), t0))"
+    )
+    assert sources[figure + 1] == "After the figure."
+    _execute(notebook, small_course)
+    shown = notebook.cells[figure].outputs
+    assert any(o.get("data", {}).get("image/svg+xml", "").startswith("<svg") for o in shown), shown
+
+
 def test_written_parts_skips_placeholders_only(small_course: Path) -> None:
     assert [p.slug for p in written_parts(small_course)] == ["part1", "part2"]
     assert [p.stem for p in write_notebooks(small_course, small_course / "nb")] == [
@@ -187,10 +221,12 @@ def test_notebook_follows_the_pages_cell_for_block() -> None:
     runnable = [
         c.source
         for c in notebook.cells
-        if c.cell_type == "code" and not {"setup", "exercise", "grade"} & set(_tags(c))
+        if c.cell_type == "code" and not {"setup", "exercise", "grade", "timeline"} & set(_tags(c))
     ]
     assert runnable == blocks
-    assert len(code) == len(blocks) + 1 + 2 * len(_exercise_names(part1))
+    figures = [b for page in pages for b in page.blocks if b.kind == "timeline"]
+    # Besides the examples: the setup cell, two cells per exercise, one per timeline figure.
+    assert len(code) == len(blocks) + 1 + 2 * len(_exercise_names(part1)) + len(figures)
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "<!--" not in markdown and "!!! " not in markdown and ".md)" not in markdown
     assert "```mermaid\nflowchart TD" in markdown  # diagrams travel as Mermaid
