@@ -29,14 +29,18 @@ def _run(build: Callable[[Any], Any], items: list[Any], batch_size: int) -> list
 
 
 @pytest.mark.parametrize("bad", [0, 1, 6, 9])
-@pytest.mark.parametrize("opname", ["map", "filter"])
+@pytest.mark.parametrize("opname", ["map", "filter", "count_final"])
 def test_an_exception_names_its_item_anywhere_in_the_batch(opname: str, bad: int) -> None:
     def fn(x: int) -> Any:
         if x == bad:
             raise ValueError("boom")
-        return x if opname == "map" else x % 2 == 0
+        return {"map": x, "filter": x % 2 == 0, "count_final": str(x % 3)}[opname]
 
-    build = {"map": lambda s: op.map("m", s, fn), "filter": lambda s: op.filter("f", s, fn)}
+    build = {
+        "map": lambda s: op.map("m", s, fn),
+        "filter": lambda s: op.filter("f", s, fn),
+        "count_final": lambda s: op.count_final("c", s, fn),
+    }
     with pytest.raises(UserFunctionError) as info:
         _run(build[opname], list(range(10)), batch_size=10)
     assert info.value.item == bad
@@ -44,14 +48,19 @@ def test_an_exception_names_its_item_anywhere_in_the_batch(opname: str, bad: int
 
 
 @pytest.mark.parametrize("bad", [0, 4, 9])
-def test_stop_iteration_from_a_mapper_is_an_error_not_the_end(bad: int) -> None:
-    def fn(x: int) -> int:
+@pytest.mark.parametrize("opname", ["map", "count_final"])
+def test_stop_iteration_from_a_function_is_an_error_not_the_end(opname: str, bad: int) -> None:
+    def fn(x: int) -> Any:
         if x == bad:
             raise StopIteration
-        return x
+        return x if opname == "map" else "k"
 
+    build = {
+        "map": lambda s: op.map("m", s, fn),
+        "count_final": lambda s: op.count_final("c", s, fn),
+    }
     with pytest.raises(UserFunctionError, match="StopIteration") as info:
-        _run(lambda s: op.map("m", s, fn), list(range(10)), batch_size=10)
+        _run(build[opname], list(range(10)), batch_size=10)
     assert info.value.item == bad
 
 
@@ -65,6 +74,11 @@ def test_filter_rejects_a_non_bool_equal_to_true_or_false(verdict: Any) -> None:
     with pytest.raises(StepError, match="not a bool") as info:
         _run(lambda s: op.filter("f", s, pred), list(range(10)), batch_size=10)
     assert info.value.item == 7
+
+
+def test_count_final_counts_every_key() -> None:
+    got = _run(lambda s: op.count_final("c", s, lambda x: str(x % 4)), list(range(30)), 7)
+    assert got == [("0", 8), ("1", 8), ("2", 7), ("3", 7)]
 
 
 def test_map_and_filter_results_are_unchanged() -> None:

@@ -331,10 +331,18 @@ class CountStep:
         (items,) = inputs
         if items:
             key = self.key
+            # The builtin `map` runs the per-item loop (as in op.map); on an
+            # exception, the iterator's position names the item `key` raised on.
+            it = iter(items)
             try:
-                keys = [key(last := x) for x in items]
+                keys = list(map(key, it))
             except Exception as exc:
-                raise user_function_error(self.step_id, "count_final", key, last, exc) from exc
+                bad = items[len(items) - it.__length_hint__() - 1]
+                raise user_function_error(self.step_id, "count_final", key, bad, exc) from exc
+            if len(keys) != len(items):  # `key` raised StopIteration, which ends `map`
+                exc = StopIteration()
+                raise user_function_error(self.step_id, "count_final", key,
+                                          items[len(keys)], exc) from exc
             try:
                 self.counter.add(keys)
             except TypeError:
