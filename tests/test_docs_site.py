@@ -62,7 +62,10 @@ def test_every_part_has_a_page_and_unwritten_parts_say_coming_next() -> None:
         assert flags == [True] if placeholder else not any(flags), (part.slug, flags)
         row = re.search(rf"^\| \[Part {part.number} · [^\n]*\|\s*([^|\n]+?)\s*\|$", home, re.M)
         assert row is not None, f"the home page's table has no row for {part.slug}"
-        assert (row[1] == "coming next") == placeholder, (part.slug, row[1])
+        assert (row[1] == "coming next") == placeholder, (
+            f"the home page's table says {row[1]!r} for {part.slug}; it must say 'coming next' "
+            "exactly while the part is a placeholder"
+        )
     assert not read_page(docs_dir(ROOT) / "part1" / "index.md", ROOT).coming_next
 
 

@@ -92,7 +92,8 @@ def test_every_page_of_a_part_is_in_the_navigation() -> None:
         for path in COURSE.glob("part*/*.md")
         if re.fullmatch(r"part\d+", path.parent.name)
     }
-    assert on_disk - listed == set()
+    missing = on_disk - listed
+    assert not missing, f"add these pages to their part in mkdocs.yml's nav: {sorted(missing)}"
 
 
 def _write(path: Path, text: str) -> None:
