@@ -28,6 +28,12 @@ typedef struct {
     int64_t ts, seq;
 } qent_t;
 
+/* One entry of the index of open sliding windows: (slot, wid) -> handle.
+ * handle < 0 marks an empty bucket. */
+typedef struct {
+    int64_t slot, wid, handle;
+} hent_t;
+
 typedef struct {
     int64_t base;    /* largest event time minus wait */
     int64_t sys_max; /* system time when base last moved */
@@ -53,6 +59,13 @@ struct ls_win {
     ls_i64vec free_, released, touched;
     qent_t *scratch; /* due queue entries during a flush */
     int64_t capscratch;
+    /* Open sliding windows by (slot, wid): a key can hold thousands of open
+     * windows (a long wait, data far out of order), and the twin's dict finds
+     * each in constant time, so a scan of the key's list here would not do.
+     * Open addressing, linear probing, at most half full. */
+    hent_t *index;
+    uint64_t capindex; /* 0 or a power of two */
+    int64_t nindex;
     int64_t *order; /* session indexes sorted by open time during a merge, */
     int64_t caporder; /* and the merge sort's scratch after them */
     int64_t seq, batch, soonest;
@@ -141,6 +154,67 @@ static int64_t new_handle(ls_win *w) {
     return w->ncounts++;
 }
 
+/* ---- the index of open sliding windows ----------------------------------- */
+
+static uint64_t bucket(const ls_win *w, int64_t slot, int64_t wid) {
+    uint64_t h = (uint64_t)wid * 0x9E3779B97F4A7C15u ^ (uint64_t)slot * 0xC2B2AE3D27D4EB4Fu;
+    h ^= h >> 29;
+    return h & (w->capindex - 1);
+}
+
+static int64_t index_find(const ls_win *w, int64_t slot, int64_t wid) {
+    if (!w->capindex) return -1;
+    for (uint64_t b = bucket(w, slot, wid);; b = (b + 1) & (w->capindex - 1)) {
+        const hent_t *e = &w->index[b];
+        if (e->handle < 0) return -1;
+        if (e->slot == slot && e->wid == wid) return e->handle;
+    }
+}
+
+static void index_put(ls_win *w, int64_t slot, int64_t wid, int64_t handle) {
+    if ((uint64_t)(w->nindex + 1) * 2 > w->capindex) {
+        uint64_t cap = w->capindex ? w->capindex * 2 : 64;
+        hent_t *fresh = malloc(cap * sizeof(hent_t));
+        if (!fresh) {
+            w->oom = 1;
+            return;
+        }
+        for (uint64_t b = 0; b < cap; b++) fresh[b].handle = -1;
+        hent_t *old = w->index;
+        uint64_t oldcap = w->capindex;
+        w->index = fresh;
+        w->capindex = cap;
+        w->nindex = 0;
+        for (uint64_t b = 0; b < oldcap; b++)
+            if (old[b].handle >= 0) index_put(w, old[b].slot, old[b].wid, old[b].handle);
+        free(old);
+    }
+    uint64_t b = bucket(w, slot, wid);
+    while (w->index[b].handle >= 0) b = (b + 1) & (w->capindex - 1);
+    w->index[b] = (hent_t){slot, wid, handle};
+    w->nindex++;
+}
+
+/* Remove (slot, wid), shifting later entries of its probe run back so that
+ * no search stops early at the hole (no tombstones needed). */
+static void index_del(ls_win *w, int64_t slot, int64_t wid) {
+    uint64_t mask = w->capindex - 1;
+    uint64_t b = bucket(w, slot, wid);
+    while (w->index[b].slot != slot || w->index[b].wid != wid) b = (b + 1) & mask;
+    for (uint64_t next = (b + 1) & mask;; next = (next + 1) & mask) {
+        hent_t *e = &w->index[next];
+        if (e->handle < 0) break;
+        uint64_t home = bucket(w, e->slot, e->wid);
+        /* e may fill the hole at b unless its home lies cyclically in (b, next]. */
+        if (((next - home) & mask) >= ((next - b) & mask)) {
+            w->index[b] = *e;
+            b = next;
+        }
+    }
+    w->index[b].handle = -1;
+    w->nindex--;
+}
+
 /* ---- clock ---------------------------------------------------------------- */
 
 static int64_t current_wm(const ls_win *w, const wkey_t *k) {
@@ -199,22 +273,20 @@ static win_t *add_window(ls_win *w, wkey_t *k, int64_t wid, int64_t open, int64_
     return win;
 }
 
-static void open_sliding(ls_win *w, wkey_t *k, int64_t t, int64_t seq) {
+static void open_sliding(ls_win *w, int64_t slot, wkey_t *k, int64_t t, int64_t seq) {
     int64_t since = t - w->align;
     int64_t hi = floordiv(since, w->offset);
     for (int64_t wid = floordiv(since - w->length, w->offset) + 1; wid <= hi; wid++) {
-        win_t *win = NULL;
-        for (int64_t j = 0; j < k->nwins; j++)
-            if (k->wins[j].wid == wid) {
-                win = &k->wins[j];
-                break;
-            }
-        if (!win) {
+        int64_t h = index_find(w, slot, wid);
+        if (h < 0) {
             int64_t open = w->align + wid * w->offset;
-            win = add_window(w, k, wid, open, open + w->length);
+            win_t *win = add_window(w, k, wid, open, open + w->length);
             if (!win) return;
+            h = win->handle;
+            index_put(w, slot, wid, h);
+            if (w->oom) return;
         }
-        joined(w, seq, wid, win->handle);
+        joined(w, seq, wid, h);
     }
 }
 
@@ -317,6 +389,7 @@ static void close_windows(ls_win *w, int64_t slot, wkey_t *k, int64_t wm, int at
         push(w, &w->ev.closed_closes, win.close);
         push(w, &w->ev.closed_counts, w->counts[win.handle]);
         push(w, &w->released, win.handle);
+        if (w->kind == LS_SLIDING) index_del(w, slot, win.wid);
     }
     k->nwins = kept;
 }
@@ -366,7 +439,7 @@ static void flush(ls_win *w, int64_t slot, int64_t wm, int at_eof) {
         if (w->kind == LS_SESSION)
             open_session(w, slot, k, w->scratch[j].ts, w->scratch[j].seq);
         else
-            open_sliding(w, k, w->scratch[j].ts, w->scratch[j].seq);
+            open_sliding(w, slot, k, w->scratch[j].ts, w->scratch[j].seq);
     }
     /* As in Bytewax, merged windows combine after this flush's items went in. */
     for (int64_t j = first_merge; j < w->ev.merge_from.len; j++)
@@ -428,6 +501,7 @@ void ls_win_free(ls_win *w) {
     free(w->touched.data);
     free(w->scratch);
     free(w->order);
+    free(w->index);
     ls_i64vec *v = &w->ev.late_items;
     for (size_t i = 0; i < sizeof(ls_wevents) / sizeof(ls_i64vec); i++) free(v[i].data);
     free(w);

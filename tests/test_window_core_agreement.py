@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -212,6 +213,44 @@ def test_one_batch_or_one_item_at_a_time_agree(
                 cores, lambda c, ch=chunk, t=ts: asdict(c.process([s for s, _ in ch], t, base))
             )
         call_both(cores, lambda c: asdict(c.eof(list(range(5)))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.data(),
+    st.integers(0, 3000),
+    st.booleans(),
+    st.integers(0, 2**32),
+)
+def test_many_open_windows_per_key_agree(
+    length: int, data: st.DataObject, wait: int, ordered: bool, seed: int
+) -> None:
+    """Thousands of windows open at once for a few keys, closing bit by bit: what
+    C's index of open windows (a hash table with deletions) must get right."""
+    offset = data.draw(st.integers(1, length))
+    config = {
+        "kind": twin.SLIDING,
+        "length": length,
+        "offset": offset,
+        "align": data.draw(st.integers(-50, 50)),
+        "gap": 0,
+        "clock": twin.EVENT,
+        "wait": wait,
+        "ordered": ordered,
+        "record_inserts": True,
+    }
+    cores = [make(backend, config) for backend in BACKENDS]
+    rng = random.Random(seed)  # drawn by hypothesis one by one, 6000 numbers would be slow
+    n = 3000
+    slots = [rng.randrange(4) for _ in range(n)]
+    times = [rng.randrange(5000) for _ in range(n)]
+    for at in range(0, n, 150):
+        call_both(
+            cores,
+            lambda c, a=at: observe(c, c.process(slots[a : a + 150], times[a : a + 150], 0), 3),
+        )
+    call_both(cores, lambda c: observe(c, c.eof([3, 2, 1, 0]), 3))
 
 
 bad_configs = st.one_of(
