@@ -2,7 +2,8 @@
 
 Headless Debian Chromium (`/usr/bin/chromium`, or `$CHROMIUM`), driven by
 Playwright's Python client with `executable_path` set, so Playwright downloads no
-browser of its own. Screenshots go to a temporary folder (printed on failure).
+browser of its own. Screenshots go to `$LEARNSTREAM_SCREENSHOTS` if set, else to a
+temporary folder (printed on failure).
 """
 
 from __future__ import annotations
@@ -89,7 +90,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
+    """Where the screenshots go: `$LEARNSTREAM_SCREENSHOTS` (to keep them), else a temp folder."""
+    wanted = os.environ.get("LEARNSTREAM_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots: {folder}")  # pytest shows it with a failing test's output
+    return folder
 
 
 def _open(browser: object, url: str, requests: list[str]) -> object:
