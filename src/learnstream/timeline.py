@@ -436,12 +436,12 @@ class _Axis:
         return out
 
 
-_NICE_US = [
-    n * unit
-    for unit in (1, 1000, 1_000_000)
-    for n in (1, 2, 5, 10, 20, 50, 100, 200, 500)
-    if n * unit < 1_000_000 or (unit == 1_000_000 and n < 60)
-] + [n * 60_000_000 for n in (1, 2, 5, 10, 15, 30, 60, 120, 360, 720, 1440)]
+# Steps a clock face would use: 1-2-5 below a second, then 1, 2, 5, 10, 15, 20, 30 s, then minutes.
+_NICE_US = (
+    [n * unit for unit in (1, 1000) for n in (1, 2, 5, 10, 20, 50, 100, 200, 500)]
+    + [n * 1_000_000 for n in (1, 2, 5, 10, 15, 20, 30)]
+    + [n * 60_000_000 for n in (1, 2, 5, 10, 15, 30, 60, 120, 360, 720, 1440)]
+)
 
 
 def _nice_at_least(us: int) -> int:

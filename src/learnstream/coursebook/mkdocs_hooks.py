@@ -76,10 +76,7 @@ def render_timelines(markdown: str, source: Path, root: Path) -> str:
         drawn = next(figures, None)
         if drawn is None:  # a marker the page parser did not take for one (inside a fence)
             return match[0]
-        return (
-            '\n<figure class="ls-timeline" markdown="0" style="overflow-x: auto">'
-            f"{drawn.to_svg()}</figure>\n"
-        )
+        return f'\n<figure class="ls-timeline" style="overflow-x: auto">{drawn.to_svg()}</figure>\n'
 
     return _TIMELINE_MARKER.sub(figure, markdown)
 
