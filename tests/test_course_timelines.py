@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from learnstream.coursebook.layout import docs_dir
+from learnstream.coursebook.layout import docs_dir, parts
 from learnstream.coursebook.mkdocs_hooks import render_timelines
 from learnstream.coursebook.pages import CoursePageError, parse_page, read_page
 from learnstream.coursebook.runner import run_page
@@ -97,3 +97,20 @@ def test_every_course_figure_is_drawn(path: Path) -> None:
     assert html.count('<figure class="ls-timeline"') == len(names)
     for drawn in run.timelines:
         assert drawn.to_svg() in html
+
+
+def test_part2_is_written_with_code_outputs_and_figures() -> None:
+    part2 = next(p for p in parts(ROOT) if p.number == 2)
+    pages = {name: read_page(docs_dir(ROOT) / name, ROOT) for name in part2.pages}
+    assert not any(page.coming_next for page in pages.values())
+    kinds = [b.kind for page in pages.values() for b in page.blocks]
+    assert kinds.count("code") >= 15
+    assert kinds.count("output") >= 12
+    assert kinds.count("timeline") >= 4
+    # The page on late data shows learnstream's difference from Bytewax as it runs:
+    # the idle key's window is emitted once, and the straggler goes to `late`.
+    late = pages["part2/late-data.md"]
+    shown = [b.text for b in late.blocks if b.kind == "output"]
+    idle = next(text for text in shown if "idle_key" in text)
+    assert idle.count("idle_key.down: ('attic', (0, 1))") == 1
+    assert "idle_key.late: ('attic', (0," in idle
