@@ -46,6 +46,7 @@ _WIDTH = 48
 _LABEL = 13  # columns before the time axis
 _STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 _MAX_ROWS = 10
+_MAX_EVENTS = 16
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,18 @@ def draw_timeline(
 ) -> str:
     """The events of `key` on an event-time axis, with its windows and the first wrong one."""
     marked = [m for m in with_watermarks(events, wait) if m[0].key == key]
+    hidden = 0
+    if len(marked) > _MAX_EVENTS and wrong is not None:
+        # A long stream: keep the rows near the wrong window, where the story is.
+        span = wrong.close - wrong.open
+        near = [m for m in marked if wrong.open - span <= m[0].t <= wrong.close + span]
+        hidden, marked = len(marked) - len(near[:_MAX_EVENTS]), near[:_MAX_EVENTS]
+    elif len(marked) > _MAX_EVENTS:
+        hidden, marked = len(marked) - _MAX_EVENTS, marked[:_MAX_EVENTS]
     own = [w for w in windows.values() if w.key == key]
+    if hidden:
+        seen = (min(m[0].t for m in marked), max(m[0].t for m in marked)) if marked else (0, 0)
+        own = [w for w in own if w.close >= seen[0] and w.open <= seen[1]]
     shown = own + ([wrong] if wrong else [])
     times = [e.t for e, _, _ in marked] + [t for w in shown for t in (w.open, w.close)]
     if not times:
@@ -249,6 +261,8 @@ def draw_timeline(
             + "".join(lane)
             + f"  {clock(event.t)}  {describe(event.value)}{note}"
         )
+    if hidden:
+        lines.append(f" ... {hidden} more of its events, further from the wrong window")
     return "\n".join(line.rstrip() for line in lines)
 
 
