@@ -19,6 +19,11 @@ from pathlib import Path
 
 BACKEND_OF = {"learnstream": "c", "twin": "python"}
 
+INNER = {"keyed_count": 3, "key_slots": 3, "window_assign": 3}
+"""The micros take a fraction of a second, so a child runs each three times on
+fresh state and reports the fastest (as `timeit` does): on a shared machine one
+short run is mostly the neighbours' noise. The workloads run once per child."""
+
 IMPORT_SNIPPET = (
     "import time; t = time.perf_counter(); import learnstream; "
     "t = time.perf_counter() - t; import json, resource; "
@@ -92,10 +97,13 @@ def main(argv: list[str]) -> None:
     workload, system, size = argv[0], argv[1], int(argv[2])
     path = argv[3] if len(argv) > 3 else None
     run = prepare(workload, system, size, path)
-    started = time.perf_counter()
-    checksum = run()
+    best = float("inf")
+    for _ in range(INNER.get(workload, 1)):
+        started = time.perf_counter()
+        checksum = run()
+        best = min(best, time.perf_counter() - started)
     result = {
-        "seconds": time.perf_counter() - started,
+        "seconds": best,
         "checksum": checksum,
         "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "pid": os.getpid(),

@@ -268,6 +268,11 @@ def run_workload(
 # --- the report -------------------------------------------------------------
 
 
+def _ratio(value: float) -> str:
+    # Three decimals near the bounds, so "met" never disagrees with the figure shown.
+    return f"{value:.3f}×" if value < 10 else f"{value:.1f}×"
+
+
 def _seconds(value: float) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
@@ -327,7 +332,7 @@ def report(results: list[WorkloadResult], header: str) -> str:
             sign = "≤" if at_most else "≥"
             goal = " (goal 3×)" if num == "twin" else ""
             out.append(
-                f"| {name} {LABELS[num]} / {LABELS[den]} | {ratio:.2f}× | "
+                f"| {name} {LABELS[num]} / {LABELS[den]} | {_ratio(ratio)} | "
                 f"{sign} {bound:g}×{goal} | {met} |"
             )
         # Informative ratios with no target of their own.
@@ -339,12 +344,12 @@ def report(results: list[WorkloadResult], header: str) -> str:
         for num, den in extra:
             ratio = res.paired_ratio(num, den)
             if ratio is not None:
-                out.append(f"| {name} {LABELS[num]} / {LABELS[den]} | {ratio:.2f}× | | |")
+                out.append(f"| {name} {LABELS[num]} / {LABELS[den]} | {_ratio(ratio)} | | |")
         if "floor" in res.systems() and "learnstream" in res.systems():
             rss = res.peak_rss_kb("learnstream") / res.peak_rss_kb("floor")
             met = "yes" if rss <= RSS_BOUND else "**no**"
             out.append(
-                f"| {name} peak RSS, learnstream / plain Python | {rss:.2f}× | "
+                f"| {name} peak RSS, learnstream / plain Python | {_ratio(rss)} | "
                 f"≤ {RSS_BOUND:g}× | {met} |"
             )
     return "\n".join(out)

@@ -76,6 +76,16 @@ def test_filter_rejects_a_non_bool_equal_to_true_or_false(verdict: Any) -> None:
     assert info.value.item == 7
 
 
+def test_key_on_rejects_a_non_str_key_and_names_its_item() -> None:
+    def key(x: int) -> Any:
+        return 5 if x == 6 else str(x)
+
+    with pytest.raises(StepError, match="keys must be str") as info:
+        _run(lambda s: op.key_on("k", s, key), list(range(10)), batch_size=10)
+    assert info.value.item == 6
+    assert _run(lambda s: op.key_on("k", s, str), [1, 2], batch_size=2) == [("1", 1), ("2", 2)]
+
+
 def test_count_final_counts_every_key() -> None:
     got = _run(lambda s: op.count_final("c", s, lambda x: str(x % 4)), list(range(30)), 7)
     assert got == [("0", 8), ("1", 8), ("2", 7), ("3", 7)]

@@ -561,19 +561,17 @@ def key_on(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedStream[
     here = _here(up)
 
     def each(items: list[X]) -> list[tuple[str, X]]:
-        last = None
-        try:
-            keyed = [(key(last := x), x) for x in items]
-        except Exception as exc:
-            raise user_function_error(here, "key_on", key, last, exc) from exc
-        for k, x in keyed:
-            if type(k) is not str:
-                raise StepError(
-                    here, "key_on", x,
-                    f"key function returned {short_repr(k)} ({type(k).__name__}); keys must be str",
-                    "return a str from the key function, e.g. lambda x: str(x['id'])",
-                )
-        return keyed
+        keys = _call_each(here, "key_on", key, items)
+        if list(builtins.map(type, keys)).count(str) != len(keys):  # as in _keep
+            for k, x in zip(keys, items, strict=True):
+                if type(k) is not str:
+                    raise StepError(
+                        here, "key_on", x,
+                        f"key function returned {short_repr(k)} ({type(k).__name__}); "
+                        "keys must be str",
+                        "return a str from the key function, e.g. lambda x: str(x['id'])",
+                    )
+        return list(zip(keys, items, strict=True))
 
     return flat_map_batch("flat_map_batch", up, each)
 
