@@ -1,8 +1,10 @@
-"""Pick the keyed-state implementation: the C core, or its pure-Python twin.
+"""Pick the keyed-state and window implementations: the C core, or its pure-Python twin.
 
 `LEARNSTREAM_BACKEND=c` (the default) uses the C core built by cffi when the
-package was installed; `LEARNSTREAM_BACKEND=python` uses `learnstream.engine.keyed`.
-If the C core is missing, learnstream warns once and runs on the twin.
+package was installed (`ccore` and `cwindows`); `LEARNSTREAM_BACKEND=python` uses
+the twin (`learnstream.engine.keyed` and `learnstream.engine.windows`).
+If the C core is missing, learnstream warns once and runs on the twin; a C core
+built before the window functions existed runs windows on the twin, also with a warning.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ NAME, core = _load()
 
 
 def _load_windows() -> ModuleType:
+    """The window core of the backend `_load` chose."""
     if NAME == "python":
         return windows_twin
     try:
