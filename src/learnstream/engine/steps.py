@@ -228,7 +228,7 @@ def split_keyed(step_id: str, operator: str, items: list[Any]) -> tuple[list[str
     try:
         keys = [k for k, _ in items]
         values = [v for _, v in items]
-        if all(type(k) is str for k in keys):
+        if list(map(type, keys)).count(str) == len(keys):  # every key exactly a str
             return keys, values
     except (TypeError, ValueError):
         pass
