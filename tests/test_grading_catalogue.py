@@ -14,7 +14,7 @@ import pytest
 from grading_helpers import grade_quick, with_submission, workspace_from
 
 # case, exercise, checks that must fail (empty: the exercise must pass), words the reason holds
-CATALOGUE = [
+CATALOGUE = [  # part 1
     # exercise 1: generator
     ("gen_eager_list", "generator", ["returns_iterator"], "returned a list, not an iterator"),
     ("gen_high_exclusive", "generator", ["both_ends"], "never came up"),
@@ -86,14 +86,44 @@ CATALOGUE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "exercise", "failing", "reason"), CATALOGUE, ids=[c[0] for c in CATALOGUE]
-)
-def test_submission_gets_its_verdict(
-    tmp_path: Path, case: str, exercise: str, failing: list[str], reason: str
+PART2 = [
+    # exercise 1: tumbling
+    ("tumb_collect_fmean", "tumbling", [], ""),
+    ("tumb_no_wait", "tumbling", ["disorder"], "expected 0.05, yours 0.1"),
+    ("tumb_misaligned", "tumbling", ["boundaries", "example"], "which should not exist"),
+    ("tumb_by_hand", "tumbling", ["disorder", "example"], "only late items fall in it"),
+    ("tumb_one_key", "tumbling", ["boundaries", "many_keys"], "key 'sensor-0'"),
+    ("tumb_pairwise_mean", "tumbling", ["boundaries", "example"], "wrong mean"),
+    ("tumb_rounded", "tumbling", ["boundaries", "example"], "wrong mean"),
+    ("tumb_float_liar", "tumbling", ["boundaries", "example"], "Agreeable"),
+    ("tumb_naive_ts", "tumbling", ["boundaries", "example"], "naive datetime"),
+    ("hostile_sleepy_clock", "tumbling", ["boundaries", "example"], "did not finish within"),
+    # exercise 2: sliding
+    ("slide_fold", "sliding", [], ""),
+    ("slide_tumbling", "sliding", ["boundaries", "example"], "wrote no mean"),
+    ("slide_two_minutes", "sliding", ["boundaries", "example"], "window -2"),
+    ("hostile_exit_in_mapper", "sliding", ["boundaries", "example"], "ended the Python process"),
+    # exercise 3: sessions
+    ("sess_fold_merge", "sessions", [], ""),
+    ("sess_gap_exclusive", "sessions", ["gap"], "session 00:00:00–00:05:00"),
+    ("sess_arrival_order", "sessions", ["disorder", "example"], "wrong session summary"),
+    ("sess_counts_everything", "sessions", ["gap", "example"], "0 cl, yours"),
+    ("sess_tumbling", "sessions", ["gap", "example"], "wrong session summary"),
+    ("sess_naive_times", "sessions", ["gap", "example"], "aware datetimes"),
+    # exercise 4: late
+    ("late_fold_counts", "late", [], ""),
+    ("late_counts_all", "late", ["late_counts", "example"], "had no late readings"),
+    ("late_no_side_output", "late", ["late_counts", "example"], "wrote no late count"),
+    ("late_keyed_by_window", "late", ["late_counts", "example"], "had no late readings"),
+    ("late_wait_twice", "late", ["windows", "late_counts", "example"], "wrong count"),
+]
+
+
+def _check_verdict(
+    tmp_path: Path, part: str, case: str, exercise: str, failing: list[str], reason: str
 ) -> None:
-    folder = with_submission(workspace_from("solutions", tmp_path), case, exercise)
-    result = grade_quick(folder)
+    folder = with_submission(workspace_from("solutions", tmp_path, part), case, exercise, part)
+    result = grade_quick(folder, part=part)
     for other in result.exercises:
         if other.name != exercise:
             assert other.passed and other.score == other.max_score, (other.name, other.checks)
@@ -108,3 +138,21 @@ def test_submission_gets_its_verdict(
     assert reason in messages, messages
     assert "Traceback" not in messages and "learnstream/grading" not in messages
     assert "<frozen" not in messages
+
+
+@pytest.mark.parametrize(
+    ("case", "exercise", "failing", "reason"), CATALOGUE, ids=[c[0] for c in CATALOGUE]
+)
+def test_submission_gets_its_verdict(
+    tmp_path: Path, case: str, exercise: str, failing: list[str], reason: str
+) -> None:
+    _check_verdict(tmp_path, "part1", case, exercise, failing, reason)
+
+
+@pytest.mark.parametrize(
+    ("case", "exercise", "failing", "reason"), PART2, ids=[c[0] for c in PART2]
+)
+def test_part2_submission_gets_its_verdict(
+    tmp_path: Path, case: str, exercise: str, failing: list[str], reason: str
+) -> None:
+    _check_verdict(tmp_path, "part2", case, exercise, failing, reason)

@@ -164,11 +164,19 @@ def sessions(events: Iterable[Event], gap: int) -> dict[str, list[list[Event]]]:
 # --- the timeline -----------------------------------------------------------------
 
 
-def _step(lo: int, hi: int) -> int:
-    for seconds in _STEPS:
-        if (hi - lo) // (seconds * SECOND) < _WIDTH - 1:
-            return seconds * SECOND
-    return _STEPS[-1] * SECOND
+def _step(lo: int, hi: int, marks: Iterable[int]) -> int:
+    """Seconds per column: the axis must fit, and distinct marks should get distinct columns."""
+    fitting = [s * SECOND for s in _STEPS if (hi - lo) // (s * SECOND) < _WIDTH - 1]
+    if not fitting:
+        return _STEPS[-1] * SECOND
+    points = sorted(set(marks))
+
+    def separates(step: int) -> bool:
+        start = lo - lo % step
+        return len({(t - start) // step for t in points}) == len(points)
+
+    wide = [s for s in fitting if (hi - lo) // s >= _WIDTH // 2] or fitting[:1]
+    return next((s for s in reversed(wide) if separates(s)), wide[0])
 
 
 def _put(lane: list[str], column: int, text: str) -> None:
@@ -204,7 +212,10 @@ def draw_timeline(
     if not times:
         return ""
     lo, hi = min(times), max(times)
-    step = _step(lo, hi)
+    marks = [e.t for e, _, _ in marked] + [
+        met for _, late, met in marked if late and met is not None
+    ]
+    step = _step(lo, hi, marks)
     lo -= lo % step  # start on a round time
     width = min(_WIDTH, (hi - lo) // step + 2)
 
@@ -253,7 +264,8 @@ def draw_timeline(
     for event, late, met in marked:
         lane = [" "] * width
         if late and met is not None:
-            _put(lane, col(met), "┆")
+            # Sharing a column with the item, the watermark (always later) goes just right of it.
+            _put(lane, max(col(met), col(event.t) + 1), "┆")
         _put(lane, col(event.t), "✗" if late else "●")
         note = f"  late: watermark was {clock(met)}" if late and met is not None else ""
         lines.append(

@@ -1,0 +1,155 @@
+"""Part 2's exercises and grader: the contract of the stubs, the CLI, the report, the model.
+
+The catalogue of wrong and hostile Part 2 submissions is in test_grading_catalogue.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from grading_helpers import ROOT, grade_quick, with_submission, workspace_from
+
+from learnstream.grading import Exercise, get_part, render_text
+from learnstream.grading.checks.part2 import (
+    GAP,
+    SENSOR_WAIT,
+    late_counts,
+    session_stats,
+    sliding_means,
+    tumbling_means,
+)
+from learnstream.grading.eventtime import MINUTE, SECOND, Event, split_late
+
+PART2 = get_part("part2")
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"loaded_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "learnstream", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("exercise", PART2.exercises(), ids=lambda e: e.name)
+def test_each_stub_states_its_contract_and_matches_the_solution(exercise: Exercise) -> None:
+    stub_path = ROOT / "exercises" / "part2" / exercise.file
+    stub, solution = _load(stub_path), _load(ROOT / "solutions" / "part2" / exercise.file)
+    text = stub_path.read_text()
+    assert "TODO" in text and "NotImplementedError" in text
+    assert "build_flow(" in (stub.__doc__ or "") and f"grade part2 {exercise.name}" in stub.__doc__
+    assert inspect.signature(stub.build_flow) == inspect.signature(solution.build_flow)
+    for name in ("ALIGN", "LENGTH", "OFFSET", "WAIT", "GAP"):
+        assert getattr(stub, name, None) == getattr(solution, name, None), name
+    with pytest.raises(NotImplementedError):
+        stub.build_flow(None, None, *([None] if exercise.name == "late" else []))
+
+
+def test_solutions_get_full_marks_and_exit_0(tmp_path: Path) -> None:
+    run = _cli("grade", "part2", "--path", str(ROOT / "solutions"), "--json", "--seed", "3")
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout)
+    assert result["score"] == result["max_score"] == 40
+    assert [ex["name"] for ex in result["exercises"]] == ["tumbling", "sliding", "sessions", "late"]
+
+
+def test_fresh_stubs_score_nothing_and_exit_1() -> None:
+    run = _cli("grade", "part2", "--path", str(ROOT / "exercises"), "--seed", "3")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "score 0/40" in run.stdout
+    assert run.stdout.count("not implemented yet") == 4
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_list_shows_part2_as_written(tmp_path: Path) -> None:
+    run = _cli("list", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    (line,) = [line for line in run.stdout.splitlines() if line.startswith("part2")]
+    assert "0/4 exercises" in line and "coming" not in line
+    for name in ("tumbling", "sliding", "sessions", "late"):
+        assert name in run.stdout
+
+
+def test_a_wrong_window_is_reported_with_timeline_and_per_window_diff(tmp_path: Path) -> None:
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part2"), "tumb_no_wait", "tumbling", "part2"
+    )
+    result = grade_quick(folder, "tumbling", part="part2")
+    failure = result.exercises[0].first_failure
+    assert failure is not None and failure.name == "disorder" and failure.shrunk
+    # The smallest stream: a reading arrives after a later one, within the wait.
+    assert failure.input is not None and failure.input.startswith("2 events in arrival order")
+    report = render_text(result)
+    assert "timeline of key 'sensor-0'" in report
+    assert "━━━" in report and "← first wrong window: 0 [00:00:00, 00:01:00)" in report
+    assert "per-window diff" in report
+    assert "→  'sensor-0'  0 [00:00:00, 00:01:00)  0.05      0.1" in report
+    assert "replay: learnstream grade part2 tumbling" in report
+
+
+def test_late_items_are_drawn_with_the_watermark_they_missed(tmp_path: Path) -> None:
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part2"), "late_wait_twice", "late", "part2"
+    )
+    report = render_text(grade_quick(folder, "late", part="part2"))
+    assert "✗" in report and "┆" in report and "late: watermark was" in report
+
+
+# --- the grader's model of event time -------------------------------------------------
+
+
+def _events(*rows: tuple[str, int, object]) -> list[Event]:
+    return [Event(n, key, seconds * SECOND, value) for n, (key, seconds, value) in enumerate(rows)]
+
+
+def test_an_item_exactly_on_the_watermark_is_on_time_and_keys_have_their_own() -> None:
+    events = _events(("a", 20, 1.0), ("a", 10, 2.0), ("a", 9, 3.0), ("b", 0, 4.0))
+    good, late = split_late(events, SENSOR_WAIT)
+    assert [e.n for e in good] == [0, 1, 3] and [e.n for e in late] == [2]
+    assert late_counts(events) == {"a": 1}
+
+
+def test_windows_open_inclusive_close_exclusive_and_count_from_align() -> None:
+    events = _events(("a", 0, 1.0), ("a", 59, 3.0), ("a", 60, 5.0), ("a", -1, 7.0))
+    # -1 s arrives after 60 s: it is late (watermark 50 s), so window -1 never opens
+    assert tumbling_means(events) == {("a", 0): 2.0, ("a", 1): 5.0}
+    assert sliding_means(events[:3]) == {
+        ("a", -2): 2.0,
+        ("a", -1): 3.0,
+        ("a", 0): 3.0,
+        ("a", 1): 5.0,
+    }
+
+
+def test_sessions_exactly_gap_apart_merge_and_a_late_bridge_is_dropped() -> None:
+    gap = GAP // SECOND
+    merged = session_stats(_events(("u", 0, ("view", "/")), ("u", gap, ("click", "/"))))
+    assert [stats[2:] for stats in merged.values()] == [(2, 1)]
+    split = session_stats(_events(("u", 0, ("view", "/")), ("u", gap + 1, ("click", "/"))))
+    assert len(split) == 2
+    # The middle event would join both, but it arrives after the watermark passed it.
+    bridged = _events(
+        ("u", 0, ("view", "/")), ("u", 2 * gap, ("view", "/")), ("u", gap, ("view", "/"))
+    )
+    assert len(session_stats(bridged)) == 2
+    assert MINUTE == 60 * SECOND
