@@ -9,6 +9,7 @@ key table to the window core without becoming Python ints in between.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +29,8 @@ def _array(values: Any) -> Any:
     if isinstance(values, ffi.CData):
         return values
     try:
-        return ffi.new("int64_t[]", values)
+        # array.array converts a list about a third faster than ffi.new does.
+        return ffi.from_buffer("int64_t[]", array("q", values))
     except OverflowError:  # not even an int64: certainly no datetime's microseconds
         raise ValueError(_OUT_OF_RANGE) from None
 
@@ -49,7 +51,7 @@ def seconds_to_micros(seconds: Sequence[float]) -> tuple[Any, list[int]]:
     n = len(seconds)
     out = ffi.new("int64_t[]", n)
     far = ffi.new("int64_t[]", n)
-    nfar = lib.ls_seconds_to_micros(ffi.new("double[]", seconds), n, out, far)
+    nfar = lib.ls_seconds_to_micros(ffi.from_buffer("double[]", array("d", seconds)), n, out, far)
     return out, ffi.unpack(far, nfar) if nfar else []
 
 
