@@ -131,3 +131,18 @@ def test_c_and_twin_count_many_random_words_identically(tmp_path: Path) -> None:
     assert sum(count for _, count in c) == n
     assert len(c) > 100_000  # many distinct keys, not a handful
     assert c == twin
+
+
+def test_bench_outside_a_checkout_says_where_the_benchmarks_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from learnstream import cli
+
+    monkeypatch.chdir(tmp_path)
+    installed = tmp_path / "site-packages" / "learnstream" / "__init__.py"
+    monkeypatch.setattr(learnstream, "__file__", str(installed))
+    result = CliRunner().invoke(cli.main, ["bench", "--quick"])
+    assert result.exit_code == 1
+    assert "benchmarks/ folder of a learnstream checkout" in result.output
