@@ -42,7 +42,6 @@ from learnstream.grading.eventtime import (
     Row,
     Window,
     clock,
-    draw_timeline,
     fixed_windows,
     from_datetime,
     sessions,
@@ -52,6 +51,12 @@ from learnstream.grading.eventtime import (
 )
 from learnstream.grading.registry import Check, Exercise
 from learnstream.grading.sandbox import LearnerError, SandboxDied
+from learnstream.operators.windowing import (
+    SessionWindower,
+    SlidingWindower,
+    TumblingWindower,
+    Windower,
+)
 
 #: The contracts' constants (see the stubs' docstrings).
 SENSOR_WAIT = 10 * SECOND
@@ -60,6 +65,17 @@ GAP = 5 * MINUTE
 SLIDE_LENGTH, SLIDE_OFFSET = 3 * MINUTE, MINUTE
 
 _PROBE = "learnstream.grading.probes:run_timed_flow"
+
+
+def _td(micros: int) -> timedelta:
+    return timedelta(microseconds=micros)
+
+
+def _tumbling() -> Windower:
+    """The one-minute windows of exercises 1 and 4, for the timeline."""
+    return TumblingWindower(_td(MINUTE), to_datetime(0))
+
+
 _PAGES = ("/home", "/search", "/cart")
 
 
@@ -284,12 +300,7 @@ def _rows(
 
 
 def _verdict(
-    rows: list[Row],
-    events: Sequence[Event],
-    contract: Contract,
-    windows: dict[Any, Window],
-    what: str,
-    describe: Callable[[Any], str] = _value_text,
+    rows: list[Row], events: Sequence[Event], windower: Windower, wait: int, what: str
 ) -> None:
     """Fail on the first wrong row: a sentence, then the timeline and the per-window diff."""
     first = next((row for row in rows if not row.ok), None)
@@ -317,11 +328,50 @@ def _verdict(
         message = f"your flow wrote the {what} of {where} more than once; each window closes once"
     else:
         message = f"wrong {what} for {where}: expected {first.expected}, yours {first.actual}"
-    # A key the input never had (the learner made it up): show the input's first key.
-    key = window.key if any(e.key == window.key for e in events) else events[0].key
-    wrong = window if window.name is None and key == window.key else None
-    timeline = draw_timeline(key, events, contract.wait, windows, wrong, describe)
-    raise CheckFailed(message, f"{timeline}\n\n{window_diff(rows)}".strip())
+    picture = _timeline(events, windower, wait, window)
+    raise CheckFailed(message, f"{picture}\n\n{window_diff(rows)}".strip())
+
+
+_TIMELINE_EVENTS = 24
+_TIMELINE_WIDTH = 72
+
+
+def _timeline(events: Sequence[Event], windower: Windower, wait: int, window: Window) -> str:
+    """The event-time timeline of `events`, drawn by `learnstream.timeline`, `window` highlighted.
+
+    A long stream is drawn for the wrong window's key alone (lateness is per key,
+    so its picture is the same). The picture runs the engine on the grader's own
+    events, never the learner's code; it only illustrates the verdict, so if it
+    cannot be drawn the report goes on without it.
+    """
+    from learnstream.timeline import build_timeline
+
+    shown = list(events)
+    note = ""
+    if len(shown) > _TIMELINE_EVENTS and any(e.key == window.key for e in shown):
+        shown = [e for e in shown if e.key == window.key]
+        note = f"(the events of {window.key!r} only, numbered among themselves)\n"
+    pairs = [(e.key, to_datetime(e.t)) for e in shown]
+    length = timedelta(microseconds=wait)
+    try:
+        highlight = None
+        if window.name is None and window.session:  # the engine numbers sessions itself
+            drawn = build_timeline(pairs, windower, length)
+            start = to_datetime(window.open)
+            highlight = next(
+                (
+                    (w.key, w.window_id)
+                    for w in drawn.windows
+                    if w.key == window.key and w.open_time == start
+                ),
+                None,
+            )
+        elif window.name is None and any(e.key == window.key for e in shown):
+            highlight = (window.key, window.wid)
+        picture = build_timeline(pairs, windower, length, highlight=highlight)
+        return note + picture.to_text(width=_TIMELINE_WIDTH)
+    except Exception as trouble:  # a picture must never turn a verdict into a grader error
+        return f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})"
 
 
 def _close(want: float, have: Any) -> bool:
@@ -358,7 +408,12 @@ def _judge_means(
         return windows.get(wk) or Window(key, wid, wid * offset, wid * offset + length)
 
     rows = _rows(expected, got, window_of, _close, _show_float)
-    _verdict(rows, events, contract, windows, "mean")
+    windower = (
+        _tumbling()
+        if length == offset
+        else SlidingWindower(_td(length), _td(offset), to_datetime(0))
+    )
+    _verdict(rows, events, windower, contract.wait, "mean")
 
 
 SENSORS = Contract("readings", _reading, SENSOR_WAIT)
@@ -596,7 +651,7 @@ def _judge_sessions(events: Sequence[Event], items: list[Any]) -> None:
         return f"{clock(from_datetime(start))}–{clock(from_datetime(end))} {count} ev {clicks} cl"
 
     rows = _rows(expected, got, window_of, same, show)
-    _verdict(rows, events, CLICKS, windows, "session summary")
+    _verdict(rows, events, SessionWindower(_td(GAP)), CLICK_WAIT, "session summary")
 
 
 def _sessions_check(strategy: Any, max_examples: int | None = None) -> Callable[[Session], None]:
@@ -675,7 +730,7 @@ def _late_test(part: str) -> Callable[[Session, list[Event]], None]:
                 return windows.get(wk) or Window(key, wid, wid * MINUTE, (wid + 1) * MINUTE)
 
             rows = _rows(window_counts(events), got, window_of, same, short_repr)
-            _verdict(rows, events, LATE, windows, "count")
+            _verdict(rows, events, _tumbling(), SENSOR_WAIT, "count")
         if part in ("late", "both"):
             counts: dict[Any, list[Any]] = {}
             for item in late_out:
@@ -692,7 +747,7 @@ def _late_test(part: str) -> Callable[[Session, list[Event]], None]:
                 same,
                 short_repr,
             )
-            _verdict(rows, events, LATE, {}, "late count")
+            _verdict(rows, events, _tumbling(), SENSOR_WAIT, "late count")
 
     return test
 
