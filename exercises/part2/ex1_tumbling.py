@@ -27,7 +27,7 @@ Try it on the simulated sensors (30 readings, up to 15 s of disorder):
     out = []
     source = SensorSource(sensors=2, limit=30, max_disorder=timedelta(seconds=15))
     run_main(build_flow(source, TestingSink(out)))
-    sorted(out)[:2]   # [('sensor-0', (0, 19.9...)), ('sensor-0', (1, 20.1...))]
+    sorted(out)[:2]   # [('sensor-0', (0, 20.15...)), ('sensor-0', (1, 20.4))]
 
 Check your work: `learnstream grade part2 tumbling`. Stuck? `learnstream hint part2 tumbling`.
 """

@@ -23,7 +23,7 @@ Try it on the simulated clickstream:
     from ex3_sessions import build_flow
     out = []
     run_main(build_flow(ClickstreamSource(users=2, limit=20), TestingSink(out)))
-    out[0]   # ('user-0', (datetime(...), datetime(...), 6, 2)), say
+    out[0]   # ('user-1', (datetime(2024, 1, 1, 0, 7, 34, ...), datetime(...), 1, 0))
 
 Check your work: `learnstream grade part2 sessions`. Stuck? `learnstream hint part2 sessions`.
 """

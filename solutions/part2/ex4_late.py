@@ -28,7 +28,7 @@ Try it:
     windows, late = [], []
     source = SensorSource(sensors=3, limit=200, max_disorder=timedelta(seconds=40))
     run_main(build_flow(source, TestingSink(windows), TestingSink(late)))
-    late   # e.g. [('sensor-0', 4), ('sensor-1', 3), ('sensor-2', 6)]
+    late   # [('sensor-0', 24), ('sensor-1', 23), ('sensor-2', 22)]: a third come too late
 
 Check your work: `learnstream grade part2 late`. Stuck? `learnstream hint part2 late`.
 """
