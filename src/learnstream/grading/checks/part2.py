@@ -514,7 +514,7 @@ _WINDOW_HINT = (
 TUMBLING = Exercise(
     name="tumbling",
     file="ex1_tumbling.py",
-    title="Average temperature per sensor per minute",
+    title="Mean temperature per sensor per minute",
     checks=(
         Check(
             "boundaries",
@@ -567,7 +567,7 @@ _SIM_SLIDE = _simulated_sensors(8, 60, 25)
 SLIDING = Exercise(
     name="sliding",
     file="ex2_sliding.py",
-    title="A three-minute moving average, every minute",
+    title="Three-minute moving average, each minute",
     checks=(
         Check(
             "boundaries",
@@ -668,7 +668,7 @@ _USERS_MANY = _stream("user", 8, _seconds(0, 1500, 300), _clicks(), ordered=Fals
 SESSIONS = Exercise(
     name="sessions",
     file="ex3_sessions.py",
-    title="Sessionize a clickstream, with per-session stats",
+    title="Sessions of a clickstream, with stats",
     checks=(
         Check(
             "gap",
@@ -759,7 +759,7 @@ _SIM_LATE = _simulated_sensors(11, 120, 40)
 LATE_EXERCISE = Exercise(
     name="late",
     file="ex4_late.py",
-    title="Route late readings to a side output and count them",
+    title="Late readings to a side output, counted",
     checks=(
         Check(
             "windows",
