@@ -97,6 +97,8 @@ PART2 = [
     ("tumb_rounded", "tumbling", ["boundaries", "example"], "wrong mean"),
     ("tumb_float_liar", "tumbling", ["boundaries", "example"], "Agreeable"),
     ("tumb_naive_ts", "tumbling", ["boundaries", "example"], "naive datetime"),
+    # hard-codes the grader's simulated example: passes it, fails everything else
+    ("tumb_ignores_source", "tumbling", ["boundaries", "disorder", "many_keys"], "yours 19.85"),
     ("hostile_sleepy_clock", "tumbling", ["boundaries", "example"], "did not finish within"),
     # exercise 2: sliding
     ("slide_fold", "sliding", [], ""),

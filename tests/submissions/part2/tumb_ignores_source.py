@@ -1,0 +1,21 @@
+"""Wrong: reads the grader's simulated example itself instead of the source it is given."""
+
+from datetime import UTC, datetime, timedelta
+
+import learnstream.operators as op
+import learnstream.operators.windowing as win
+from learnstream.connectors.simulated import SensorSource
+from learnstream.dataflow import Dataflow
+
+ALIGN = datetime(2024, 1, 1, tzinfo=UTC)
+WAIT = timedelta(seconds=10)
+
+
+def build_flow(source, sink):
+    flow = Dataflow("t")
+    mine = SensorSource(sensors=3, seed=7, limit=90, max_disorder=timedelta(seconds=25))
+    keyed = op.key_on("k", op.input("in", flow, mine), lambda r: r["sensor"])
+    clock = win.EventClock(lambda r: r["ts"], wait_for_system_duration=WAIT)
+    out = win.collect_window("c", keyed, clock, win.TumblingWindower(timedelta(minutes=1), ALIGN))
+    op.output("o", op.map_value("m", out.down, lambda w: (w[0], sum(r["temp"] for r in w[1]) / len(w[1]))), sink)
+    return flow
