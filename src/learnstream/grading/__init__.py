@@ -29,6 +29,10 @@ How it works
 - `checking.Session.for_all`: property checks with hypothesis; the failing
   input reported is the shrunk, smallest one; `diff.stream_diff` shows expected
   vs actual around the first difference.
+- `eventtime`: Part 2's model of event time (lateness per key, windows,
+  sessions) and its per-window diff; `probes.run_timed_flow` runs a learner's
+  flow with the clock held still, and the report draws the failing input with
+  `learnstream.timeline`.
 - `results` (JSON, Gradescope, CSV), `report` (text), `workspace` (init,
   reset, progress and hints), `watch`, and `commands` (the CLI).
 
