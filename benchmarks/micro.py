@@ -25,11 +25,17 @@ BATCH = 10_000
 
 
 def zipf_keys(count: int, seed: int = SEED, vocab_size: int = 50_000) -> list[str]:
-    """`count` words drawn with Zipf weights (s = 1.1), as in the W1 text."""
+    """`count` words drawn with Zipf weights (s = 1.1), as in the W1 text.
+
+    Each word is a str object of its own, as a tokenizer or parser hands them
+    over: a list of references to the vocabulary's few objects would let the
+    twin's dict skip hashing (a str caches its hash) and compare by identity,
+    which no real stream of keys allows.
+    """
     rng = random.Random(seed)
     words = vocabulary(vocab_size, rng)
     cum = list(accumulate(1.0 / rank**1.1 for rank in range(1, vocab_size + 1)))
-    return rng.choices(words, cum_weights=cum, k=count)
+    return "\n".join(rng.choices(words, cum_weights=cum, k=count)).split("\n")
 
 
 def keyed_count(core: ModuleType, keys: list[str]) -> str:
