@@ -244,7 +244,8 @@ class Contract:
 
 def _outputs(session: Session, contract: Contract, events: Sequence[Event]) -> list[list[Any]]:
     items = [contract.make_item(e) for e in events]
-    call = f"build_flow(...) run on {len(items)} {contract.what}"
+    noun = contract.what if len(items) != 1 else contract.what.removesuffix("s")
+    call = f"build_flow(...) run on {len(items)} {noun}"
     report = session.probe(_PROBE, call, fn="build_flow", items=items, sinks=contract.sinks)
     if "outputs" not in report:
         raise CheckFailed(
