@@ -87,37 +87,39 @@ CATALOGUE = [  # part 1
 
 
 PART2 = [
+    # Reasons name the kind of mistake, not one input: hypothesis may draw other streams
+    # when other modules are loaded (it mines loaded code for constants).
     # exercise 1: tumbling
     ("tumb_collect_fmean", "tumbling", [], ""),
-    ("tumb_no_wait", "tumbling", ["disorder"], "expected 0.05, yours 0.1"),
-    ("tumb_misaligned", "tumbling", ["boundaries", "example"], "which should not exist"),
-    ("tumb_by_hand", "tumbling", ["disorder", "example"], "only late items fall in it"),
+    ("tumb_no_wait", "tumbling", ["disorder", "example"], "mean for key 'sensor-"),
+    ("tumb_misaligned", "tumbling", ["boundaries", "disorder", "example"], "window"),
+    ("tumb_by_hand", "tumbling", ["disorder", "example"], "mean for key 'sensor-"),
     ("tumb_one_key", "tumbling", ["boundaries", "many_keys"], "key 'sensor-0'"),
     ("tumb_pairwise_mean", "tumbling", ["boundaries", "example"], "wrong mean"),
     ("tumb_rounded", "tumbling", ["boundaries", "example"], "wrong mean"),
     ("tumb_float_liar", "tumbling", ["boundaries", "example"], "Agreeable"),
     ("tumb_naive_ts", "tumbling", ["boundaries", "example"], "naive datetime"),
     # hard-codes the grader's simulated example: passes it, fails everything else
-    ("tumb_ignores_source", "tumbling", ["boundaries", "disorder", "many_keys"], "yours 19.85"),
+    ("tumb_ignores_source", "tumbling", ["boundaries", "disorder", "many_keys"], "mean for key"),
     ("hostile_sleepy_clock", "tumbling", ["boundaries", "example"], "did not finish within"),
     # exercise 2: sliding
     ("slide_fold", "sliding", [], ""),
-    ("slide_tumbling", "sliding", ["boundaries", "example"], "wrote no mean"),
-    ("slide_two_minutes", "sliding", ["boundaries", "example"], "window -2"),
+    ("slide_tumbling", "sliding", ["boundaries", "example"], "mean for key"),
+    ("slide_two_minutes", "sliding", ["boundaries", "example"], "mean for key"),
     ("hostile_exit_in_mapper", "sliding", ["boundaries", "example"], "ended the Python process"),
     # exercise 3: sessions
     ("sess_fold_merge", "sessions", [], ""),
-    ("sess_gap_exclusive", "sessions", ["gap"], "session 00:00:00–00:05:00"),
+    ("sess_gap_exclusive", "sessions", ["gap"], "session summary"),
     ("sess_arrival_order", "sessions", ["disorder", "example"], "wrong session summary"),
-    ("sess_counts_everything", "sessions", ["gap", "example"], "0 cl, yours"),
-    ("sess_tumbling", "sessions", ["gap", "example"], "wrong session summary"),
+    ("sess_counts_everything", "sessions", ["gap", "example"], "session summary"),
+    ("sess_tumbling", "sessions", ["gap", "disorder", "example"], "session summary"),
     ("sess_naive_times", "sessions", ["gap", "example"], "aware datetimes"),
     # exercise 4: late
     ("late_fold_counts", "late", [], ""),
-    ("late_counts_all", "late", ["late_counts", "example"], "had no late readings"),
+    ("late_counts_all", "late", ["late_counts", "example"], "late count for key"),
     ("late_no_side_output", "late", ["late_counts", "example"], "wrote no late count"),
     ("late_keyed_by_window", "late", ["late_counts", "example"], "had no late readings"),
-    ("late_wait_twice", "late", ["windows", "late_counts", "example"], "wrong count"),
+    ("late_wait_twice", "late", ["windows", "late_counts", "example"], "count for key"),
 ]
 
 
