@@ -33,7 +33,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from learnstream.errors import short_repr
-from learnstream.grading.checking import CheckFailed, Session
+from learnstream.grading.checking import CheckFailed, Session, from_learner_error
 from learnstream.grading.codec import same
 from learnstream.grading.eventtime import (
     MINUTE,
@@ -441,12 +441,61 @@ def _means_check(
     length: int,
     offset: int,
     max_examples: int | None = None,
+    edges: Sequence[list[Event]] = (),
 ) -> Callable[[Session], None]:
     def test(session: Session, events: list[Event]) -> None:
         (items,) = _outputs(session, SENSORS, events)
         _judge_means(events, items, SENSORS, reference, length, offset)
 
-    return _property(strategy, test, max_examples)
+    return _property(strategy, test, max_examples, edges=edges)
+
+
+def _fixed(prefix: str, rows: list[tuple[int, int, Any]]) -> list[Event]:
+    """A hand-made stream: (key number, seconds after ALIGN, value) in arrival order."""
+    return [Event(n, f"{prefix}-{k}", s * SECOND, v) for n, (k, s, v) in enumerate(rows)]
+
+
+#: Readings on and around a minute boundary, and before ALIGN (window -1).
+BOUNDARY_EDGES = (_fixed("sensor", [(0, -1, 18.0), (0, 0, 19.0), (0, 59, 20.0), (0, 60, 21.0)]),)
+#: Readings behind the latest by less than, exactly and more than the wait (10 s).
+WAIT_EDGES = (
+    _fixed("sensor", [(0, 9, 20.5), (0, 0, 19.0)]),  # 9 s behind: on time
+    _fixed("sensor", [(0, 10, 20.5), (0, 0, 19.0)]),  # exactly on the watermark: on time
+    _fixed("sensor", [(0, 11, 20.5), (0, 0, 19.0)]),  # 1 s past it: late
+    _fixed("sensor", [(0, 100, 20.5), (1, 0, 19.0)]),  # another sensor's times do not count
+    _fixed("sensor", [(0, 60, 20.5), (0, 60, 21.0), (0, 59, 19.0)]),  # equal times
+)
+_VIEW, _CLICK = ("view", "/home"), ("click", "/cart")
+#: Events exactly GAP apart (one session) and one second more (two).
+GAP_EDGES = (
+    _fixed("user", [(0, 0, _VIEW), (0, 300, _CLICK)]),
+    _fixed("user", [(0, 0, _VIEW), (0, 301, _CLICK)]),
+)
+#: Events out of order around the clicks' wait (30 s), and bridges between sessions.
+CLICK_DISORDER_EDGES = (
+    _fixed("user", [(0, 20, _CLICK), (0, 0, _VIEW)]),  # the earliest arrives second
+    _fixed("user", [(0, 30, _CLICK), (0, 0, _VIEW)]),  # exactly on the watermark: on time
+    _fixed("user", [(0, 31, _CLICK), (0, 0, _VIEW)]),  # 1 s past it: late
+    _fixed("user", [(0, 0, _VIEW), (0, 320, _CLICK), (0, 290, _VIEW)]),  # on time: one session
+    _fixed("user", [(0, 0, _VIEW), (0, 600, _CLICK), (0, 300, _VIEW)]),  # late bridge: two
+)
+
+
+def _on_fixed(
+    session: Session, test: Callable[[Session, list[Event]], None], events: list[Event]
+) -> None:
+    """`test` on one fixed stream; a failure shows that stream as its input."""
+    try:
+        test(session, events)
+    except CheckFailed as failure:
+        failure.example, failure.shown = events, _show_events(events)
+        raise
+    except LearnerError as err:
+        if err.kind in ("not_implemented", "missing"):
+            raise
+        failure = from_learner_error(err)
+        failure.example, failure.shown = events, _show_events(events)
+        raise failure from None
 
 
 def _property(
@@ -454,17 +503,25 @@ def _property(
     test: Callable[[Session, list[Event]], None],
     max_examples: int | None = None,
     at_least: int = 0,
+    edges: Sequence[list[Event]] = (),
 ) -> Callable[[Session], None]:
-    """A check: `test` on the fixed events, or on every stream hypothesis draws."""
+    """A check: `test` on the fixed events, or on `edges` then every stream hypothesis draws.
+
+    The edges are small hand-made streams at the exact boundaries (a reading
+    exactly on the watermark, one second past it, ...): the classic mistakes
+    fail on them whatever hypothesis happens to draw.
+    """
 
     def run(session: Session) -> None:
         if isinstance(strategy, list):  # one fixed stream (the simulated examples)
-            try:
-                test(session, strategy)
-            except CheckFailed as failure:
-                failure.shown = _show_events(strategy)
-                raise
+            _on_fixed(session, test, strategy)
             return
+        for edge in edges:
+            try:
+                _on_fixed(session, test, edge)
+            except CheckFailed as failure:
+                failure.shrunk = True  # an edge is as small as a failing stream gets
+                raise
         try:
             session.for_all(
                 strategy,
@@ -537,7 +594,7 @@ TUMBLING = Exercise(
             "boundaries",
             "in-order readings on and around minute boundaries",
             3,
-            _means_check(_IN_ORDER, tumbling_means, MINUTE, MINUTE),
+            _means_check(_IN_ORDER, tumbling_means, MINUTE, MINUTE, edges=BOUNDARY_EDGES),
             "A window's open time is inclusive and its close exclusive: a reading at exactly "
             "00:01:00 is in window 1. Align with TumblingWindower(length=LENGTH, align_to=ALIGN).",
         ),
@@ -545,7 +602,7 @@ TUMBLING = Exercise(
             "disorder",
             "readings out of order: late ones left out",
             3,
-            _means_check(_DISORDER, tumbling_means, MINUTE, MINUTE),
+            _means_check(_DISORDER, tumbling_means, MINUTE, MINUTE, edges=WAIT_EDGES),
             "Use EventClock on reading['ts'] with wait_for_system_duration=WAIT: a reading "
             "older than its sensor's latest ts minus WAIT is late and is not averaged.",
         ),
@@ -590,7 +647,9 @@ SLIDING = Exercise(
             "boundaries",
             "every reading counts in three windows, boundaries included",
             3,
-            _means_check(_SLIDE_ORDER, sliding_means, SLIDE_LENGTH, SLIDE_OFFSET),
+            _means_check(
+                _SLIDE_ORDER, sliding_means, SLIDE_LENGTH, SLIDE_OFFSET, edges=BOUNDARY_EDGES
+            ),
             "SlidingWindower(length=LENGTH, offset=OFFSET, align_to=ALIGN): window i covers "
             "[ALIGN + i minutes, ALIGN + i minutes + 3 minutes).",
         ),
@@ -598,7 +657,9 @@ SLIDING = Exercise(
             "disorder",
             "readings out of order: late ones left out",
             3,
-            _means_check(_SLIDE_DISORDER, sliding_means, SLIDE_LENGTH, SLIDE_OFFSET),
+            _means_check(
+                _SLIDE_DISORDER, sliding_means, SLIDE_LENGTH, SLIDE_OFFSET, edges=WAIT_EDGES
+            ),
             "Use EventClock on reading['ts'] with wait_for_system_duration=WAIT.",
         ),
         Check(
@@ -672,13 +733,16 @@ def _judge_sessions(events: Sequence[Event], items: list[Any]) -> None:
 
 
 def _sessions_check(
-    strategy: Any, max_examples: int | None = None, at_least: int = 0
+    strategy: Any,
+    max_examples: int | None = None,
+    at_least: int = 0,
+    edges: Sequence[list[Event]] = (),
 ) -> Callable[[Session], None]:
     def test(session: Session, events: list[Event]) -> None:
         (items,) = _outputs(session, CLICKS, events)
         _judge_sessions(events, items)
 
-    return _property(strategy, test, max_examples, at_least)
+    return _property(strategy, test, max_examples, at_least, edges)
 
 
 _SIM_CLICKS = _simulated_clicks(5, 60)
@@ -693,7 +757,7 @@ SESSIONS = Exercise(
             "gap",
             "in-order events exactly GAP apart share a session; GAP + 1 s apart do not",
             3,
-            _sessions_check(_gaps_stream(2, ordered=True)),
+            _sessions_check(_gaps_stream(2, ordered=True), edges=GAP_EDGES),
             "SessionWindower(gap=GAP): events at most GAP apart, GAP itself included, "
             "are one session.",
         ),
@@ -703,7 +767,9 @@ SESSIONS = Exercise(
             3,
             # Arrival order matters only for events close in time that swap places:
             # rarer than other mistakes, so this search never runs short.
-            _sessions_check(_gaps_stream(2, ordered=False), at_least=60),
+            _sessions_check(
+                _gaps_stream(2, ordered=False), at_least=60, edges=CLICK_DISORDER_EDGES
+            ),
             "Let the EventClock (waiting WAIT) and the SessionWindower order the events; "
             "start and end are the earliest and latest ts, not the first and last to arrive.",
         ),
@@ -786,7 +852,7 @@ LATE_EXERCISE = Exercise(
             "windows",
             "on-time readings counted per sensor and minute",
             3,
-            _property(_LATE_DISORDER, _late_test("windows")),
+            _property(_LATE_DISORDER, _late_test("windows"), edges=WAIT_EDGES),
             "count_window(..., key=lambda r: r['sensor']) counts each window's on-time readings "
             "and writes (sensor, (window_id, count)) on .down.",
         ),
@@ -794,7 +860,7 @@ LATE_EXERCISE = Exercise(
             "late_counts",
             "late readings counted per sensor on the side output",
             3,
-            _property(_LATE_DISORDER, _late_test("late")),
+            _property(_LATE_DISORDER, _late_test("late"), edges=WAIT_EDGES),
             "A reading is late when its ts is before its sensor's watermark (latest ts minus "
             "WAIT); exactly on it is on time. The window operator's .late stream holds them.",
         ),
