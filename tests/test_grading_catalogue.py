@@ -30,7 +30,7 @@ CATALOGUE = [  # part 1
     ("hostile_segfault", "generator", ["returns_iterator", "uniform"], "segmentation fault"),
     # exercise 2: map
     ("map_eager_list", "map", ["example", "matches", "lazy"], "returned a list"),
-    ("map_floats", "map", ["example", "matches", "lazy"], "expected a int"),
+    ("map_floats", "map", ["example", "matches", "lazy"], "expected an int"),
     ("map_always_equal", "map", ["example", "matches", "lazy"], "AlwaysEqual"),
     ("map_int_subclass_liar", "map", ["example", "matches", "lazy"], "Sneaky"),
     ("map_reads_ahead", "map", ["lazy"], "read the input one item at a time"),

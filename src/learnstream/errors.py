@@ -9,6 +9,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from learnstream.wording import a_or_an
+
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 _short = reprlib.Repr()
@@ -76,7 +78,7 @@ def keyed_item_problem(step_id: str, operator: str, item: Any) -> KeyedItemError
         operator,
         item,
         "is a keyed operator: each item must be a (key, value) 2-tuple with a str key, "
-        f"but got a {type(item).__name__}",
+        f"but got {a_or_an(type(item).__name__)}",
         "add a key first, e.g. op.key_on('key', stream, lambda x: str(x)) before this step",
     )
 

@@ -20,6 +20,7 @@ from learnstream.dataflow import Dataflow
 from learnstream.engine.executor import RunStats
 from learnstream.errors import LearnstreamError, user_frames
 from learnstream.testing import run_with_stats
+from learnstream.wording import plural
 
 
 class FlowLookupError(LearnstreamError):
@@ -148,8 +149,8 @@ def summary_lines(stats: RunStats) -> list[str]:
             continue
         windows, late = counts["windows_emitted"], counts["items_late"]
         lines.append(
-            f"learnstream run: step {step_id!r}: {windows} window{'s' * (windows != 1)} "
-            f"emitted, {late} item{'s' * (late != 1)} late"
+            f"learnstream run: step {step_id!r}: {plural(windows, 'window')} emitted, "
+            f"{plural(late, 'item')} late"
         )
     return lines
 

@@ -52,6 +52,8 @@ from typing import Any
 
 from rich.text import Text
 
+from learnstream.wording import plural
+
 __all__ = [
     "DEFAULT_START",
     "Event",
@@ -367,16 +369,12 @@ def _describe_windower(windower: Any) -> str:
     raise TypeError(f"not a windower: {windower!r}")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _summary(tl: Timeline) -> str:
     emitted = len(tl.windows)
     at_eof = sum(w.at_eof for w in tl.windows)
     return (
-        f"{_plural(emitted, 'window')} emitted ({emitted - at_eof} closed by the watermark, "
-        f"{at_eof} at the end of the input) · {_plural(len(tl.late_events), 'item')} late"
+        f"{plural(emitted, 'window')} emitted ({emitted - at_eof} closed by the watermark, "
+        f"{at_eof} at the end of the input) · {plural(len(tl.late_events), 'item')} late"
     )
 
 
@@ -396,7 +394,7 @@ def _late_line(tl: Timeline, e: Event) -> str:
 def _highlight_line(tl: Timeline, w: Window) -> str:
     close = "]" if _is_session(tl.windower) else ")"
     items = ", ".join(f"#{s + 1}" for s in w.seqs)
-    what = f"{_plural(len(w.seqs), 'item')} ({items})" if w.seqs else "no items: not emitted"
+    what = f"{plural(len(w.seqs), 'item')} ({items})" if w.seqs else "no items: not emitted"
     return (
         f"highlighted: {w.key} window {w.window_id} "
         f"[{_clock_time(w.open_time, True)}, {_clock_time(w.close_time, True)}{close}: {what}"
@@ -719,7 +717,7 @@ def _render_svg(tl: Timeline, width: int) -> str:
                 classes = "win" + (" hot" if hot else "") + ("" if w.emitted else " ghost")
                 what = (
                     f"{key} window {w.window_id}: {_clock_time(w.open_time, True)} to "
-                    f"{_clock_time(w.close_time, True)}, {_plural(len(w.seqs), 'item')}"
+                    f"{_clock_time(w.close_time, True)}, {plural(len(w.seqs), 'item')}"
                     + (", emitted at the end of the input" if w.at_eof else "")
                 )
                 body.append(

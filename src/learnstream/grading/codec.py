@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from learnstream.errors import short_repr
+from learnstream.wording import a_or_an
 
 #: Most values one answer may hold; more means the learner's code ran away.
 MAX_NODES = 200_000
@@ -124,6 +125,15 @@ def type_name(value: Any) -> str:
     if isinstance(value, Opaque):
         return value.type_name
     return type(value).__qualname__
+
+
+def a_type_name(value: Any) -> str:
+    """`type_name` with its article, so messages read "an int", "a float".
+
+    >>> a_type_name(3), a_type_name(2.0)
+    ('an int', 'a float')
+    """
+    return a_or_an(type_name(value))
 
 
 def same(a: Any, b: Any) -> bool:

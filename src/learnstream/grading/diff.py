@@ -16,6 +16,7 @@ from typing import Any
 
 from learnstream.errors import short_repr
 from learnstream.grading.codec import same
+from learnstream.wording import plural
 
 _ENDED = "(ended)"
 _COLUMN = 40
@@ -66,7 +67,7 @@ def stream_diff(
         return ""
     lines = [
         f"first difference at item {index} (counting from 0); "
-        f"expected {len(expected)} items, got {len(actual)}"
+        f"expected {plural(len(expected), 'item')}, got {len(actual)}"
     ]
     if index == len(actual):
         lines.append("your stream ended too early")

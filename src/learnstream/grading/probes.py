@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from learnstream.grading.codec import type_name
+from learnstream.grading.codec import a_type_name, type_name
 
 
 class MissingName(Exception):
@@ -42,7 +42,7 @@ def find(module: ModuleType | Any, name: str) -> Callable[..., Any]:
             "the stub gave it"
         )
     if not callable(function):
-        raise MissingName(f"`{name}` in your file is a {type_name(function)}, not a function")
+        raise MissingName(f"`{name}` in your file is {a_type_name(function)}, not a function")
     return function
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from learnstream.errors import short_repr
 from learnstream.grading.checking import CheckFailed, Session, show_input
-from learnstream.grading.codec import same, type_name
+from learnstream.grading.codec import a_type_name, same
 from learnstream.grading.diff import first_difference, stream_diff
 from learnstream.grading.registry import Check, Exercise
 
@@ -89,7 +89,7 @@ def _type_trouble(items: list[Any], allowed: tuple[type, ...]) -> str | None:
         if type(item) not in allowed:
             names = " or ".join(t.__name__ for t in allowed)
             return (
-                f"item {index} is {short_repr(item)}, a {type_name(item)}; "
+                f"item {index} is {short_repr(item)}, {a_type_name(item)}; "
                 f"every item must be a plain {names}"
             )
     return None
@@ -107,7 +107,7 @@ def _compare_streams(
         want, got = expected[index], actual[index]
         if type(want) is not type(got):
             message += (
-                f": item {index} is a {type_name(got)}, expected a {type_name(want)} "
+                f": item {index} is {a_type_name(got)}, expected {a_type_name(want)} "
                 f"({short_repr(got)} instead of {short_repr(want)})"
             )
     raise CheckFailed(message, stream_diff(expected, actual, equal=equal))
@@ -545,7 +545,7 @@ def _tokens(session: Session, line: str) -> None:
     tokens = session.probe(f"{_PROBES}:call", call, fn="tokenize", args=[line])
     if type(tokens) is not list:
         raise CheckFailed(
-            f"{call} returned a {type_name(tokens)}, not a list; return the list of words "
+            f"{call} returned {a_type_name(tokens)}, not a list; return the list of words "
             "(WORD.findall(...) gives one)"
         )
     _compare_streams(call, reference_tokenize(line), tokens)

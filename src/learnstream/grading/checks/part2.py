@@ -57,6 +57,7 @@ from learnstream.operators.windowing import (
     TumblingWindower,
     Windower,
 )
+from learnstream.wording import plural
 
 #: The contracts' constants (see the stubs' docstrings).
 SENSOR_WAIT = 10 * SECOND
@@ -141,8 +142,7 @@ def _show_events(events: Sequence[Event]) -> str:
     """The input stream as a reader sees it, in arrival order."""
     shown = [f"#{e.n + 1} {e.key} {clock(e.t)} {_value_text(e.value)}" for e in events[:12]]
     more = f", ... ({len(events)} in all)" if len(events) > 12 else ""
-    noun = "event" if len(events) == 1 else "events"
-    return f"{len(events)} {noun} in arrival order: " + ", ".join(shown) + more
+    return f"{plural(len(events), 'event')} in arrival order: " + ", ".join(shown) + more
 
 
 def _value_text(value: Any) -> str:
