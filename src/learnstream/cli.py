@@ -164,7 +164,7 @@ def notebooks(out: str, course: str | None) -> None:
         raise click.ClickException(str(err)) from None
     except ImportError as err:
         raise click.ClickException(
-            f"{err}: the notebooks need the docs extra (pip install 'learnstream[docs]')"
+            f"{err}: the notebooks need the docs extra (from the course's clone: pip install -e '.[docs]')"
         ) from None
     for path in written:
         click.echo(f"wrote {path}")

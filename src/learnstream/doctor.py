@@ -174,7 +174,7 @@ def check_notebook_tools() -> Finding:
             "Notebooks",
             "warn",
             f"{', '.join(missing)} not installed: needed only "
-            "for the notebooks (`pip install 'learnstream[docs]'`)",
+            "for the notebooks (from the course's clone: `pip install -e '.[docs]'`)",
         )
     return Finding("Notebooks", "ok", "nbformat, nbclient and ipykernel are installed")
 
