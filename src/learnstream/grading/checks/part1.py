@@ -402,7 +402,10 @@ MAP = Exercise(
             "yields x * 2 for every x, in order, keeping types",
             4,
             _stream_matches("double", _NUMBER, lambda xs: [x * 2 for x in xs]),
-            "Multiply by the int 2, not 2.0, so that ints stay ints.",
+            (
+                "Yield exactly `value * 2`: no int(), round() or 2.0, so ints stay ints "
+                "and floats stay floats."
+            ),
         ),
         Check(
             "lazy",
@@ -436,7 +439,10 @@ FILTER = Exercise(
             "keeps 7, 49.5, -3, 49 of [7, 50, 49.5, 80, -3, 51, 49]",
             2,
             _stream_example("less_than_fifty", [7, 50, 49.5, 80, -3, 51, 49], [7, 49.5, -3, 49]),
-            "50 itself is not less than 50: use `<`, not `<=`.",
+            (
+                "Keep a value when `value < 50` (so 50 itself goes), and yield the kept "
+                "ones in the order they came."
+            ),
         ),
         Check(
             "matches",
