@@ -117,9 +117,7 @@ class Executor:
 
     def run(self) -> RunStats:
         """Run to completion (or until a source aborts)."""
-        sources = {
-            i: rt for i, rt in enumerate(self.runtimes) if self.steps[i].operator == "input"
-        }
+        sources = {i: rt for i, rt in enumerate(self.runtimes) if self.steps[i].operator == "input"}
         while True:
             now = clock.now()
             polled = {}
@@ -160,8 +158,11 @@ class Executor:
                 )
             return
         wakes = [rt.next_awake() for rt in sources.values()]  # type: ignore[attr-defined]
-        wakes += [rt.next_awake() for rt in self.runtimes if hasattr(rt, "next_awake")
-                  and rt not in sources.values()]
+        wakes += [
+            rt.next_awake()
+            for rt in self.runtimes
+            if hasattr(rt, "next_awake") and rt not in sources.values()
+        ]
         due = [w for w in wakes if w is not None]
         wait = min(due) - now if due else _MAX_IDLE_SLEEP
         wait = max(timedelta(0), min(wait, _MAX_IDLE_SLEEP))

@@ -35,13 +35,14 @@ class SourceStep:
     def __init__(self, step_id: str, source: Source[Any]) -> None:
         self.step_id = step_id
         if isinstance(source, FixedPartitionedSource):
-            self.parts = [source.build_part(step_id, name, None)
-                          for name in source.list_parts()]
+            self.parts = [source.build_part(step_id, name, None) for name in source.list_parts()]
         elif isinstance(source, DynamicSource):
             self.parts = [source.build(step_id, 0, 1)]
         else:
             raise StepError(
-                step_id, "input", source,
+                step_id,
+                "input",
+                source,
                 "needs a Source (FixedPartitionedSource or DynamicSource)",
                 "use a connector such as TestingSource([...]) or FileSource('path')",
             )
@@ -62,7 +63,9 @@ class SourceStep:
                 raise
             except Exception as exc:
                 raise StepError(
-                    self.step_id, "input", part,
+                    self.step_id,
+                    "input",
+                    part,
                     f"source partition raised {type(exc).__name__}: {exc}",
                     "check the source's arguments (path, format) or its next_batch()",
                 ) from exc
@@ -91,7 +94,9 @@ class SinkStep:
             self.parts = [sink.build(step_id, 0, 1)]
         else:
             raise StepError(
-                step_id, "output", sink,
+                step_id,
+                "output",
+                sink,
                 "needs a Sink (FixedPartitionedSink or DynamicSink)",
                 "use a connector such as StdOutSink(), TestingSink(list) or FileSink(path)",
             )
@@ -136,8 +141,9 @@ class FlatMapBatchStep:
         except StepError:
             raise
         except Exception as exc:
-            raise user_function_error(self.step_id, "flat_map_batch", self.mapper,
-                                      items, exc) from exc
+            raise user_function_error(
+                self.step_id, "flat_map_batch", self.mapper, items, exc
+            ) from exc
 
     def eof(self, now: datetime) -> Outputs:
         return [[]]
@@ -166,7 +172,9 @@ class BranchStep:
                 falses.append(item)
             else:
                 raise StepError(
-                    self.step_id, "branch", item,
+                    self.step_id,
+                    "branch",
+                    item,
                     f"predicate returned {short_repr(verdict)}, not a bool",
                     "make the predicate return True or False (e.g. wrap it in bool(...))",
                 )
@@ -215,8 +223,9 @@ class InspectDebugStep:
             try:
                 self.inspector(self.step_id, item, epoch, 0)
             except Exception as exc:
-                raise user_function_error(self.step_id, "inspect", self.inspector,
-                                          item, exc) from exc
+                raise user_function_error(
+                    self.step_id, "inspect", self.inspector, item, exc
+                ) from exc
         return [items]
 
     def eof(self, now: datetime) -> Outputs:
@@ -341,14 +350,16 @@ class CountStep:
                 raise user_function_error(self.step_id, "count_final", key, bad, exc) from exc
             if len(keys) != len(items):  # `key` raised StopIteration, which ends `map`
                 exc = StopIteration()
-                raise user_function_error(self.step_id, "count_final", key,
-                                          items[len(keys)], exc) from exc
+                raise user_function_error(
+                    self.step_id, "count_final", key, items[len(keys)], exc
+                ) from exc
             try:
                 self.counter.add(keys)
             except TypeError:
                 bad = next(i for i, k in enumerate(keys) if not isinstance(k, str))
-                raise keyed_item_problem(self.step_id, "count_final",
-                                         (keys[bad], items[bad])) from None
+                raise keyed_item_problem(
+                    self.step_id, "count_final", (keys[bad], items[bad])
+                ) from None
         return [[]]
 
     def eof(self, now: datetime) -> Outputs:

@@ -86,6 +86,7 @@ __all__ = [
     "stateful_map",
 ]
 
+
 def _here(stream_or_flow: Stream[Any] | Dataflow) -> str:
     """The full id of the operator being built, for error messages."""
     flow = stream_or_flow if isinstance(stream_or_flow, Dataflow) else stream_or_flow.flow
@@ -199,8 +200,13 @@ def merge(step_id: str, *ups: Stream[Any]) -> Stream[Any]:
     merge_eg.both: 2
     """
     if not ups:
-        raise StepError(step_id, "merge", ups, "needs at least one stream",
-                        "pass the streams to merge after the step id")
+        raise StepError(
+            step_id,
+            "merge",
+            ups,
+            "needs at least one stream",
+            "pass the streams to merge after the step id",
+        )
     flow = ups[0].flow
     call = current_call(flow)
     (down,) = flow._add_core(call, list(ups), 1, lambda: MergeStep(call.step_id))
@@ -424,8 +430,7 @@ def _call_each(here: str, opname: str, fn: Callable[[Any], Y], items: list[Any])
     return out
 
 
-def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[Any]
-          ) -> list[bool]:
+def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[Any]) -> list[bool]:
     """Call `predicate` on each item; each answer must be a bool, as in Bytewax."""
     keeps = _call_each(here, opname, predicate, items)
     # Counting the `bool` types in a list is about half the cost of building a set
@@ -433,7 +438,9 @@ def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[
     if list(builtins.map(type, keeps)).count(bool) != len(keeps):
         bad = next(i for i, k in enumerate(keeps) if type(k) is not bool)
         raise StepError(
-            here, opname, items[bad],
+            here,
+            opname,
+            items[bad],
             f"predicate returned {short_repr(keeps[bad])}, not a bool",
             "make the predicate return True or False (e.g. `lambda x: x > 0`)",
         )
@@ -527,10 +534,13 @@ def raises(step_id: str, up: Stream[Any]) -> None:
     here = _here(up)
 
     def fail(items: list[Any]) -> list[Any]:
-        raise StepError(here, "raises", items[0],
-                        "got an item on a stream that must stay empty",
-                        "find out why items reach this step (e.g. a branch that was "
-                        "expected to be empty)")
+        raise StepError(
+            here,
+            "raises",
+            items[0],
+            "got an item on a stream that must stay empty",
+            "find out why items reach this step (e.g. a branch that was expected to be empty)",
+        )
 
     output("output", flat_map_batch("flat_map_batch", up, fail), _NullSink())
 
@@ -566,7 +576,9 @@ def key_on(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedStream[
             for k, x in zip(keys, items, strict=True):
                 if type(k) is not str:
                     raise StepError(
-                        here, "key_on", x,
+                        here,
+                        "key_on",
+                        x,
                         f"key function returned {short_repr(k)} ({type(k).__name__}); "
                         "keys must be str",
                         "return a str from the key function, e.g. lambda x: str(x['id'])",
@@ -894,13 +906,13 @@ def fold_final(
     fold_eg.show: ('a', [1, 3])
     fold_eg.show: ('b', [2])
     """
-    return stateful("stateful", up, lambda resume: _FoldFinal(
-        builder() if resume is None else resume, folder))
+    return stateful(
+        "stateful", up, lambda resume: _FoldFinal(builder() if resume is None else resume, folder)
+    )
 
 
 @operator
-def reduce_final(step_id: str, up: KeyedStream[V], reducer: Callable[[V, V], V]
-                 ) -> KeyedStream[V]:
+def reduce_final(step_id: str, up: KeyedStream[V], reducer: Callable[[V, V], V]) -> KeyedStream[V]:
     """Combine each key's values pairwise with `reducer`; emit the result at EOF.
 
     >>> from learnstream.testing import TestingSource, run_main
@@ -921,8 +933,9 @@ def reduce_final(step_id: str, up: KeyedStream[V], reducer: Callable[[V, V], V]
 
 
 @operator
-def max_final(step_id: str, up: KeyedStream[V], by: Callable[[V], Any] = _identity
-              ) -> KeyedStream[V]:
+def max_final(
+    step_id: str, up: KeyedStream[V], by: Callable[[V], Any] = _identity
+) -> KeyedStream[V]:
     """The largest value of each key (compared by `by(value)`), at EOF.
 
     >>> from learnstream.testing import TestingSource, run_main
@@ -937,8 +950,9 @@ def max_final(step_id: str, up: KeyedStream[V], by: Callable[[V], Any] = _identi
 
 
 @operator
-def min_final(step_id: str, up: KeyedStream[V], by: Callable[[V], Any] = _identity
-              ) -> KeyedStream[V]:
+def min_final(
+    step_id: str, up: KeyedStream[V], by: Callable[[V], Any] = _identity
+) -> KeyedStream[V]:
     """The smallest value of each key (compared by `by(value)`), at EOF.
 
     >>> from learnstream.testing import TestingSource, run_main
@@ -981,8 +995,9 @@ class _Collecting(StatefulLogic[V, list[V], list[V]]):
 
 
 @operator
-def collect(step_id: str, up: KeyedStream[V], timeout: timedelta, max_size: int
-            ) -> KeyedStream[list[V]]:
+def collect(
+    step_id: str, up: KeyedStream[V], timeout: timedelta, max_size: int
+) -> KeyedStream[list[V]]:
     """Gather each key's values into lists of up to `max_size`.
 
     A list is emitted when it is full, when `timeout` has passed since its first
@@ -998,8 +1013,13 @@ def collect(step_id: str, up: KeyedStream[V], timeout: timedelta, max_size: int
     collect_eg.show: ('a', [3])
     """
     if max_size < 1:
-        raise StepError(_here(up), "collect", max_size, "needs max_size of at least 1",
-                        "pass max_size=1 or more")
+        raise StepError(
+            _here(up),
+            "collect",
+            max_size,
+            "needs max_size of at least 1",
+            "pass max_size=1 or more",
+        )
     return stateful("stateful", up, lambda resume: _Collecting(timeout, max_size))
 
 
@@ -1119,11 +1139,13 @@ def join(
     join_eg.show: ('1', ('ada', 'ada@x.org'))
     """
     if insert_mode not in ("first", "last", "product"):
-        raise ValueError(f"unknown join insert mode {insert_mode!r}: "
-                         "use 'first', 'last' or 'product'")
+        raise ValueError(
+            f"unknown join insert mode {insert_mode!r}: use 'first', 'last' or 'product'"
+        )
     if emit_mode not in ("complete", "final", "running"):
-        raise ValueError(f"unknown join emit mode {emit_mode!r}: "
-                         "use 'complete', 'final' or 'running'")
+        raise ValueError(
+            f"unknown join emit mode {emit_mode!r}: use 'complete', 'final' or 'running'"
+        )
     labelled = [
         map_value(f"label_{i}", side, lambda v, i=i: (i, v)) for i, side in enumerate(sides)
     ]
