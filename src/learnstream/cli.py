@@ -30,8 +30,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("import_str")
-@click.option("-w", "--workers-per-process", default=1, show_default=True,
-              help="Accepted for Bytewax compatibility; learnstream runs one worker.")
+@click.option(
+    "-w",
+    "--workers-per-process",
+    default=1,
+    show_default=True,
+    help="Accepted for Bytewax compatibility; learnstream runs one worker.",
+)
 @click.option("--debug", is_flag=True, help="Show learnstream's own frames in tracebacks.")
 def run(import_str: str, workers_per_process: int, debug: bool) -> None:
     """Run a dataflow: IMPORT_STR is module[:flow] or module:factory(args)."""
@@ -40,8 +45,13 @@ def run(import_str: str, workers_per_process: int, debug: bool) -> None:
 
 @main.command()
 @click.argument("import_str")
-@click.option("--format", "fmt", type=click.Choice(["both", "mermaid", "text"]),
-              default="both", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["both", "mermaid", "text"]),
+    default="both",
+    show_default=True,
+)
 def visualize(import_str: str, fmt: str) -> None:
     """Draw a dataflow as a Mermaid flowchart and as an indented tree."""
     from learnstream.visualize import to_mermaid, to_text
@@ -60,24 +70,44 @@ def visualize(import_str: str, fmt: str) -> None:
 
 @main.command()
 @click.argument("events", required=False, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--source", type=click.Choice(["sensors", "clicks"]), default="sensors",
-              show_default=True, help="Simulated stream to draw when no EVENTS file is given.")
+@click.option(
+    "--source",
+    type=click.Choice(["sensors", "clicks"]),
+    default="sensors",
+    show_default=True,
+    help="Simulated stream to draw when no EVENTS file is given.",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the simulated stream.")
 @click.option("--limit", default=24, show_default=True, help="Items of the simulated stream.")
 @click.option("--keys", default=2, show_default=True, help="Sensors or users to simulate.")
-@click.option("--disorder", default=None, metavar="DURATION",
-              help="How late the simulated stream delivers items [default: 15s sensors, 30s clicks].")
+@click.option(
+    "--disorder",
+    default=None,
+    metavar="DURATION",
+    help="How late the simulated stream delivers items [default: 15s sensors, 30s clicks].",
+)
 @click.option("--tumbling", metavar="LENGTH", help="Tumbling windows of LENGTH (e.g. 30s).")
 @click.option("--sliding", metavar="LENGTH", help="Sliding windows of LENGTH; needs --offset.")
 @click.option("--offset", metavar="DURATION", help="How often a sliding window starts.")
 @click.option("--session", metavar="GAP", help="Session windows closed by GAP of silence.")
-@click.option("--align-to", "align_to", metavar="TIME",
-              help="Where windows are counted from [default: midnight UTC before the first item].")
-@click.option("--wait", default="0s", show_default=True, metavar="DURATION",
-              help="The EventClock's wait_for_system_duration.")
+@click.option(
+    "--align-to",
+    "align_to",
+    metavar="TIME",
+    help="Where windows are counted from [default: midnight UTC before the first item].",
+)
+@click.option(
+    "--wait",
+    default="0s",
+    show_default=True,
+    metavar="DURATION",
+    help="The EventClock's wait_for_system_duration.",
+)
 @click.option("--highlight", metavar="KEY:ID", help="Emphasise one window, e.g. sensor-0:2.")
 @click.option("--width", default=72, show_default=True, help="Columns of the time axis.")
-@click.option("--svg", "svg", type=click.Path(dir_okay=False), help="Also write the picture as SVG.")
+@click.option(
+    "--svg", "svg", type=click.Path(dir_okay=False), help="Also write the picture as SVG."
+)
 def timeline(events: str | None, svg: str | None, **options: object) -> None:
     """Draw items, windows, watermarks and late items on an event-time axis.
 
@@ -146,10 +176,21 @@ def bench(args: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(file_okay=False), default="notebooks",
-              show_default=True, help="Folder to write the notebooks to.")
-@click.option("--course", "course", type=click.Path(exists=True, file_okay=False),
-              default=None, help="The course checkout (the folder with mkdocs.yml).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default="notebooks",
+    show_default=True,
+    help="Folder to write the notebooks to.",
+)
+@click.option(
+    "--course",
+    "course",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="The course checkout (the folder with mkdocs.yml).",
+)
 def notebooks(out: str, course: str | None) -> None:
     """Write one Jupyter notebook per written part of the course."""
     from pathlib import Path
