@@ -16,6 +16,14 @@ import click
 
 _PART_HELP = "The part of the course, e.g. part1."
 
+_PATH_OPTION = click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
+)
+
 
 def _console() -> Any:
     from rich.console import Console
@@ -53,13 +61,7 @@ def _workspace(path: str | None) -> Path:
 @click.command()
 @click.argument("part")
 @click.argument("exercise", required=False)
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
 @click.option(
     "--gradescope",
@@ -132,13 +134,7 @@ def grade(
 @click.command()
 @click.argument("part")
 @click.argument("exercise")
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 def hint(part: str, exercise: str, path: str | None) -> None:
     """Show the next hint for EXERCISE (each call goes one step further)."""
     from learnstream.grading.workspace import Progress
@@ -156,13 +152,7 @@ def hint(part: str, exercise: str, path: str | None) -> None:
 
 
 @click.command(name="list")
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 def list_(path: str | None) -> None:
     """Show your progress over every part of the course."""
     from learnstream.grading.registry import PARTS
@@ -214,13 +204,7 @@ def init(folder: str) -> None:
 @click.command()
 @click.argument("part")
 @click.argument("exercise")
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 def reset(part: str, exercise: str, path: str | None) -> None:
     """Put back a fresh copy of EXERCISE (your version is saved first)."""
     from learnstream.grading.workspace import reset as reset_exercise
@@ -235,13 +219,7 @@ def reset(part: str, exercise: str, path: str | None) -> None:
 @click.command()
 @click.argument("part")
 @click.argument("exercise")
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 @click.option("--force", is_flag=True, help="Show it even though your exercise has not passed.")
 def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
     """Show the reference solution of EXERCISE, once your own passes."""
@@ -270,13 +248,7 @@ def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
 @click.command()
 @click.argument("part")
 @click.argument("exercise", required=False)
-@click.option(
-    "--path",
-    "path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="The folder holding part1/ ... (default: ./exercises, else your workspace).",
-)
+@_PATH_OPTION
 @click.option("--seed", type=int, default=None, help="Use the same inputs every round.")
 @click.option(
     "--interval",
