@@ -9,14 +9,12 @@ file against a build of the C core with AddressSanitizer and UBSan.
 from __future__ import annotations
 
 import enum
-import os
-import subprocess
-import sys
 import textwrap
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from backend_helpers import last_line_on_each_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -225,18 +223,6 @@ E2E = textwrap.dedent(
 
 
 def test_count_final_end_to_end_c_vs_twin() -> None:
-    outputs = {}
-    for backend in ("c", "python"):
-        env = {**os.environ, "LEARNSTREAM_BACKEND": backend}
-        done = subprocess.run(
-            [sys.executable, "-c", E2E.format(n=150_000)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        name, result = done.stdout.splitlines()
-        assert name == backend, done.stderr
-        outputs[backend] = result
+    outputs = last_line_on_each_backend(E2E.format(n=150_000))
     assert outputs["c"] == outputs["python"]
     assert len(outputs["c"]) > 1000

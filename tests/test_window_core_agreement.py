@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from backend_helpers import last_line_on_each_backend
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -386,19 +387,7 @@ FLOW = textwrap.dedent(
 
 
 def test_windowed_flows_end_to_end_c_vs_twin() -> None:
-    outputs = {}
-    for backend in ("c", "python"):
-        env = {**os.environ, "LEARNSTREAM_BACKEND": backend}
-        done = subprocess.run(
-            [sys.executable, "-c", FLOW.format(n=20_000)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        name, result = done.stdout.splitlines()
-        assert name == backend, done.stderr
-        outputs[backend] = result
+    outputs = last_line_on_each_backend(FLOW.format(n=20_000))
     assert outputs["c"] == outputs["python"]
     assert int(outputs["c"].split()[1]) > 1000
 
