@@ -37,3 +37,23 @@ def test_hello_flow_runs_as_documented(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "0\n4\n16\n"
+
+
+def test_taking_the_course_commands_work_in_order(tmp_path: Path) -> None:
+    """Each line of the block runs where the previous one left the learner."""
+    block = re.search(r"## Taking the course.*?```bash\n(.*?)```", README, re.S)
+    assert block, "README has no 'Taking the course' command block"
+    lines = [line.split("  #")[0].strip() for line in block.group(1).strip().splitlines()]
+    script = "\n".join(f'{line}\necho "exit=$?"' for line in lines)
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    statuses = re.findall(r"^exit=(\d+)$", done.stdout, re.M)
+    assert len(statuses) == len(lines), done.stdout + done.stderr
+    # Grading fresh stubs fails (exit 1) by design; any other failure is a broken line.
+    expected = ["1" if " grade " in line else "0" for line in lines]
+    assert statuses == expected, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert (tmp_path / "my-course" / "part1" / "ex1_generator.py").exists()
+    assert "not implemented yet" in done.stdout
+    assert "windows emitted" in done.stdout
