@@ -43,6 +43,25 @@ def test_file_source_reads_every_line_whatever_the_batch_size(
     assert collect_from(FileSource(path, batch_size=batch_size)) == lines
 
 
+@settings(max_examples=80)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(["a", "é", " ", "\r", "\n", "\u2028", "\x0c"])),
+        max_size=12,
+    ),
+    st.integers(1, 5),
+)
+def test_file_source_splits_only_at_newlines_and_drops_one_carriage_return(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[str], batch_size: int
+) -> None:
+    """Model: Python's binary line iteration, each line without its "\n" then one "\r"."""
+    path = tmp_path_factory.mktemp("f") / "in.txt"
+    path.write_bytes("".join(pieces).encode())
+    with open(path, "rb") as f:
+        model = [line.decode().removesuffix("\n").removesuffix("\r") for line in f]
+    assert collect_from(FileSource(path, batch_size=batch_size)) == model
+
+
 def test_file_source_resumes_from_its_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "in.txt"
     path.write_text("a\nb\nc\nd\n")

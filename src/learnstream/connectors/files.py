@@ -34,7 +34,14 @@ class _LinePartition(StatefulSourcePartition[str, int]):
         raw = list(islice(self.f, self.batch_size))
         if not raw:
             raise StopIteration
-        return [line.decode().removesuffix("\n").removesuffix("\r") for line in raw]
+        # One decode and one split per batch, not per line: this is W1's and W2's input.
+        text = b"".join(raw).decode()
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()
+        if "\r" in text:
+            lines = [line.removesuffix("\r") for line in lines]
+        return lines
 
     def snapshot(self) -> int:
         return self.f.tell()
