@@ -73,7 +73,7 @@ WORKLOADS: dict[str, Workload] = {
             ("floor", "learnstream", "twin", "bytewax"),
             2_000_000,
             20_000,
-            "dict keyed by (key, window) per line",
+            "the same datetime parse, then a dict keyed by (key, window)",
             data.events,
         ),
         Workload(
