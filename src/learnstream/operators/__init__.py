@@ -32,6 +32,7 @@ from learnstream.engine.steps import (
     SinkStep,
     SourceStep,
     StatefulBatchStep,
+    call_each,
 )
 from learnstream.errors import StepError, keyed_item_problem, short_repr, user_function_error
 from learnstream.inputs import Source
@@ -356,7 +357,7 @@ def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:
     here = _here(up)
 
     def each(items: list[X]) -> list[Y]:
-        return _call_each(here, "map", mapper, items)
+        return call_each(here, "map", mapper, items)
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -406,33 +407,9 @@ def flatten(step_id: str, up: Stream[Iterable[X]]) -> Stream[X]:
     return flat_map("flat_map", up, _identity)  # type: ignore[arg-type]
 
 
-def _call_each(here: str, opname: str, fn: Callable[[Any], Y], items: list[Any]) -> list[Y]:
-    """`[fn(x) for x in items]`, with the loop run by the builtin `map`.
-
-    This is the per-item hot path of `map` and `filter`: the builtin calls `fn`
-    without a Python-level loop around it, which is what lets a flow keep pace
-    with `map`/`filter` written by hand (W3 in `benchmarks/`). When `fn` raises,
-    the list iterator's position names the item: `map` takes an item from the
-    iterator and then calls `fn` on it.
-    """
-    it = iter(items)
-    try:
-        out = list(builtins.map(fn, it))
-    except Exception as exc:
-        bad = items[len(items) - it.__length_hint__() - 1]
-        raise user_function_error(here, opname, fn, bad, exc) from exc
-    if len(out) != len(items):
-        # `fn` raised StopIteration, which `map` takes for the end of its input:
-        # report it like any other exception instead of dropping items silently.
-        bad = items[len(out)]
-        exc = StopIteration()
-        raise user_function_error(here, opname, fn, bad, exc) from exc
-    return out
-
-
 def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[Any]) -> list[bool]:
     """Call `predicate` on each item; each answer must be a bool, as in Bytewax."""
-    keeps = _call_each(here, opname, predicate, items)
+    keeps = call_each(here, opname, predicate, items)
     # Counting the `bool` types in a list is about half the cost of building a set
     # of types, and this check runs once per item of every filter.
     if list(builtins.map(type, keeps)).count(bool) != len(keeps):
@@ -571,7 +548,7 @@ def key_on(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedStream[
     here = _here(up)
 
     def each(items: list[X]) -> list[tuple[str, X]]:
-        keys = _call_each(here, "key_on", key, items)
+        keys = call_each(here, "key_on", key, items)
         if list(builtins.map(type, keys)).count(str) != len(keys):  # as in _keep
             for k, x in zip(keys, items, strict=True):
                 if type(k) is not str:
