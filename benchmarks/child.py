@@ -48,7 +48,7 @@ def _window_module(system: str) -> object:
     """The window core of the backend under test; the C one must really be C."""
     from learnstream.engine import backend
 
-    if system == "learnstream" and backend.windows.__name__ != "learnstream.engine.cwindows":
+    if system == "learnstream" and backend.windows.__name__ != "learnstream.engine.windows_c":
         raise SystemExit(
             "learnstream: the C window core is not loaded (the extension was built "
             "without csrc/windows.c?); reinstall with `pip install -e .`"

@@ -1,12 +1,12 @@
 """Microbenchmarks of the keyed-state core: the C core against its twin.
 
-Each takes the backend module (`learnstream.engine.ccore` or `.keyed`) and a
+Each takes the backend module (`learnstream.engine.keys_c` or `.keys_twin`) and a
 list of keys, runs the operation the engine runs per batch, and returns a
 checksum of the final state. The keys arrive in batches of `BATCH`, about what
 one tick of W1 hands `count_final` (1,000 lines of about 10 words).
 
 `window_assign` does the same for the window core (`csrc/windows.c` against
-`engine/windows.py`): W2's events, already as key slots and microseconds, go
+`engine/windows_twin.py`): W2's events, already as key slots and microseconds, go
 through 10-second tumbling windows; the result is a checksum of the closed
 windows.
 """
@@ -59,7 +59,7 @@ KEYED: dict[str, Callable[[ModuleType, list[str]], str]] = {
     "keyed_count": keyed_count,
     "key_slots": key_slots,
 }
-"""The keyed-state micros: each takes `core` (`ccore` or `keyed`) and the keys."""
+"""The keyed-state micros: each takes `core` (`keys_c` or `keys_twin`) and the keys."""
 
 
 def window_input(count: int, seed: int = SEED) -> tuple[list[int], list[int]]:
@@ -72,7 +72,7 @@ def window_input(count: int, seed: int = SEED) -> tuple[list[int], list[int]]:
 
 def window_assign(windows: ModuleType, slots: list[int], micros: list[int]) -> str:
     """`WindowCore.process` per batch, then `eof`: what `count_window` asks of the core."""
-    from learnstream.engine.windows import EVENT, SLIDING
+    from learnstream.engine.windows_twin import EVENT, SLIDING
 
     length = W2_WINDOW_MS * 1000
     core = windows.WindowCore(

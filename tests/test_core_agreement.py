@@ -1,6 +1,6 @@
 """The C core and its pure-Python twin agree on every input.
 
-hypothesis drives `learnstream.engine.ccore` and `learnstream.engine.keyed`
+hypothesis drives `learnstream.engine.keys_c` and `learnstream.engine.keys_twin`
 through the same random sequences of batches and compares every answer. The
 twin is the model: it is short enough to check by reading. `.ci/asan` runs this
 file against a build of the C core with AddressSanitizer and UBSan.
@@ -18,9 +18,9 @@ from backend_helpers import last_line_on_each_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learnstream.engine import ccore, keyed
+from learnstream.engine import keys_c, keys_twin
 
-BACKENDS = (keyed, ccore)
+BACKENDS = (keys_twin, keys_c)
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -87,7 +87,7 @@ def plain(pairs: list[tuple[str, Any]]) -> list[tuple[type, str, type, str]]:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(batches, max_size=8), st.integers(0, 3000), not_str, st.integers(0, 50))
 def test_key_table_slots_agree(sequence: list[list[str]], n: int, bad: Any, where: int) -> None:
-    twin, c = keyed.KeyTable(), ccore.KeyTable()
+    twin, c = keys_twin.KeyTable(), keys_c.KeyTable()
     for batch in [
         *sequence,
         many_distinct(n),
@@ -96,15 +96,15 @@ def test_key_table_slots_agree(sequence: list[list[str]], n: int, bad: Any, wher
     ]:
         same_outcome(lambda b=batch: twin.slots(b), lambda b=batch: c.slots(b))
         assert len(twin) == len(c)
-    keys_twin, keys_c = twin.keys(), c.keys()
-    assert keys_twin == keys_c
-    assert all(type(k) is str for k in keys_c)
+    twin_keys, c_keys = twin.keys(), c.keys()
+    assert twin_keys == c_keys
+    assert all(type(k) is str for k in c_keys)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(batches, max_size=8), st.integers(0, 3000), not_str, st.integers(0, 50))
 def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: int) -> None:
-    twin, c = keyed.KeyCounter(), ccore.KeyCounter()
+    twin, c = keys_twin.KeyCounter(), keys_c.KeyCounter()
     for batch in [*sequence, bad_batch([], bad, where), many_distinct(n), *sequence]:
         same_outcome(lambda b=batch: twin.add(b), lambda b=batch: c.add(b))
         assert len(twin) == len(c)
@@ -173,7 +173,7 @@ def fold_batches(draw: st.DrawFn) -> tuple[list[str], list[Any]]:
 def test_key_fold_agrees(
     kind: str, sequence: list[tuple[list[str], list[Any]]], fail: bool
 ) -> None:
-    twin, c = keyed.KeyFold(kind), ccore.KeyFold(kind)
+    twin, c = keys_twin.KeyFold(kind), keys_c.KeyFold(kind)
     if fail:  # a value Python cannot fold with numbers, and mismatched lengths
         sequence = [*sequence, (["a", "b"], [1]), (["a", "a"], [1, "text"])]
     for ks, vs in sequence:

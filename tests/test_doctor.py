@@ -34,7 +34,7 @@ def test_an_old_python_fails(version: tuple[int, int, int]) -> None:
 def test_the_c_core_fallback_is_a_warning_that_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(learnstream, "BACKEND", "python")
     monkeypatch.delenv("LEARNSTREAM_BACKEND", raising=False)
-    monkeypatch.setitem(__import__("sys").modules, "learnstream.engine.ccore", None)
+    monkeypatch.setitem(__import__("sys").modules, "learnstream.engine.keys_c", None)
     finding = doctor.check_c_core()
     assert finding.status == "warn"
     assert "pure-Python twin" in finding.detail and "unavailable" in finding.detail

@@ -3,8 +3,8 @@
 hypothesis builds a window configuration (tumbling, sliding with offset below
 length, sessions; event or system clock; ordered or not) and a sequence of
 calls (`process` with batches of 0, 1 or many items, `notify`, and finally
-`eof`), feeds the same sequence to `learnstream.engine.windows` (the twin, the
-model) and `learnstream.engine.cwindows` (C), and compares every answer: the
+`eof`), feeds the same sequence to `learnstream.engine.windows_twin` (the twin, the
+model) and `learnstream.engine.windows_c` (C), and compares every answer: the
 events of each call, `next_wake` and every key's watermark. Times sit on a
 small grid so that items land exactly on window bounds, share timestamps,
 arrive out of order and form sessions exactly `gap` apart; the grid is placed
@@ -30,12 +30,12 @@ from backend_helpers import last_line_on_each_backend
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from learnstream.engine import cwindows
-from learnstream.engine import windows as twin
-from learnstream.engine.window_step import micros
+from learnstream.engine import windows_c
+from learnstream.engine import windows_twin as twin
+from learnstream.engine.window_steps import micros
 
 MIN_US, MAX_US = twin.MIN_US, twin.MAX_US
-BACKENDS = (twin, cwindows)
+BACKENDS = (twin, windows_c)
 
 # Where the grid of times sits: the epoch, today, and both ends of datetime.
 bases = st.sampled_from([0, -1, 1_700_000_000_000_000, MIN_US, MIN_US + 7, MAX_US - 60, MAX_US])
@@ -313,7 +313,7 @@ special_seconds = st.sampled_from(
 @given(st.lists(st.one_of(special_seconds, st.floats(), st.floats(-5e9, 5e9)), max_size=50))
 def test_seconds_to_micros_agrees(seconds: list[float]) -> None:
     us_twin, far_twin = twin.seconds_to_micros(seconds)
-    us_c, far_c = cwindows.seconds_to_micros(seconds)
+    us_c, far_c = windows_c.seconds_to_micros(seconds)
     assert (us_twin, far_twin) == (list(us_c), far_c)
 
 
@@ -428,5 +428,5 @@ def test_a_core_without_window_functions_runs_windows_on_the_twin() -> None:
         text=True,
         check=True,
     )
-    assert done.stdout.split() == ["c", "learnstream.engine.windows"]
+    assert done.stdout.split() == ["c", "learnstream.engine.windows_twin"]
     assert done.stderr.count("\n") == 1 and "windows run on the pure-Python twin" in done.stderr

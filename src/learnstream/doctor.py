@@ -79,7 +79,7 @@ def check_c_core() -> Finding:
             "pure-Python twin (same results, slower); unset it to use C",
         )
     try:
-        importlib.import_module("learnstream.engine.ccore")
+        importlib.import_module("learnstream.engine.keys_c")
     except ImportError as exc:
         reason = str(exc)
     else:

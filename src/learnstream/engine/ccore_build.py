@@ -2,7 +2,7 @@
 
 `setup.py` names `ffibuilder` below in `cffi_modules`, so `pip install` builds
 the extension; if no C compiler is around, the install still succeeds and
-learnstream runs on the pure-Python twin (`keyed.py`) with a warning.
+learnstream runs on the pure-Python twin (`keys_twin.py`) with a warning.
 
 To add C code, append the `.c` file to `SOURCES` and its declarations to
 `csrc/ccore.h` (the cdef is read from that header).

@@ -52,8 +52,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from learnstream.dataflow import Dataflow, KeyedStream, Stream, current_call, operator
-from learnstream.engine import windows as core
-from learnstream.engine.window_step import (
+from learnstream.engine import windows_twin as core
+from learnstream.engine.window_steps import (
     Aggregate,
     CountAggregate,
     FoldAggregate,

@@ -1,4 +1,4 @@
-"""The window core on C (`csrc/windows.c`): the same API as the twin, `windows.py`.
+"""The window core on C (`csrc/windows.c`): the same API as the twin, `windows_twin.py`.
 
 This module only moves numbers across cffi; what they mean is documented in the
 twin, and `tests/test_window_core_agreement.py` proves both give identical events.
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from learnstream.engine._ccore import ffi, lib
-from learnstream.engine.ccore import _check
-from learnstream.engine.windows import WindowEvents, checked_config
+from learnstream.engine.keys_c import _check
+from learnstream.engine.windows_twin import WindowEvents, checked_config
 
 if not hasattr(lib, "ls_win_new"):  # an extension built before csrc/windows.c existed
     raise ImportError("the installed C core has no window functions; reinstall learnstream")
@@ -58,7 +58,7 @@ def seconds_to_micros(seconds: Sequence[float]) -> tuple[Any, list[int]]:
 class WindowCore:
     """Windows of every key of one windowing step (see the twin's `WindowCore`).
 
-    >>> from learnstream.engine.windows import EVENT, SLIDING
+    >>> from learnstream.engine.windows_twin import EVENT, SLIDING
     >>> core = WindowCore(SLIDING, length=10, offset=10, align=0, gap=0,
     ...                   clock=EVENT, wait=0, ordered=False)
     >>> core.process([0, 0, 0], [3, 12, 5], now=0).late_items

@@ -1,7 +1,7 @@
-"""Keyed state on the C core: the same classes as `keyed.py`, backed by `csrc/`.
+"""Keyed state on the C core: the same classes as `keys_twin.py`, backed by `csrc/`.
 
 This module only adapts Python values to the C API in `csrc/ccore.h`; what the
-classes mean is documented in the twin, `learnstream.engine.keyed`, and the
+classes mean is documented in the twin, `learnstream.engine.keys_twin`, and the
 agreement tests prove the two give identical results.
 
 A batch of keys crosses into C as one UTF-8 buffer, the keys joined by NUL
@@ -52,7 +52,7 @@ def _decode_all(raw: bytes, ends: Sequence[int], has_nul: bool) -> list[str]:
 
 
 class KeyTable:
-    """Dense slot ids for string keys (see `keyed.KeyTable`).
+    """Dense slot ids for string keys (see `keys_twin.KeyTable`).
 
     >>> table = KeyTable()
     >>> table.slots(["a", "b", "a"])
@@ -112,7 +112,7 @@ class KeyTable:
 
 
 class KeyCounter:
-    """How many times each key was seen (see `keyed.KeyCounter`).
+    """How many times each key was seen (see `keys_twin.KeyCounter`).
 
     >>> counter = KeyCounter()
     >>> counter.add(["to", "be", "or", "not", "to", "be"])
@@ -152,7 +152,7 @@ def _tag(value: Any) -> int:
 
 
 class KeyFold:
-    """A running sum, min or max of numbers per key (see `keyed.KeyFold`).
+    """A running sum, min or max of numbers per key (see `keys_twin.KeyFold`).
 
     C folds `int` (within int64) and `float` values; a key whose accumulator
     C cannot hold with Python's exact result (an int sum leaving int64, a

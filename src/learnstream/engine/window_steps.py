@@ -7,7 +7,7 @@ Every windowing operator (`learnstream.operators.windowing`) runs as one
 2. calls the clock's `ts_getter` on each value and turns the datetimes into
    microseconds (checking they are timezone-aware);
 3. hands slots and microseconds to the window core (C, or the twin in
-   `learnstream.engine.windows`), which decides lateness, window membership,
+   `learnstream.engine.windows_twin`), which decides lateness, window membership,
    merges and closes;
 4. applies those decisions to the Python side: folds each value into the
    accumulator of its window (a list indexed by the core's handles) and turns
@@ -26,7 +26,7 @@ from typing import Any
 
 from learnstream.engine.backend import core
 from learnstream.engine.steps import split_keyed
-from learnstream.engine.windows import MAX_US, MIN_US
+from learnstream.engine.windows_twin import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
