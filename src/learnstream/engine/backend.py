@@ -13,8 +13,7 @@ import os
 import sys
 from types import ModuleType
 
-from learnstream.engine import keys_twin
-from learnstream.engine import windows_twin
+from learnstream.engine import keys_twin, windows_twin
 
 
 def _load() -> tuple[str, ModuleType]:
