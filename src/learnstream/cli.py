@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 import learnstream
-from learnstream.run import FlowLookupError, load_flow, run_cli
+from learnstream.run import FlowLookupError, load_flow
 
 
 def _version_message() -> str:
@@ -28,19 +28,13 @@ def main() -> None:
     """Streaming Data for Data Scientists: run flows, grade exercises, read the course."""
 
 
-@main.command()
-@click.argument("import_str")
-@click.option(
-    "-w",
-    "--workers-per-process",
-    default=1,
-    show_default=True,
-    help="Accepted for Bytewax compatibility; learnstream runs one worker.",
-)
-@click.option("--debug", is_flag=True, help="Show learnstream's own frames in tracebacks.")
-def run(import_str: str, workers_per_process: int, debug: bool) -> None:
-    """Run a dataflow: IMPORT_STR is module[:flow] or module:factory(args)."""
-    sys.exit(run_cli(import_str, debug=debug))
+@main.command(context_settings={"ignore_unknown_options": True}, add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(args: tuple[str, ...]) -> None:
+    """Run a dataflow, with Bytewax's flags: `learnstream run --help` lists them."""
+    from learnstream.run import main as run_main
+
+    sys.exit(run_main(list(args), prog="learnstream run"))
 
 
 @main.command()

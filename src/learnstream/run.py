@@ -13,6 +13,8 @@ import importlib
 import os
 import sys
 import traceback
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,18 +89,120 @@ def load_flow(import_str: str) -> Dataflow:
     return found
 
 
-def _parser() -> argparse.ArgumentParser:
+class _EnvDefault(argparse.Action):
+    """An option whose default comes from an environment variable, as Bytewax's do."""
+
+    def __init__(self, envvar: str, default: Any = None, **kwargs: Any) -> None:
+        default = os.environ.get(envvar, default)
+        kwargs["help"] += f" [env: {envvar}]"
+        super().__init__(default=default, **kwargs)
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        setattr(namespace, self.dest, values)
+
+
+def _seconds(text: str) -> timedelta:
+    """`-s 30` is thirty seconds, as in Bytewax (whole seconds only)."""
+    return timedelta(seconds=int(text))
+
+
+@dataclass
+class RunOptions:
+    """What `python -m learnstream.run` was asked to do, parsed as Bytewax parses it."""
+
+    import_str: str
+    engine: str = "learnstream"
+    workers_per_process: int | None = None
+    processes: int | None = None
+    process_id: int | None = None
+    addresses: list[str] | None = None
+    recovery_directory: Path | None = None
+    snapshot_interval: timedelta | None = None
+    backup_interval: timedelta | None = None
+    debug: bool = False
+
+    @property
+    def epoch_interval(self) -> timedelta:
+        """Bytewax's rule: the snapshot interval, else 10 seconds."""
+        return self.snapshot_interval or DEFAULT_EPOCH_INTERVAL
+
+
+DEFAULT_EPOCH_INTERVAL = timedelta(seconds=10)
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m learnstream.run",
-        description="Run a learnstream dataflow in this process.",
+        prog=prog,
+        description="Run a learnstream dataflow. The flags are Bytewax's (python -m bytewax.run).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("import_str", help="module[:flow], e.g. wordcount or wordcount:flow")
     parser.add_argument(
+        "import_str",
+        help="module[:flow], e.g. wordcount, wordcount:flow or wordcount:make('data.txt')",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=["learnstream", "bytewax"],
+        default="learnstream",
+        help="learnstream runs the flow here, in one worker; bytewax runs it on Bytewax 0.21.1",
+    )
+    recovery = parser.add_argument_group(
+        "Recovery", "Bytewax's recovery flags; learnstream has no recovery yet."
+    )
+    recovery.add_argument(
+        "-r",
+        "--recovery-directory",
+        type=Path,
+        action=_EnvDefault,
+        envvar="BYTEWAX_RECOVERY_DIRECTORY",
+        help="directory of recovery partitions (not there yet in learnstream)",
+    )
+    recovery.add_argument(
+        "-s",
+        "--snapshot-interval",
+        type=_seconds,
+        action=_EnvDefault,
+        envvar="BYTEWAX_SNAPSHOT_INTERVAL",
+        help="seconds between snapshots; without -r, the epoch interval (default 10)",
+    )
+    recovery.add_argument(
+        "-b",
+        "--backup-interval",
+        type=_seconds,
+        action=_EnvDefault,
+        envvar="BYTEWAX_RECOVERY_BACKUP_INTERVAL",
+        help="seconds to keep extra snapshots (with -r)",
+    )
+    scaling = parser.add_argument_group(
+        "Scaling",
+        "learnstream runs one worker in one process; these need --engine bytewax. "
+        "Use either -w (threads in a process), -p (local processes) or -i/-a.",
+    )
+    scaling.add_argument(
         "-w",
         "--workers-per-process",
         type=int,
-        default=1,
-        help="accepted for Bytewax compatibility; learnstream runs one worker",
+        action=_EnvDefault,
+        envvar="BYTEWAX_WORKERS_PER_PROCESS",
+        help="number of workers in each process",
+    )
+    scaling.add_argument(
+        "-p", "--processes", type=int, default=None, help="number of local processes"
+    )
+    scaling.add_argument(
+        "-i",
+        "--process-id",
+        type=int,
+        action=_EnvDefault,
+        envvar="BYTEWAX_PROCESS_ID",
+        help="this process's id among --addresses",
+    )
+    scaling.add_argument(
+        "-a",
+        "--addresses",
+        action=_EnvDefault,
+        envvar="BYTEWAX_ADDRESSES",
+        help='addresses of every process, separated by semicolons: -a "host1:2101;host2:2101"',
     )
     parser.add_argument(
         "--debug", action="store_true", help="show learnstream's own frames in tracebacks"
@@ -106,19 +210,116 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(
+    argv: list[str] | None = None, prog: str = "python -m learnstream.run"
+) -> RunOptions:
+    """Parse the command line as `python -m bytewax.run` does, environment variables included.
+
+    >>> parse_args(["flow", "-s", "5"]).epoch_interval
+    datetime.timedelta(seconds=5)
+    """
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    env = os.environ
+    # Bytewax's Helm chart names the process by its pod and lists hosts in a file.
+    if args.process_id is None and "BYTEWAX_POD_NAME" in env and "BYTEWAX_STATEFULSET_NAME" in env:
+        args.process_id = int(
+            env["BYTEWAX_POD_NAME"].replace(env["BYTEWAX_STATEFULSET_NAME"] + "-", "")
+        )
+    if args.process_id is not None and args.addresses is None:
+        if "BYTEWAX_HOSTFILE_PATH" not in env:
+            parser.error("the addresses option is required if a process_id is passed")
+        with open(env["BYTEWAX_HOSTFILE_PATH"]) as hostfile:
+            args.addresses = ";".join(line.strip() for line in hostfile if line.strip())
+    if args.recovery_directory is not None and (
+        args.snapshot_interval is None or args.backup_interval is None
+    ):
+        parser.error(
+            "when running with recovery, the `-s/--snapshot_interval` and "
+            "`-b/--backup_interval` values must be set"
+        )
+    # Values from the environment arrive as strings; convert them as the flags are.
+    for name, convert in [
+        ("workers_per_process", int),
+        ("process_id", int),
+        ("snapshot_interval", _seconds),
+        ("backup_interval", _seconds),
+        ("recovery_directory", Path),
+    ]:
+        value = getattr(args, name)
+        if isinstance(value, str):
+            setattr(args, name, convert(value))
+    addresses = args.addresses.split(";") if args.addresses else None
+    return RunOptions(
+        import_str=args.import_str,
+        engine=args.engine,
+        workers_per_process=args.workers_per_process,
+        processes=args.processes,
+        process_id=args.process_id,
+        addresses=addresses,
+        recovery_directory=args.recovery_directory,
+        snapshot_interval=args.snapshot_interval,
+        backup_interval=args.backup_interval,
+        debug=args.debug,
+    )
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m learnstream.run") -> int:
     """Entry point of `python -m learnstream.run` and `learnstream run`."""
-    args = _parser().parse_args(argv)
-    return run_cli(args.import_str, debug=args.debug)
+    options = parse_args(argv, prog)
+    refusal = _refusal(options)
+    if refusal is not None:
+        print(f"learnstream run: {refusal}", file=sys.stderr)
+        return 2
+    for note in _notes(options):
+        print(f"learnstream run: {note}", file=sys.stderr)
+    return run_cli(options.import_str, debug=options.debug, epoch_interval=options.epoch_interval)
 
 
-def run_cli(import_str: str, *, debug: bool = False) -> int:
+_MORE_WORKERS = (
+    "learnstream runs one worker in one process; for more, run the same flow on Bytewax: "
+    "add --engine bytewax"
+)
+
+
+def _refusal(options: RunOptions) -> str | None:
+    """Why these options cannot run here at all, if they cannot."""
+    if options.engine == "bytewax":
+        return "--engine bytewax is not there yet: run the flow with python -m bytewax.run"
+    if options.recovery_directory is not None:
+        return (
+            f"recovery is not there yet: learnstream cannot snapshot or resume a flow, so "
+            f"-r {options.recovery_directory} cannot be honoured; run without -r/-s/-b"
+        )
+    if options.process_id is not None or options.addresses:
+        # Each process would run the whole flow and repeat every output.
+        return f"-i/-a start several processes: {_MORE_WORKERS}"
+    return None
+
+
+def _notes(options: RunOptions) -> list[str]:
+    """One line each for flags accepted but meaning less here than on Bytewax."""
+    notes = []
+    for flag, value in [("-w", options.workers_per_process), ("-p", options.processes)]:
+        if value is not None and value > 1:
+            notes.append(f"{flag} {value} ignored: {_MORE_WORKERS}")
+    if options.snapshot_interval is not None or options.backup_interval is not None:
+        notes.append(
+            "recovery is not there yet, so nothing is snapshotted: "
+            "-s only sets the epoch interval and -b is ignored"
+        )
+    return notes
+
+
+def run_cli(
+    import_str: str, *, debug: bool = False, epoch_interval: timedelta | None = None
+) -> int:
     """Load and run a flow; print learner-facing errors without engine internals."""
     if debug:
         os.environ["LEARNSTREAM_DEBUG"] = "1"
     try:
         flow = load_flow(import_str)
-        stats = run_with_stats(flow)
+        stats = run_with_stats(flow, epoch_interval=epoch_interval)
     except FlowLookupError as err:
         print(f"learnstream run: {err}", file=sys.stderr)
         return 2

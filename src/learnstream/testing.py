@@ -166,16 +166,20 @@ def run_main(
 ) -> None:
     """Run `flow` to completion in this process (as Bytewax's `run_main`).
 
-    `epoch_interval` and `recovery_config` are accepted for compatibility and
-    ignored (there is one worker and, for now, no recovery). `now_getter`
-    replaces the clock, e.g. `TimeTestingGetter(...).get`.
+    `epoch_interval` is how long an epoch lasts (default 10 s, as in Bytewax);
+    `recovery_config` is accepted for compatibility and ignored (no recovery
+    yet). `now_getter` replaces the clock, e.g. `TimeTestingGetter(...).get`.
     """
-    run_with_stats(flow, now_getter=now_getter)
+    run_with_stats(flow, now_getter=now_getter, epoch_interval=epoch_interval)
 
 
-def run_with_stats(flow: Dataflow, now_getter: Callable[[], datetime] | None = None) -> RunStats:
+def run_with_stats(
+    flow: Dataflow,
+    now_getter: Callable[[], datetime] | None = None,
+    epoch_interval: timedelta | None = None,
+) -> RunStats:
     """Run `flow` and return its statistics, with learner-facing errors trimmed."""
     try:
-        return run_flow(flow, now_getter)
+        return run_flow(flow, now_getter, epoch_interval)
     except LearnstreamError as err:
         raise err.with_traceback(user_frames(err.__traceback__)) from err.__cause__

@@ -169,7 +169,11 @@ class Executor:
         time.sleep(wait.total_seconds())
 
 
-def run_flow(flow: Dataflow, now_getter: Callable[[], datetime] | None = None) -> RunStats:
+def run_flow(
+    flow: Dataflow,
+    now_getter: Callable[[], datetime] | None = None,
+    epoch_interval: timedelta | None = None,
+) -> RunStats:
     """Run `flow` in this process and return what happened."""
     with clock.using(now_getter):
         return Executor(flow).run()
