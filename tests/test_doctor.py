@@ -14,7 +14,7 @@ from learnstream.doctor import Finding
 def test_doctor_passes_here_and_prints_a_row_per_check() -> None:
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0, result.output
-    for name in ("Python", "C core", "Tiny flow", "Grader sandbox", "Notebooks"):
+    for name in ("Python", "C core", "Tiny flow", "Grader sandbox", "Notebooks", "River"):
         assert name in result.output
     assert "Ready for the course." in result.output
 
@@ -104,3 +104,19 @@ def test_missing_notebook_tools_are_a_warning_naming_them(monkeypatch: pytest.Mo
     finding = doctor.check_notebook_tools()
     assert finding.status == "warn"
     assert finding.detail.startswith("nbclient not installed") and "[docs]" in finding.detail
+
+
+def test_missing_river_is_a_warning_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "river", None)
+    finding = doctor.check_river()
+    assert finding.status == "warn"
+    assert (
+        finding.detail
+        == 'not installed. Part 4 needs River, the online-learning library: pip install "learnstream[ml]"'
+    )
+    result = CliRunner().invoke(main, ["doctor"], env={"COLUMNS": "240"})
+    assert result.exit_code == 0 and 'pip install "learnstream[ml]"' in result.output

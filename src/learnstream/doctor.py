@@ -31,6 +31,7 @@ __all__ = [
     "check_grader_sandbox",
     "check_notebook_tools",
     "check_python",
+    "check_river",
     "check_tiny_flow",
     "render",
     "run_checks",
@@ -179,12 +180,24 @@ def check_notebook_tools() -> Finding:
     return Finding("Notebooks", "ok", "nbformat, nbclient and ipykernel are installed")
 
 
+def check_river() -> Finding:
+    """River, the online-learning library Part 4 uses, is installed (optional)."""
+    from learnstream.connectors.datasets import RIVER_MISSING, require_river
+
+    try:
+        river = require_river()
+    except ImportError:
+        return Finding("River", "warn", f"not installed. {RIVER_MISSING}")
+    return Finding("River", "ok", f"River {river.__version__}, for Part 4 (real-time ML)")
+
+
 CHECKS: tuple[Callable[[], Finding], ...] = (
     check_python,
     check_c_core,
     check_tiny_flow,
     check_grader_sandbox,
     check_notebook_tools,
+    check_river,
 )
 
 
@@ -209,6 +222,7 @@ _STYLE = {"ok": ("✓ ok", "green"), "warn": ("! warn", "yellow"), "fail": ("✗
 def render(findings: Sequence[Finding], console: object | None = None) -> int:
     """Print the findings as a table; return the exit status (1 if any check failed)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     import learnstream
@@ -219,7 +233,8 @@ def render(findings: Sequence[Finding], console: object | None = None) -> int:
     table.add_column("details", overflow="fold")
     for finding in findings:
         label, colour = _STYLE[finding.status]
-        table.add_row(finding.name, f"[{colour}]{label}[/]", finding.detail)
+        # escape: install hints such as `pip install "learnstream[ml]"` are not markup
+        table.add_row(finding.name, f"[{colour}]{label}[/]", escape(finding.detail))
     out = console if isinstance(console, Console) else Console()
     out.print(table)
     failed = [f.name for f in findings if f.status == "fail"]

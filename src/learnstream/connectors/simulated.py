@@ -63,6 +63,8 @@ class _GeneratedPartition(StatefulSourcePartition[X, int]):
         if room <= 0:
             raise StopIteration
         batch = list(islice(self.items, room))
+        if not batch:  # a finite generator (a bundled dataset) has run out
+            raise StopIteration
         self.emitted += len(batch)
         if self.interval is not None:
             self.awake = clock.now() + self.interval
@@ -245,3 +247,6 @@ def _delay(
         pending.sort(key=lambda p: (p[0], p[1]))
         while pending and pending[0][0] <= event["ts"]:
             yield pending.pop(0)[2]
+    # A finite stream has ended: what is still in flight arrives, in delivery order.
+    for *_, event in pending:
+        yield event
