@@ -5,6 +5,10 @@ package was installed (`keys_c` and `windows_c`); `LEARNSTREAM_BACKEND=python` u
 the twin (`learnstream.engine.keys_twin` and `learnstream.engine.windows_twin`).
 If the C core is missing, learnstream warns once and runs on the twin; a C core
 built before the window functions existed runs windows on the twin, also with a warning.
+
+Nothing is loaded when this module is imported: `NAME`, `core` and `windows` are
+looked up on first use (PEP 562 module `__getattr__`), so a flow pays for the C
+core when it first keeps state, and a flow without windows never loads them.
 """
 
 from __future__ import annotations
@@ -12,34 +16,33 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
-
-from learnstream.engine import keys_twin, windows_twin
+from typing import Any
 
 
 def _load() -> tuple[str, ModuleType]:
     wanted = os.environ.get("LEARNSTREAM_BACKEND", "c").strip().lower() or "c"
     if wanted not in ("c", "python"):
         raise ImportError(f"LEARNSTREAM_BACKEND must be 'c' or 'python', not {wanted!r}")
-    if wanted == "python":
-        return "python", keys_twin
-    try:
-        from learnstream.engine import keys_c
-    except ImportError as exc:
-        print(
-            f"learnstream: C core unavailable ({exc}); running on the pure-Python twin",
-            file=sys.stderr,
-        )
-        return "python", keys_twin
-    return "c", keys_c
+    if wanted == "c":
+        try:
+            from learnstream.engine import keys_c
+
+            return "c", keys_c
+        except ImportError as exc:
+            print(
+                f"learnstream: C core unavailable ({exc}); running on the pure-Python twin",
+                file=sys.stderr,
+            )
+    from learnstream.engine import keys_twin
+
+    return "python", keys_twin
 
 
-NAME, core = _load()
-"""`NAME` is "c" or "python"; `core` provides KeyTable, KeyCounter and KeyFold."""
-
-
-def _load_windows() -> ModuleType:
+def _load_windows(name: str) -> ModuleType:
     """The window core of the backend `_load` chose."""
-    if NAME == "python":
+    from learnstream.engine import windows_twin
+
+    if name == "python":
         return windows_twin
     try:
         from learnstream.engine import windows_c
@@ -52,5 +55,21 @@ def _load_windows() -> ModuleType:
     return windows_c
 
 
-windows: ModuleType = _load_windows()
+NAME: str
+""""c" or "python": the backend in use."""
+core: ModuleType
+"""The keyed-state core: KeyTable, KeyCounter and KeyFold."""
+windows: ModuleType
 """The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""
+
+
+def __getattr__(name: str) -> Any:
+    """Load the backend the first time `NAME`, `core` or `windows` is asked for."""
+    loaded = globals()
+    if name in ("NAME", "core"):
+        loaded["NAME"], loaded["core"] = _load()
+    elif name == "windows":
+        loaded["windows"] = _load_windows(sys.modules[__name__].NAME)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return loaded[name]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from learnstream.engine.backend import core
+from learnstream.engine import backend
 from learnstream.errors import (
     StepError,
     keyed_item_problem,
@@ -284,7 +284,7 @@ class StatefulBatchStep:
         self.step_id = step_id
         self.operator = operator
         self.builder = builder
-        self.table = core.KeyTable()
+        self.table = backend.core.KeyTable()
         self.keys: list[str] = []  # by slot, mirroring the table
         self.logics: list[Any] = []  # by slot; None until built, and after DISCARD
         self.timers: dict[int, datetime] = {}
@@ -358,7 +358,7 @@ class CountStep:
     def __init__(self, step_id: str, key: Callable[[Any], str]) -> None:
         self.step_id = step_id
         self.key = key
-        self.counter = core.KeyCounter()
+        self.counter = backend.core.KeyCounter()
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs

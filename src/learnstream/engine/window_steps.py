@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from learnstream.engine.backend import core
+from learnstream.engine import backend
 from learnstream.engine.steps import split_keyed
 from learnstream.engine.windows_twin import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
@@ -249,8 +249,6 @@ class WindowStep:
         wants_late: bool = True,
         wants_meta: bool = True,
     ) -> None:
-        from learnstream.engine.backend import windows
-
         self.step_id = step_id
         self.operator = operator
         self.ts_getter = ts_getter
@@ -259,8 +257,9 @@ class WindowStep:
         self.metadata = metadata
         self.wants_late = wants_late
         self.wants_meta = wants_meta
-        self.table = core.KeyTable()
+        self.table = backend.core.KeyTable()
         self.keys: list[str] = []  # by slot, mirroring the table
+        windows = backend.windows
         self.seconds_to_micros = windows.seconds_to_micros
         self.core = windows.WindowCore(
             config.kind,

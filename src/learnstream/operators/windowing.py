@@ -49,21 +49,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from learnstream.dataflow import Dataflow, KeyedStream, Stream, current_call, operator
 from learnstream.engine import windows_twin as core
-from learnstream.engine.window_steps import (
-    Aggregate,
-    CountAggregate,
-    FoldAggregate,
-    LogicAggregate,
-    WindowConfig,
-    WindowStep,
-    micros,
-)
 from learnstream.errors import DataflowError
 from learnstream.operators import key_on
+
+if TYPE_CHECKING:
+    from learnstream.engine.window_steps import Aggregate, WindowConfig, WindowStep
 
 V = TypeVar("V")
 W = TypeVar("W")
@@ -307,13 +302,20 @@ class WindowLogic(ABC, Generic[V, W, S]):
 # --- operators --------------------------------------------------------------
 
 
+def _steps() -> ModuleType:
+    """The window step machinery: loaded by the first windowing operator a flow uses."""
+    from learnstream.engine import window_steps
+
+    return window_steps
+
+
 def _config(here: str, clock: Any, windower: Any, ordered: bool) -> WindowConfig:
     if isinstance(windower, TumblingWindower):
         kind, length, offset = core.SLIDING, windower.length, windower.length
-        align = micros(windower.align_to)
+        align = _steps().micros(windower.align_to)
     elif isinstance(windower, SlidingWindower):
         kind, length, offset = core.SLIDING, windower.length, windower.offset
-        align = micros(windower.align_to)
+        align = _steps().micros(windower.align_to)
     elif isinstance(windower, SessionWindower):
         kind, length, offset, align = core.SESSION, ZERO_TD, ZERO_TD, 0
     else:
@@ -331,7 +333,7 @@ def _config(here: str, clock: Any, windower: Any, ordered: bool) -> WindowConfig
             f"got {clock!r}"
         )
     gap = windower.gap if isinstance(windower, SessionWindower) else ZERO_TD
-    return WindowConfig(
+    return _steps().WindowConfig(
         kind, _us(length), _us(offset), align, _us(gap), kind_clock, _us(wait), bool(ordered)
     )
 
@@ -364,7 +366,7 @@ def window_core(
     outs: list[Stream[Any]] = []
 
     def runtime() -> WindowStep:
-        return WindowStep(
+        return _steps().WindowStep(
             here,
             opname,
             config,
@@ -427,7 +429,7 @@ def window(
         up,
         clock,
         windower,
-        lambda here: LogicAggregate(here, "window", builder),
+        lambda here: _steps().LogicAggregate(here, "window", builder),
         ordered,
         "window",
     )
@@ -474,7 +476,7 @@ def fold_window(
         up,
         clock,
         windower,
-        lambda here: FoldAggregate(here, "fold_window", builder, folder, merger),
+        lambda here: _steps().FoldAggregate(here, "fold_window", builder, folder, merger),
         ordered,
         "fold_window",
     )
@@ -570,7 +572,13 @@ def count_window(
     """
     keyed = key_on("keyed", up, key)
     return window_core(
-        "core", keyed, clock, windower, lambda here: CountAggregate(), False, "count_window"
+        "core",
+        keyed,
+        clock,
+        windower,
+        lambda here: _steps().CountAggregate(),
+        False,
+        "count_window",
     )
 
 
@@ -619,7 +627,7 @@ def reduce_window(
         up,
         clock,
         windower,
-        lambda here: FoldAggregate(here, "reduce_window", builder, folder, reducer),
+        lambda here: _steps().FoldAggregate(here, "reduce_window", builder, folder, reducer),
         False,
         "reduce_window",
     )
