@@ -130,7 +130,67 @@ class RunOptions:
 DEFAULT_EPOCH_INTERVAL = timedelta(seconds=10)
 
 
-def _parser(prog: str) -> argparse.ArgumentParser:
+def _scaling(parser: argparse.ArgumentParser) -> None:
+    scaling = parser.add_argument_group(
+        "Scaling",
+        "learnstream runs one worker in one process; these need --engine bytewax. "
+        "Use either -w (threads in a process), -p (local processes) or -i/-a.",
+    )
+    scaling.add_argument(
+        "-w",
+        "--workers-per-process",
+        type=int,
+        action=_EnvDefault,
+        envvar="BYTEWAX_WORKERS_PER_PROCESS",
+        help="number of workers in each process",
+    )
+    scaling.add_argument(
+        "-p", "--processes", type=int, default=None, help="number of local processes"
+    )
+    scaling.add_argument(
+        "-i",
+        "--process-id",
+        type=int,
+        action=_EnvDefault,
+        envvar="BYTEWAX_PROCESS_ID",
+        help="this process's id among --addresses",
+    )
+    scaling.add_argument(
+        "-a",
+        "--addresses",
+        action=_EnvDefault,
+        envvar="BYTEWAX_ADDRESSES",
+        help='addresses of every process, separated by semicolons: -a "host1:2101;host2:2101"',
+    )
+
+
+def _testing_scaling(parser: argparse.ArgumentParser) -> None:
+    """`python -m bytewax.testing` scales with -w and -p (local processes) only."""
+    scaling = parser.add_argument_group(
+        "Scaling",
+        "learnstream runs one worker in one process; -w/-p need --engine bytewax.",
+    )
+    scaling.add_argument(
+        "-w",
+        "--workers-per-process",
+        type=int,
+        default=1,
+        action=_EnvDefault,
+        envvar="BYTEWAX_WORKERS_PER_PROCESS",
+        help="number of workers in each process",
+    )
+    scaling.add_argument(
+        "-p",
+        "--processes",
+        type=int,
+        default=1,
+        action=_EnvDefault,
+        envvar="BYTEWAX_PROCESSES",
+        help="number of local processes",
+    )
+
+
+def _parser(prog: str, testing: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Run a learnstream dataflow. The flags are Bytewax's (python -m bytewax.run).",
@@ -173,37 +233,10 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         envvar="BYTEWAX_RECOVERY_BACKUP_INTERVAL",
         help="seconds to keep extra snapshots (with -r)",
     )
-    scaling = parser.add_argument_group(
-        "Scaling",
-        "learnstream runs one worker in one process; these need --engine bytewax. "
-        "Use either -w (threads in a process), -p (local processes) or -i/-a.",
-    )
-    scaling.add_argument(
-        "-w",
-        "--workers-per-process",
-        type=int,
-        action=_EnvDefault,
-        envvar="BYTEWAX_WORKERS_PER_PROCESS",
-        help="number of workers in each process",
-    )
-    scaling.add_argument(
-        "-p", "--processes", type=int, default=None, help="number of local processes"
-    )
-    scaling.add_argument(
-        "-i",
-        "--process-id",
-        type=int,
-        action=_EnvDefault,
-        envvar="BYTEWAX_PROCESS_ID",
-        help="this process's id among --addresses",
-    )
-    scaling.add_argument(
-        "-a",
-        "--addresses",
-        action=_EnvDefault,
-        envvar="BYTEWAX_ADDRESSES",
-        help='addresses of every process, separated by semicolons: -a "host1:2101;host2:2101"',
-    )
+    if testing:
+        _testing_scaling(parser)
+    else:
+        _scaling(parser)
     parser.add_argument(
         "--debug", action="store_true", help="show learnstream's own frames in tracebacks"
     )
@@ -262,6 +295,26 @@ def parse_args(
         backup_interval=args.backup_interval,
         debug=args.debug,
     )
+
+
+def testing_main(argv: list[str] | None = None) -> int:
+    """`python -m learnstream.testing`: Bytewax's testing entry point (-w, -p), run by `main`."""
+    args = _parser("python -m learnstream.testing", testing=True).parse_args(argv)
+    forwarded = [args.import_str, "--engine", args.engine]
+    for flag, value in [
+        ("-r", args.recovery_directory),
+        ("-s", args.snapshot_interval),
+        ("-b", args.backup_interval),
+    ]:
+        if value is not None:
+            seconds = value.total_seconds() if isinstance(value, timedelta) else value
+            forwarded += [flag, str(int(seconds)) if flag != "-r" else str(value)]
+    for flag, count in [("-w", args.workers_per_process), ("-p", args.processes)]:
+        if int(count) != 1:
+            forwarded += [flag, str(count)]
+    if args.debug:
+        forwarded.append("--debug")
+    return main(forwarded)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m learnstream.run") -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
@@ -28,7 +28,14 @@ from learnstream.outputs import DynamicSink, StatelessSinkPartition
 
 X = TypeVar("X")
 
-__all__ = ["TestingSink", "TestingSource", "TimeTestingGetter", "run_main"]
+__all__ = [
+    "TestingSink",
+    "TestingSource",
+    "TimeTestingGetter",
+    "ffwd_iter",
+    "poll_next_batch",
+    "run_main",
+]
 
 
 @dataclass
@@ -53,12 +60,41 @@ class TimeTestingGetter:
         return self.now
 
 
+def ffwd_iter(it: Iterator[Any], n: int) -> None:
+    """Skip the next `n` items of iterator `it` (fewer if it runs out).
+
+    >>> it = iter("abcde")
+    >>> ffwd_iter(it, 3)
+    >>> next(it)
+    'd'
+    """
+    next(islice(it, n, n), None)
+
+
+def poll_next_batch(part: Any, timeout: timedelta = timedelta(seconds=5)) -> list[Any]:
+    """Call `part.next_batch()` until it returns items; `TimeoutError` after `timeout`.
+
+    For unit tests of a partition whose items arrive when they like (a busy loop).
+
+    >>> part = TestingSource(["a", "b"]).build_part("s", "iterable", None)
+    >>> poll_next_batch(part)
+    ['a']
+    """
+    start = datetime.now(UTC)
+    items: list[Any] = []
+    while not items:
+        if datetime.now(UTC) - start > timeout:
+            raise TimeoutError(f"no items from {part!r} within {timeout}")
+        items = list(part.next_batch())
+    return items
+
+
 class _IterPartition(StatefulSourcePartition[X, int]):
     def __init__(self, items: Iterable[Any], batch_size: int, resume: int | None) -> None:
         self.position = resume or 0
         self.batch_size = batch_size
         self.it: Iterator[Any] = iter(items)
-        next(islice(self.it, self.position, self.position), None)
+        ffwd_iter(self.it, self.position)
         self.pending: BaseException | None = None
         self.awake: datetime | None = None
 
@@ -183,3 +219,11 @@ def run_with_stats(
         return run_flow(flow, now_getter, epoch_interval)
     except LearnstreamError as err:
         raise err.with_traceback(user_frames(err.__traceback__)) from err.__cause__
+
+
+if __name__ == "__main__":
+    import sys
+
+    from learnstream.run import testing_main
+
+    sys.exit(testing_main())
