@@ -8,14 +8,16 @@ recovery will use; `FixedPartitionedSource.build_part` receives that state back.
 
 from __future__ import annotations
 
-import asyncio
 import queue
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 X = TypeVar("X")
 S = TypeVar("S")
@@ -281,6 +283,8 @@ def batch_async(
     >>> list(batch_async(numbers(), timedelta(seconds=1), 2))
     [[0, 1], [2]]
     """
+    import asyncio  # only async sources pay for importing it
+
     ait = aib.__aiter__()
     run_loop = loop if loop is not None else asyncio.new_event_loop()
     pending: asyncio.Task[X] | None = None
