@@ -134,3 +134,16 @@ def events(count: int, seed: int = SEED) -> Path:
 def ints(count: int) -> list[int]:
     """`count` pseudo-random ints in [0, 1_000_003), cheap to make in every process."""
     return [(i * 2_654_435_761) % 1_000_003 for i in range(count)]
+
+
+def human_size(size: int, unit: str) -> str:
+    """`10_000_000, "bytes"` -> "10 MB", `500_000, "events"` -> "500k events".
+
+    >>> human_size(50_000_000, "bytes"), human_size(2_000_000, "ints"), human_size(200, "ints")
+    ('50 MB', '2M ints', '200 ints')
+    """
+    if unit == "bytes":
+        return f"{size / 1e6:g} MB" if size >= 1e6 else f"{size / 1e3:g} kB"
+    if size >= 1_000_000:
+        return f"{size / 1e6:g}M {unit}"
+    return f"{size / 1e3:g}k {unit}" if size >= 1000 else f"{size} {unit}"

@@ -24,18 +24,21 @@ from benchmarks.workloads import W2_WINDOW_MS, w1_checksum, w2_checksum
 BATCH = 10_000
 
 
-def zipf_keys(count: int, seed: int = SEED, vocab_size: int = 50_000) -> list[str]:
+def zipf_keys(
+    count: int, seed: int = SEED, vocab_size: int = 50_000, *, shared: bool = False
+) -> list[str]:
     """`count` words drawn with Zipf weights (s = 1.1), as in the W1 text.
 
-    Each word is a str object of its own, as a tokenizer or parser hands them
-    over: a list of references to the vocabulary's few objects would let the
-    twin's dict skip hashing (a str caches its hash) and compare by identity,
-    which no real stream of keys allows.
+    By default each word is a str object of its own, as a tokenizer or parser
+    hands them over. With `shared`, the list holds references to the
+    vocabulary's 50,000 objects, as a lookup table hands them out: a str caches
+    its hash, so the twin's dict skips hashing and compares by identity.
     """
     rng = random.Random(seed)
     words = vocabulary(vocab_size, rng)
     cum = list(accumulate(1.0 / rank**1.1 for rank in range(1, vocab_size + 1)))
-    return "\n".join(rng.choices(words, cum_weights=cum, k=count)).split("\n")
+    picked = rng.choices(words, cum_weights=cum, k=count)
+    return picked if shared else "\n".join(picked).split("\n")
 
 
 def keyed_count(core: ModuleType, keys: list[str]) -> str:
@@ -57,9 +60,11 @@ def key_slots(core: ModuleType, keys: list[str]) -> str:
 
 KEYED: dict[str, Callable[[ModuleType, list[str]], str]] = {
     "keyed_count": keyed_count,
+    "keyed_count_shared": keyed_count,
     "key_slots": key_slots,
 }
-"""The keyed-state micros: each takes `core` (`keys_c` or `keys_twin`) and the keys."""
+"""The keyed-state micros: each takes `core` (`keys_c` or `keys_twin`) and the keys
+(`keyed_count_shared`: the vocabulary's own str objects, see `zipf_keys`)."""
 
 
 def window_input(count: int, seed: int = SEED) -> tuple[list[int], list[int]]:

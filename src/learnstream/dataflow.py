@@ -10,7 +10,6 @@ is `demo.double.flat_map_batch`.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,10 +161,11 @@ def operator(fn: F | None = None, *, core: bool = False) -> Any:
 
     Operators call other operators inside them; those inner steps are named
     `outer_id.inner_id`, which is what error messages and `visualize` show.
+    `functools.wraps` keeps the builder's name, docstring and (through
+    `__wrapped__`) its signature for `help()` and `inspect.signature`.
     """
 
     def deco(builder: F) -> F:
-        sig = inspect.signature(builder)
         name = builder.__name__
 
         @functools.wraps(builder)
@@ -174,7 +174,6 @@ def operator(fn: F | None = None, *, core: bool = False) -> Any:
             with flow._enter(name, step_id, core):
                 return builder(step_id, *args, **kwargs)
 
-        wrapper.__signature__ = sig  # type: ignore[attr-defined]
         wrapper._learnstream_operator = True  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
