@@ -94,5 +94,12 @@ def test_init_works_from_the_built_package_alone(built: Path, tmp_path: Path) ->
         check=True,
         capture_output=True,
     )
-    assert _files(tmp_path / "ws") == _files(ROOT / "exercises")
+    # init writes the stubs of every part that has exercises (a part still coming may
+    # already have its stubs in the checkout before its checks land)
+    graded = {
+        name: text
+        for name, text in _files(ROOT / "exercises").items()
+        if not get_part(name.split("/")[0]).coming
+    }
+    assert _files(tmp_path / "ws") == graded
     assert (tmp_path / "ws" / ".learnstream").is_dir()
