@@ -35,13 +35,19 @@ class OperatorCall:
 
 @dataclass
 class CoreStep:
-    """A step the executor runs: `runtime` builds the object that processes batches."""
+    """A step the executor runs: `runtime` builds the object that processes batches.
+
+    `params` holds the operator's arguments that another engine needs to run the
+    step its own way (the source of an `input`, the sink of an `output`...); see
+    `learnstream.scaleout`.
+    """
 
     step_id: str
     operator: str
     inputs: list[str]
     outputs: list[str]
     runtime: Callable[[], Any]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class Stream(Generic[X_co]):
@@ -123,11 +129,14 @@ class Dataflow:
         n_out: int,
         runtime: Callable[[], Any],
         out_names: tuple[str, ...] = ("down",),
+        **params: Any,
     ) -> list[Stream[Any]]:
         outs = [Stream(f"{call.step_id}.{name}", self) for name in out_names[:n_out]]
         call.inputs = [s.stream_id for s in inputs]
         call.outputs = [s.stream_id for s in outs]
-        self.steps.append(CoreStep(call.step_id, call.name, call.inputs, call.outputs, runtime))
+        self.steps.append(
+            CoreStep(call.step_id, call.name, call.inputs, call.outputs, runtime, params)
+        )
         return outs
 
 

@@ -320,6 +320,10 @@ def testing_main(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None, prog: str = "python -m learnstream.run") -> int:
     """Entry point of `python -m learnstream.run` and `learnstream run`."""
     options = parse_args(argv, prog)
+    if options.engine == "bytewax":
+        from learnstream.scaleout import run_options
+
+        return run_options(options)
     refusal = _refusal(options)
     if refusal is not None:
         print(f"learnstream run: {refusal}", file=sys.stderr)
@@ -337,8 +341,6 @@ _MORE_WORKERS = (
 
 def _refusal(options: RunOptions) -> str | None:
     """Why these options cannot run here at all, if they cannot."""
-    if options.engine == "bytewax":
-        return "--engine bytewax is not there yet: run the flow with python -m bytewax.run"
     if options.recovery_directory is not None:
         return (
             f"recovery is not there yet: learnstream cannot snapshot or resume a flow, so "
@@ -377,15 +379,20 @@ def run_cli(
         print(f"learnstream run: {err}", file=sys.stderr)
         return 2
     except LearnstreamError as err:
-        cause = err.__cause__
-        if cause is not None:
-            tb = cause.__traceback__ if debug else user_frames(cause.__traceback__)
-            traceback.print_exception(type(cause), cause, tb, file=sys.stderr)
-        print(f"\nlearnstream: {err}", file=sys.stderr)
+        report_error(err, debug=debug)
         return 1
     for line in summary_lines(stats):
         print(line, file=sys.stderr)
     return 0
+
+
+def report_error(err: LearnstreamError, *, debug: bool) -> None:
+    """Print the learner's part of the traceback, then learnstream's message, on stderr."""
+    cause = err.__cause__
+    if cause is not None:
+        tb = cause.__traceback__ if debug else user_frames(cause.__traceback__)
+        traceback.print_exception(type(cause), cause, tb, file=sys.stderr)
+    print(f"\nlearnstream: {err}", file=sys.stderr)
 
 
 def summary_lines(stats: RunStats) -> list[str]:

@@ -32,6 +32,7 @@ __all__ = [
     "TestingSink",
     "TestingSource",
     "TimeTestingGetter",
+    "cluster_main",
     "ffwd_iter",
     "poll_next_batch",
     "run_main",
@@ -207,6 +208,38 @@ def run_main(
     yet). `now_getter` replaces the clock, e.g. `TimeTestingGetter(...).get`.
     """
     run_with_stats(flow, now_getter=now_getter, epoch_interval=epoch_interval)
+
+
+def cluster_main(
+    flow: Dataflow,
+    addresses: list[str],
+    proc_id: int,
+    *,
+    epoch_interval: timedelta | None = None,
+    recovery_config: Any = None,
+    worker_count_per_proc: int = 1,
+) -> None:
+    """Run `flow` on Bytewax 0.21.1 as process `proc_id` of a cluster (as Bytewax's `cluster_main`).
+
+    learnstream itself runs one worker; this hands the same flow to Bytewax (see
+    `learnstream.scaleout`). `addresses` lists every process's `host:port` (empty:
+    this process alone); each process runs `worker_count_per_proc` worker
+    threads. Blocks until the flow is done; an error raised by a step comes out
+    as learnstream's own error. Needs `pip install "learnstream[bytewax]"`.
+    """
+    from learnstream.scaleout import require_bytewax
+
+    require_bytewax()
+    from learnstream.scaleout.launch import cluster_main as run_cluster
+
+    run_cluster(
+        flow,
+        addresses,
+        proc_id,
+        epoch_interval=epoch_interval,
+        recovery_config=recovery_config,
+        worker_count_per_proc=worker_count_per_proc,
+    )
 
 
 def run_with_stats(

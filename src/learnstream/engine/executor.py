@@ -77,21 +77,26 @@ def topological(steps: list[CoreStep]) -> list[CoreStep]:
     return steps
 
 
+def runnable_steps(flow: Dataflow) -> list[CoreStep]:
+    """The flow's steps in topological order, once it is sure to have an input and an output."""
+    if not any(s.operator == "input" for s in flow.steps):
+        raise DataflowError(
+            f"Dataflow {flow.flow_id!r} has no input: add op.input(...) before running it"
+        )
+    if not any(s.operator in ("output", "inspect_debug") for s in flow.steps):
+        raise DataflowError(
+            f"Dataflow {flow.flow_id!r} has no output: add op.output(...) (e.g. with "
+            "StdOutSink()) or op.inspect(...) so its results go somewhere"
+        )
+    return topological(flow.steps)
+
+
 class Executor:
     """Runs the core steps of a flow until its sources are exhausted."""
 
     def __init__(self, flow: Dataflow) -> None:
-        if not any(s.operator == "input" for s in flow.steps):
-            raise DataflowError(
-                f"Dataflow {flow.flow_id!r} has no input: add op.input(...) before running it"
-            )
-        if not any(s.operator in ("output", "inspect_debug") for s in flow.steps):
-            raise DataflowError(
-                f"Dataflow {flow.flow_id!r} has no output: add op.output(...) (e.g. with "
-                "StdOutSink()) or op.inspect(...) so its results go somewhere"
-            )
         self.flow = flow
-        self.steps = topological(flow.steps)
+        self.steps = runnable_steps(flow)
         self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
         self.stats = RunStats()
         self._stalled = 0

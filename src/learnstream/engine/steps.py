@@ -29,6 +29,39 @@ Outputs = list[list[Any]]
 NO_OUTPUT: Outputs = []
 
 
+def not_a_source(step_id: str, source: Any) -> StepError:
+    """`op.input` was given something that is not a source."""
+    return StepError(
+        step_id,
+        "input",
+        source,
+        "needs a Source (FixedPartitionedSource or DynamicSource)",
+        "use a connector such as TestingSource([...]) or FileSource('path')",
+    )
+
+
+def source_failed(step_id: str, part: Any, exc: Exception) -> StepError:
+    """A source partition raised while reading."""
+    return StepError(
+        step_id,
+        "input",
+        part,
+        f"source partition raised {type(exc).__name__}: {exc}",
+        "check the source's arguments (path, format) or its next_batch()",
+    )
+
+
+def not_a_sink(step_id: str, sink: Any) -> StepError:
+    """`op.output` was given something that is not a sink."""
+    return StepError(
+        step_id,
+        "output",
+        sink,
+        "needs a Sink (FixedPartitionedSink or DynamicSink)",
+        "use a connector such as StdOutSink(), TestingSink(list) or FileSink(path)",
+    )
+
+
 class SourceStep:
     """Polls every partition of a source once per tick."""
 
@@ -39,13 +72,7 @@ class SourceStep:
         elif isinstance(source, DynamicSource):
             self.parts = [source.build(step_id, 0, 1)]
         else:
-            raise StepError(
-                step_id,
-                "input",
-                source,
-                "needs a Source (FixedPartitionedSource or DynamicSource)",
-                "use a connector such as TestingSource([...]) or FileSource('path')",
-            )
+            raise not_a_source(step_id, source)
         self.done = not self.parts
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
@@ -62,13 +89,7 @@ class SourceStep:
             except AbortExecution:
                 raise
             except Exception as exc:
-                raise StepError(
-                    self.step_id,
-                    "input",
-                    part,
-                    f"source partition raised {type(exc).__name__}: {exc}",
-                    "check the source's arguments (path, format) or its next_batch()",
-                ) from exc
+                raise source_failed(self.step_id, part, exc) from exc
         self.done = not self.parts
         return [batch]
 
@@ -93,13 +114,7 @@ class SinkStep:
         elif isinstance(sink, DynamicSink):
             self.parts = [sink.build(step_id, 0, 1)]
         else:
-            raise StepError(
-                step_id,
-                "output",
-                sink,
-                "needs a Sink (FixedPartitionedSink or DynamicSink)",
-                "use a connector such as StdOutSink(), TestingSink(list) or FileSink(path)",
-            )
+            raise not_a_sink(step_id, sink)
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs

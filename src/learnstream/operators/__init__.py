@@ -114,7 +114,7 @@ def input(step_id: str, flow: Dataflow, source: Source[X]) -> Stream[X]:
     input_eg.show: 2
     """
     call = current_call(flow)
-    (down,) = flow._add_core(call, [], 1, lambda: SourceStep(call.step_id, source))
+    (down,) = flow._add_core(call, [], 1, lambda: SourceStep(call.step_id, source), source=source)
     return down
 
 
@@ -131,7 +131,7 @@ def output(step_id: str, up: Stream[X], sink: Sink[X]) -> None:
     ['a', 'b']
     """
     call = current_call(up.flow)
-    up.flow._add_core(call, [up], 0, lambda: SinkStep(call.step_id, sink))
+    up.flow._add_core(call, [up], 0, lambda: SinkStep(call.step_id, sink), sink=sink)
 
 
 @operator(core=True)
@@ -233,7 +233,9 @@ def inspect_debug(
     dbg_eg.dbg W0 @1: 'x'
     """
     call = current_call(up.flow)
-    (down,) = up.flow._add_core(call, [up], 1, lambda: InspectDebugStep(call.step_id, inspector))
+    (down,) = up.flow._add_core(
+        call, [up], 1, lambda: InspectDebugStep(call.step_id, inspector), inspector=inspector
+    )
     return down
 
 
@@ -319,7 +321,7 @@ def count_final(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedSt
     count_eg.show: ('to', 2)
     """
     call = current_call(up.flow)
-    (down,) = up.flow._add_core(call, [up], 1, lambda: CountStep(call.step_id, key))
+    (down,) = up.flow._add_core(call, [up], 1, lambda: CountStep(call.step_id, key), key=key)
     return down
 
 

@@ -1,0 +1,284 @@
+"""Translate a built learnstream `Dataflow` into a Bytewax `Dataflow`, core step by core step.
+
+Each learnstream core step becomes one Bytewax core operator, or a short chain of
+them, and keeps running learnstream's own code:
+
+| learnstream core step | on Bytewax |
+|---|---|
+| `input`, `output` | `input`, `output` with the connector seen through Bytewax's interfaces |
+| `flat_map_batch`, `branch` | `flat_map_batch` calling the learnstream step on each batch |
+| `merge` | `merge` (`redistribute` when it is the inside of `op.redistribute`) |
+| `inspect_debug` | `inspect_debug`: epochs and worker numbers are Bytewax's |
+| `stateful_batch`, `count_final`, `window_core` | items routed to *shards* by key, then `stateful_batch` holding one learnstream step per shard |
+
+A shard is a slice of the key space (a stable hash of the key, the same in every
+process). Bytewax sends each shard to one worker, so every key's items meet in
+one learnstream step there, in the order they arrived: that step sees a subset
+of the keys and computes exactly what it computes on learnstream, batch at a
+time, in the C core. Only the order of outputs across keys and workers changes.
+"""
+
+from __future__ import annotations
+
+import operator
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import bytewax.operators as bw_op
+from bytewax.dataflow import Dataflow as BytewaxDataflow
+from bytewax.dataflow import Stream as BytewaxStream
+
+from learnstream.dataflow import CoreStep, Dataflow, OperatorCall
+from learnstream.engine import clock
+from learnstream.engine.executor import runnable_steps
+from learnstream.engine.steps import split_keyed
+from learnstream.errors import DataflowError, user_function_error
+from learnstream.outputs import FixedPartitionedSink
+from learnstream.scaleout.connectors import sink_for_bytewax, source_for_bytewax
+from learnstream.scaleout.failures import Failures
+
+#: Shards per worker: more shards spread keys more evenly over the workers
+#: (Bytewax places each shard by its own hash), fewer cost fewer calls per batch.
+SHARDS_PER_WORKER = 16
+
+
+class UnsupportedOnBytewax(DataflowError):
+    """A step of the flow has no Bytewax counterpart."""
+
+
+@dataclass
+class BytewaxFlow:
+    """A learnstream flow translated for Bytewax, and the learnstream steps it runs."""
+
+    flow: BytewaxDataflow
+    failures: Failures = field(default_factory=Failures)
+    hosted: list[tuple[str, Any]] = field(default_factory=list)
+    """`(learnstream step id, runtime)` of every keyed step built so far (for run stats)."""
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Per learnstream step, the counts its runtimes keep, summed over shards."""
+        totals: dict[str, dict[str, int]] = {}
+        for step_id, runtime in list(self.hosted):
+            counts = getattr(runtime, "stats", None)
+            if callable(counts):
+                into = totals.setdefault(step_id, {})
+                for name, n in counts().items():
+                    into[name] = into.get(name, 0) + n
+        return totals
+
+
+def stateful_steps(flow: Dataflow) -> list[CoreStep]:
+    """The steps that keep state by key (those Bytewax runs in shards)."""
+    return [step for step in flow.steps if step.operator in _KEY_OF]
+
+
+def to_bytewax(flow: Dataflow, worker_count: int = 1) -> BytewaxFlow:
+    """Translate `flow` for a Bytewax run on `worker_count` workers in all."""
+    steps = runnable_steps(flow)
+    calls = {call.step_id: call for call in _calls(flow.root)}
+    out = BytewaxFlow(BytewaxDataflow(flow.flow_id))
+    shards = 1 if worker_count == 1 else SHARDS_PER_WORKER * worker_count
+    streams: dict[str, BytewaxStream[Any]] = {}
+    for step in steps:
+        ups = [streams[stream_id] for stream_id in step.inputs]
+        # Bytewax step ids are local to the flow and may not hold dots.
+        local = step.step_id.removeprefix(f"{flow.flow_id}.").replace(".", "/")
+        if step.operator == "input":
+            source = source_for_bytewax(step.step_id, step.params["source"], out.failures)
+            downs = [bw_op.input(local, out.flow, source)]
+        elif step.operator == "output":
+            downs = _output(step, local, ups[0], out.failures)
+        elif step.operator == "inspect_debug":
+            downs = [bw_op.inspect_debug(local, ups[0], _inspector(step, out.failures))]
+        elif step.operator == "merge":
+            parent = calls[step.step_id.rpartition(".")[0]]
+            if parent.name == "redistribute":
+                downs = [bw_op.redistribute(local, ups[0])]
+            else:
+                downs = [bw_op.merge(local, *ups)]
+        elif step.operator in ("flat_map_batch", "branch"):
+            downs = _stateless(step, local, ups[0], out.failures)
+        elif step.operator in _KEY_OF:
+            downs = _sharded(step, local, ups[0], shards, out)
+        else:
+            raise UnsupportedOnBytewax(
+                f"step {step.step_id!r} uses learnstream's core operator "
+                f"{step.operator!r}, which cannot run on Bytewax; run this flow on "
+                "learnstream (without --engine bytewax)"
+            )
+        streams.update(zip(step.outputs, downs, strict=True))
+    return out
+
+
+def _calls(call: OperatorCall) -> Iterable[OperatorCall]:
+    yield call
+    for child in call.children:
+        yield from _calls(child)
+
+
+def _port_names(step: CoreStep) -> list[str]:
+    return [stream_id.rpartition(".")[2] for stream_id in step.outputs]
+
+
+def _output(
+    step: CoreStep, local: str, up: BytewaxStream[Any], failures: Failures
+) -> list[BytewaxStream[Any]]:
+    sink = sink_for_bytewax(step.step_id, step.params["sink"])
+    if isinstance(step.params["sink"], FixedPartitionedSink):
+        # A partitioned sink routes by key: check items as learnstream does, for its message.
+        def keyed(items: list[Any]) -> list[Any]:
+            split_keyed(step.step_id, "output", items)
+            return items
+
+        up = bw_op.flat_map_batch(f"{local}/keyed", up, failures.guard(keyed))
+    bw_op.output(local, up, sink)
+    return []
+
+
+def _inspector(step: CoreStep, failures: Failures) -> Callable[[str, Any, int, int], None]:
+    inspector = step.params["inspector"]
+
+    def shim(_bytewax_step_id: str, item: Any, epoch: int, worker: int) -> None:
+        try:
+            inspector(step.step_id, item, epoch, worker)
+        except Exception as exc:
+            err = user_function_error(step.step_id, "inspect", inspector, item, exc)
+            raise failures.note(err) from exc
+
+    return shim
+
+
+def _stateless(
+    step: CoreStep, local: str, up: BytewaxStream[Any], failures: Failures
+) -> list[BytewaxStream[Any]]:
+    """A step without state: one runtime, called on each batch of each worker."""
+    runtime = step.runtime()
+
+    if len(step.outputs) == 1:
+
+        def only(items: list[Any]) -> list[Any]:
+            return runtime.process([items], clock.now())[0]
+
+        return [bw_op.flat_map_batch(local, up, failures.guard(only))]
+
+    def tagged(items: list[Any]) -> list[tuple[int, Any]]:
+        outs = runtime.process([items], clock.now())
+        return [(port, item) for port, got in enumerate(outs) for item in got]
+
+    both = bw_op.flat_map_batch(local, up, failures.guard(tagged))
+    return [
+        bw_op.flat_map_batch(f"{local}/{name}", both, _port(port))
+        for port, name in enumerate(_port_names(step))
+    ]
+
+
+def _port(port: int) -> Callable[[list[tuple[int, Any]]], list[Any]]:
+    def select(items: list[tuple[int, Any]]) -> list[Any]:
+        return [item for p, item in items if p == port]
+
+    return select
+
+
+def _item_key(step: CoreStep) -> Callable[[Any], Any]:
+    return operator.itemgetter(0)
+
+
+def _count_key(step: CoreStep) -> Callable[[Any], Any]:
+    return step.params["key"]
+
+
+#: How each keyed step finds an item's key, to route it to its shard. Routing never
+#: fails: an item without a proper key goes to shard 0, where the learnstream step
+#: raises its usual error about it.
+_KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
+    "stateful_batch": _item_key,
+    "window_core": _item_key,
+    "count_final": _count_key,
+}
+
+
+def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], list[Any]]:
+    if shards == 1:
+        return lambda items: [("0", item) for item in items]
+
+    def shard(item: Any) -> tuple[str, Any]:
+        try:
+            key = key_of(item)
+        except Exception:
+            key = None
+        if type(key) is not str:
+            return ("0", item)
+        return (str(zlib.crc32(key.encode()) % shards), item)
+
+    return lambda items: [shard(item) for item in items]
+
+
+class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
+    """One learnstream step holding the state of every key in one shard."""
+
+    def __init__(self, runtime: Any, tag: bool, failures: Failures) -> None:
+        self.tag = tag
+        self.process = failures.guard(runtime.process)
+        self.eof = failures.guard(runtime.eof)
+        self.next_awake = getattr(runtime, "next_awake", None)
+
+    def _emit(self, outs: list[list[Any]]) -> list[Any]:
+        if not self.tag:
+            return outs[0]
+        return [(port, item) for port, got in enumerate(outs) for item in got]
+
+    def on_batch(self, values: list[Any]) -> tuple[Iterable[Any], bool]:
+        return self._emit(self.process([values], clock.now())), self.RETAIN
+
+    def on_notify(self) -> tuple[Iterable[Any], bool]:
+        return self._emit(self.process([[]], clock.now())), self.RETAIN
+
+    def on_eof(self) -> tuple[Iterable[Any], bool]:
+        now = clock.now()
+        outs = self.process([[]], now)
+        flushed = self.eof(now)
+        return self._emit([a + b for a, b in zip(outs, flushed, strict=True)]), self.DISCARD
+
+    def notify_at(self) -> datetime | None:
+        return None if self.next_awake is None else self.next_awake()
+
+    def snapshot(self) -> None:
+        # Bytewax asks every epoch; nothing resumes from it, because a flow with
+        # keyed steps is refused a recovery config (see `launch`).
+        return None
+
+
+def _sharded(
+    step: CoreStep, local: str, up: BytewaxStream[Any], shards: int, out: BytewaxFlow
+) -> list[BytewaxStream[Any]]:
+    routed = bw_op.flat_map_batch(
+        f"{local}/route", up, _router(_KEY_OF[step.operator](step), shards)
+    )
+    tag = len(step.outputs) > 1
+
+    def build(resume: None) -> _Shard:
+        runtime = step.runtime()
+        out.hosted.append((step.step_id, runtime))
+        return _Shard(runtime, tag, out.failures)
+
+    held = bw_op.stateful_batch(local, routed, build)
+    if not tag:
+        return [bw_op.flat_map_batch(f"{local}/unshard", held, _unshard)]
+    return [
+        bw_op.flat_map_batch(f"{local}/{name}", held, _unshard_port(port))
+        for port, name in enumerate(_port_names(step))
+    ]
+
+
+def _unshard(items: list[tuple[str, Any]]) -> list[Any]:
+    return [item for _, item in items]
+
+
+def _unshard_port(port: int) -> Callable[[list[tuple[str, Any]]], list[Any]]:
+    def select(items: list[tuple[str, tuple[int, Any]]]) -> list[Any]:
+        return [item for _, (p, item) in items if p == port]
+
+    return select
