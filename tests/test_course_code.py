@@ -154,3 +154,15 @@ def test_diagrams_are_regenerated_from_the_flow(tmp_path: Path) -> None:
     assert run_page(read_page(page)).problems == []
     assert 'd.inp["inp (input)"]' in page.read_text(encoding="utf-8")
     assert refresh_diagrams(page) is False
+
+
+def test_a_figure_shows_the_chart_the_page_built_under_its_name() -> None:
+    page = parse_page(
+        "```python\nfrom learnstream.charts import Chart\nfig = Chart('t')\n"
+        "fig.line([0, 1], [1, 2], label='a')\n```\n\n<!-- figure: fig -->\n"
+    )
+    assert [b.kind for b in page.blocks] == ["code", "figure"]
+    run = run_page(page)
+    assert run.problems == [] and [type(f).__name__ for f in run.figures] == ["Chart"]
+    missing = run_page(parse_page("```python\nfig = 1\n```\n\n<!-- figure: fig -->\n"))
+    assert "no chart named 'fig'" in str(missing.problems[0])

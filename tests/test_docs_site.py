@@ -121,6 +121,23 @@ def test_diagrams_and_outputs_are_rendered_for_the_browser(site: Path) -> None:
     assert '<span class="filename">Output</span>' in html
 
 
+def test_part4_figures_are_drawn_from_the_pages_runs(site: Path) -> None:
+    for page, title in [
+        ("anomalies", "HalfSpaceTrees on Shuttle"),
+        ("online-learning", "Prequential accuracy on Phishing"),
+        ("drift", "Accuracy over the last 200 events"),
+    ]:
+        html = (site / "part4" / page / "index.html").read_text(encoding="utf-8")
+        assert html.count('<figure class="ls-chart"') == 1, page
+        assert f'aria-label="{title}"' in html, page
+        assert "<!-- figure:" not in html, page
+    # the drift chart marks the change and each detection the page printed
+    drift = (site / "part4/drift/index.html").read_text(encoding="utf-8")
+    printed = re.search(r"drifts detected at: \[([\d, ]+)\]", drift)
+    assert printed is not None
+    assert drift.count('stroke-dasharray="5 3"') == 1 + len(printed[1].split(","))
+
+
 def test_reference_pages_show_doctests_as_code(site: Path) -> None:
     html = (site / "reference/operators/index.html").read_text(encoding="utf-8")
     assert '<span class="gp">&gt;&gt;&gt; </span>' in html  # a prompt, lexed as pycon

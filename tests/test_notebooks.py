@@ -270,6 +270,10 @@ def test_notebook_runs_cleanly_and_grades_the_solutions(part: Part, tmp_path: Pa
     for cell in notebook.cells:
         raised = any(o.output_type == "error" for o in cell.get("outputs", []))
         assert raised == ("raises-exception" in _tags(cell)), cell.source
+    for cell in notebook.cells:  # figures drawn from the run, as on the site
+        if {"timeline", "figure"} & set(_tags(cell)):
+            svgs = [o.get("data", {}).get("image/svg+xml", "") for o in cell.outputs]
+            assert any(svg.startswith("<svg") for svg in svgs), cell.source
     if part.number == 1:
         wordcount = next(c for c in notebook.cells if c.source == "run_main(flow)")
         assert _text(wordcount).startswith("(\"'tis\", 1)\n('a', 1)\n")

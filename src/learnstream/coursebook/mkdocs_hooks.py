@@ -3,8 +3,10 @@
 - An ```` ```output ```` fence (what the block above printed) is shown as plain
   text titled "Output".
 - A ``<!-- timeline: NAME -->`` line becomes the SVG figure of the timeline the
-  page's code built under NAME: the page runs at build time, so the figure is the
-  engine's, never a stale picture. A page whose code fails stops the build.
+  page's code built under NAME, and a ``<!-- figure: NAME -->`` line the SVG of
+  its chart (`learnstream.charts.Chart`): the page runs at build time, so the
+  figure is drawn from a real run, never a stale picture. A page whose code fails
+  stops the build.
 - The Performance page shows `benchmarks/README.md` when that file exists, and says
   the figures are pending when it does not. Relative links inside it point at files
   the site does not carry, so they become plain paths; its headings move down a
@@ -47,7 +49,9 @@ __all__ = [
 BENCHMARK_REPORT = Path("benchmarks/README.md")
 PERFORMANCE_MARKER = "<!-- benchmark-report -->"
 
-_TIMELINE_MARKER = re.compile(r"^<!--\s*timeline:\s*(?P<name>\w+)\s*-->[ \t]*$", re.MULTILINE)
+_TIMELINE_MARKER = re.compile(
+    r"^<!--\s*(?P<kind>timeline|figure):\s*(?P<name>\w+)\s*-->[ \t]*$", re.MULTILINE
+)
 _OUTPUT_FENCE = re.compile(r"^(?P<ticks>`{3,})output[ \t]*$", re.MULTILINE)
 _RELATIVE_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|#)[^)\s]+)\)"
@@ -60,7 +64,7 @@ def render_output_fences(markdown: str) -> str:
 
 
 def render_timelines(markdown: str, source: Path, root: Path) -> str:
-    """Replace each timeline marker with the SVG of the timeline the page (at `source`) built."""
+    """Replace each timeline or figure marker with the SVG of what the page (at `source`) built."""
     if not _TIMELINE_MARKER.search(markdown):
         return markdown
     from learnstream.coursebook.pages import read_page
@@ -70,13 +74,14 @@ def render_timelines(markdown: str, source: Path, root: Path) -> str:
     if run.problems:
         details = "\n\n".join(map(str, run.problems))
         raise RuntimeError(f"{source.name}: its timelines cannot be drawn:\n{details}")
-    figures = iter(run.timelines)
+    figures = iter(run.figures)
 
     def figure(match: re.Match[str]) -> str:
         drawn = next(figures, None)
         if drawn is None:  # a marker the page parser did not take for one (inside a fence)
             return match[0]
-        return f'\n<figure class="ls-timeline" style="overflow-x: auto">{drawn.to_svg()}</figure>\n'
+        css = "ls-timeline" if match["kind"] == "timeline" else "ls-chart"
+        return f'\n<figure class="{css}" style="overflow-x: auto">{drawn.to_svg()}</figure>\n'
 
     return _TIMELINE_MARKER.sub(figure, markdown)
 

@@ -8,7 +8,7 @@ source to edit. A part's notebook holds, in order:
 2. for each page of the part: its prose as Markdown cells (mkdocs-material's
    admonitions and tabs rewritten as plain Markdown), each runnable block as a code
    cell, shell commands and not-run code as Markdown, diagrams as Mermaid, and each
-   timeline figure as a code cell that displays the timeline the page built;
+   timeline or chart figure as a code cell that displays what the page built;
 3. for each exercise slot: a cell holding the exercise file (the stub, or any
    other version such as the reference solution), saved to the workspace with
    `%%writefile` when run, and a cell that grades it with `learnstream.grading`.
@@ -175,10 +175,10 @@ def _page_cells(cells: _Cells, page: Page, part: Part, exercises: Path) -> None:
             )
             # JupyterLab and nbclient go on past a cell tagged so; the lesson is the error.
             cells.add("code", block.text, ("raises-exception",) if raises else ())
-        elif block.kind == "timeline":
+        elif block.kind in ("timeline", "figure"):
             flush()
-            # A Timeline displays as its SVG (`_repr_svg_`): the same figure as on the site.
-            cells.add("code", block.arg, ("timeline",))
+            # Timelines and charts display as their SVG (`_repr_svg_`): the site's figure.
+            cells.add("code", block.arg, (block.kind,))
         elif block.kind == "exercise":
             flush()
             _exercise_cells(cells, block, part, exercises)

@@ -19,6 +19,8 @@ the same file can be tested, turned into a notebook and published:
 - ``<!-- timeline: NAME -->`` on a line of its own is a figure: on the site, the
   SVG of the `learnstream.timeline.Timeline` the page's code built under that
   name (drawn at build time, so it is always the engine's);
+- ``<!-- figure: NAME -->`` likewise draws the `learnstream.charts.Chart` the
+  page's code built under that name (learning curves, scores, drift points);
 - front matter may list ``example_files`` (paths from the project root) that the
   code reads from its working directory, and ``coming_next: true`` marks a
   placeholder page of a part not yet written.
@@ -52,12 +54,12 @@ from typing import Any, Literal
 __all__ = ["Block", "CoursePageError", "Page", "parse_page", "read_page"]
 
 BlockKind = Literal[
-    "prose", "code", "output", "console", "norun", "diagram", "exercise", "timeline"
+    "prose", "code", "output", "console", "norun", "diagram", "exercise", "timeline", "figure"
 ]
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _MARKER = re.compile(
-    r"^<!--\s*(?P<name>norun|diagram|exercise|timeline)\b:?\s*(?P<arg>.*?)\s*-->\s*$"
+    r"^<!--\s*(?P<name>norun|diagram|exercise|timeline|figure)\b:?\s*(?P<arg>.*?)\s*-->\s*$"
 )
 _SNIPPET = re.compile(r"^-{1,}8<-{1,}\s+\"(?P<path>[^\"]+)\"\s*$")
 _RUNNABLE = {"python", "console"}
@@ -75,7 +77,7 @@ class Block:
     "code" (runnable Python), "output", "console", "norun" (a fence shown but
     not run: `lang` says which language), "diagram" (a Mermaid fence tied to the
     flow named `arg`), "exercise" (`arg` is "NAME PART/FILE.py") or "timeline"
-    (a figure of the timeline named `arg`).
+    (a figure of the timeline named `arg`) or "figure" (of the chart named `arg`).
     """
 
     kind: BlockKind
@@ -174,10 +176,10 @@ def parse_page(source: str, *, path: Path | None = None, root: Path | None = Non
                     )
                 blocks.append(Block("exercise", "", i + 1, arg=found["arg"]))
                 marker = None
-            elif found["name"] == "timeline":
+            elif found["name"] in ("timeline", "figure"):
                 if not found["arg"].isidentifier():
-                    raise CoursePageError(f"{name}:{i + 1}: write <!-- timeline: NAME -->")
-                blocks.append(Block("timeline", "", i + 1, arg=found["arg"]))
+                    raise CoursePageError(f"{name}:{i + 1}: write <!-- {found['name']}: NAME -->")
+                blocks.append(Block(found["name"], "", i + 1, arg=found["arg"]))
                 marker = None
             i += 1
             prose_line = i + 1

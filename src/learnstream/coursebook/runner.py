@@ -93,6 +93,8 @@ class PageRun:
     diagrams: list[str] = field(default_factory=list)
     timelines: list[Any] = field(default_factory=list)
     """The page's `<!-- timeline: NAME -->` figures, in order: `learnstream.timeline.Timeline`s."""
+    figures: list[Any] = field(default_factory=list)
+    """Every figure of the page in order, timelines and `learnstream.charts.Chart`s alike."""
 
 
 def _normalize(text: str) -> str:
@@ -227,6 +229,22 @@ def run_page(page: Page, root: Path | None = None) -> PageRun:
                     )
                     continue
                 run.timelines.append(drawn)
+                run.figures.append(drawn)
+            elif block.kind == "figure":
+                from learnstream.charts import Chart
+
+                chart = namespace.get(block.arg)
+                if not isinstance(chart, Chart):
+                    run.problems.append(
+                        Problem(
+                            name,
+                            block.line,
+                            f"no chart named {block.arg!r} above the figure (build one with "
+                            "learnstream.charts.Chart)",
+                        )
+                    )
+                    continue
+                run.figures.append(chart)
             elif block.kind == "diagram":
                 flow = namespace.get(block.arg)
                 if flow is None:
