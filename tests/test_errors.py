@@ -37,7 +37,7 @@ def test_bare_ints_into_a_keyed_step_name_the_step_and_the_fix() -> None:
 def test_a_non_str_key_is_named() -> None:
     with pytest.raises(KeyedItemError) as info:
         run_main(keyed_flow([(1, 2)]))
-    assert "keys must be str" in str(info.value)
+    assert "with a str key, but got a key of type int" in str(info.value)
     assert "item: (1, 2)" in str(info.value)
 
 
@@ -85,7 +85,7 @@ def test_exception_in_a_mapper_names_step_operator_item_and_keeps_the_cause() ->
         (lambda s: op.count_final("f", s, lambda x: str(1 / x)), "count_final", 0),
         (
             lambda s: op.stateful_map("f", op.key_on("k", s, str), lambda st, x: (st, 1 / x)),
-            "stateful_batch",
+            "stateful_map",
             ("0", [0]),
         ),
     ],

@@ -31,7 +31,7 @@ def test_naive_datetime_names_the_step_and_the_fix() -> None:
     with pytest.raises(StepError) as err:
         run_with_stamp(lambda kv: datetime(2024, 1, 1, 0, 0, kv[1]))
     text = str(err.value)
-    assert "'errs.per_min.core' (count_window)" in text
+    assert "'errs.per_min' (count_window)" in text
     assert "naive datetime" in text and "tzinfo=timezone.utc" in text
     assert "('k', ('k', 1))" in text
 
@@ -55,7 +55,7 @@ def test_timestamp_outside_datetime_range_in_utc(stamp: datetime) -> None:
     with pytest.raises(StepError) as err:
         run_with_stamp(lambda kv: stamp)
     text = str(err.value)
-    assert "'errs.per_min.core' (count_window)" in text and "outside datetime's range" in text
+    assert "'errs.per_min' (count_window)" in text and "outside datetime's range" in text
 
 
 def test_ts_getter_exception_shows_the_item() -> None:

@@ -192,3 +192,13 @@ def operator(fn: F | None = None, *, core: bool = False) -> Any:
 def current_call(flow: Dataflow) -> OperatorCall:
     """The operator call being built; core operators attach their step to it."""
     return flow._stack[-1]
+
+
+def learner_call(flow: Dataflow) -> OperatorCall:
+    """The call the learner wrote that is being built: the outermost one inside the flow.
+
+    `op.reduce_final("r", ...)` builds `r.fold_final.stateful.stateful_batch`;
+    an error while that core step runs names `r` and `reduce_final`, the step
+    and the operator the learner knows, not the inner ones.
+    """
+    return flow._stack[1] if len(flow._stack) > 1 else flow._stack[-1]

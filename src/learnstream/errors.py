@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from learnstream.wording import a_or_an
+from learnstream.wording import a_or_an, plural
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
@@ -63,23 +63,41 @@ class KeyedItemError(StepError, TypeError):
     """A keyed step got something other than a `(str, value)` 2-tuple."""
 
 
+_KEY_ON_FIX = (
+    "key the stream first: op.key_on('key', stream, lambda x: str(...)) makes (key, item) 2-tuples"
+)
+
+
 def keyed_item_problem(step_id: str, operator: str, item: Any) -> KeyedItemError:
-    """Explain why `item` cannot enter the keyed step `step_id`."""
-    if isinstance(item, tuple) and len(item) == 2:
-        return KeyedItemError(
-            step_id,
-            operator,
-            item,
-            f"got a key of type {type(item[0]).__name__}; keys must be str",
-            "convert the key with str(...), e.g. op.key_on('key', stream, lambda x: str(x.id))",
-        )
+    """Explain why `item` is not a keyed item (see `learnstream.engine.keyed_items`)."""
+    kind = type(item)
+    if kind is tuple and len(item) == 2:
+        got = f"a key of type {type(item[0]).__name__}"
+    elif kind is tuple:
+        got = f"a tuple of {plural(len(item), 'item')}"
+    elif isinstance(item, tuple):
+        got = f"{a_or_an(kind.__name__)} (a tuple subclass; keyed items are plain tuples)"
+    else:
+        got = a_or_an(kind.__name__)
     return KeyedItemError(
         step_id,
         operator,
         item,
-        "is a keyed operator: each item must be a (key, value) 2-tuple with a str key, "
-        f"but got {a_or_an(type(item).__name__)}",
-        "add a key first, e.g. op.key_on('key', stream, lambda x: str(x)) before this step",
+        f"is a keyed operator: each item must be a (key, value) 2-tuple with a str key, "
+        f"but got {got}",
+        _KEY_ON_FIX,
+    )
+
+
+def key_function_problem(step_id: str, operator: str, item: Any, key: Any) -> KeyedItemError:
+    """Explain why the key function of `step_id` cannot return `key` for `item`."""
+    return KeyedItemError(
+        step_id,
+        operator,
+        item,
+        f"got the key {short_repr(key)} ({a_or_an(type(key).__name__)}) from your key "
+        "function; keys must be str",
+        "return a str from the key function, e.g. lambda x: str(x['id'])",
     )
 
 

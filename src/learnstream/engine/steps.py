@@ -11,12 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from learnstream.engine import backend
-from learnstream.errors import (
-    StepError,
-    keyed_item_problem,
-    short_repr,
-    user_function_error,
-)
+from learnstream.engine.keyed_items import checked_keys, split_keyed
+from learnstream.errors import StepError, short_repr, user_function_error
 from learnstream.inputs import (
     AbortExecution,
     DynamicSource,
@@ -124,10 +120,9 @@ class SinkStep:
             self.parts[0].write_batch(items)
             return NO_OUTPUT
         routed: list[list[Any]] = [[] for _ in self.parts]
-        for item in items:
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-                raise keyed_item_problem(self.step_id, "output", item)
-            routed[self.sink.part_fn(item[0]) % len(self.parts)].append(item[1])
+        keys, values = split_keyed(self.step_id, "output", items)
+        for key, value in zip(keys, values, strict=True):
+            routed[self.sink.part_fn(key) % len(self.parts)].append(value)
         for part, values in zip(self.parts, routed, strict=True):
             if values:
                 part.write_batch(values)
@@ -259,6 +254,8 @@ def call_each(here: str, opname: str, fn: Callable[[Any], Any], items: list[Any]
     it = iter(items)
     try:
         out = list(map(fn, it))
+    except StepError:  # already explained (a keyed-item check inside a shim, say)
+        raise
     except Exception as exc:
         bad = items[len(items) - it.__length_hint__() - 1]
         raise user_function_error(here, opname, fn, bad, exc) from exc
@@ -269,21 +266,6 @@ def call_each(here: str, opname: str, fn: Callable[[Any], Any], items: list[Any]
         exc = StopIteration()
         raise user_function_error(here, opname, fn, bad, exc) from exc
     return out
-
-
-def split_keyed(step_id: str, operator: str, items: list[Any]) -> tuple[list[str], list[Any]]:
-    """Keys and values of a keyed batch, or a clear error naming the first bad item."""
-    try:
-        keys = [k for k, _ in items]
-        values = [v for _, v in items]
-        if list(map(type, keys)).count(str) == len(keys):  # every key exactly a str
-            return keys, values
-    except (TypeError, ValueError):
-        pass
-    for item in items:
-        if not (type(item) is tuple and len(item) == 2 and type(item[0]) is str):
-            raise keyed_item_problem(step_id, operator, item)
-    return keys, values  # unreachable: a str subclass key is the only way here
 
 
 class StatefulBatchStep:
@@ -370,8 +352,9 @@ class StatefulBatchStep:
 class CountStep:
     """Counts items per key in the backend's `KeyCounter`; emits `(key, count)` at EOF."""
 
-    def __init__(self, step_id: str, key: Callable[[Any], str]) -> None:
+    def __init__(self, step_id: str, operator: str, key: Callable[[Any], str]) -> None:
         self.step_id = step_id
+        self.operator = operator
         self.key = key
         self.counter = backend.core.KeyCounter()
 
@@ -379,14 +362,14 @@ class CountStep:
         (items,) = inputs
         if items:
             key = self.key
-            keys = call_each(self.step_id, "count_final", key, items)
+            keys = call_each(self.step_id, self.operator, key, items)
             try:
+                # The key table refuses a non-str key as `checked_keys` does, at no
+                # extra cost on the hot path of a word count; `checked_keys` explains.
                 self.counter.add(keys)
             except TypeError:
-                bad = next(i for i, k in enumerate(keys) if not isinstance(k, str))
-                raise keyed_item_problem(
-                    self.step_id, "count_final", (keys[bad], items[bad])
-                ) from None
+                checked_keys(self.step_id, self.operator, keys, items)
+                raise
         return [[]]
 
     def eof(self, now: datetime) -> Outputs:

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from learnstream.engine import backend
-from learnstream.engine.steps import split_keyed
+from learnstream.engine.keyed_items import split_keyed
 from learnstream.engine.windows_twin import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
 

@@ -21,8 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
-from learnstream.dataflow import Dataflow, KeyedStream, Stream, current_call, operator
+from learnstream.dataflow import (
+    Dataflow,
+    KeyedStream,
+    OperatorCall,
+    Stream,
+    current_call,
+    learner_call,
+    operator,
+)
 from learnstream.engine import clock
+from learnstream.engine.keyed_items import checked_keys, split_keyed
 from learnstream.engine.steps import (
     BranchStep,
     CountStep,
@@ -34,7 +43,7 @@ from learnstream.engine.steps import (
     StatefulBatchStep,
     call_each,
 )
-from learnstream.errors import StepError, keyed_item_problem, short_repr, user_function_error
+from learnstream.errors import StepError, short_repr, user_function_error
 from learnstream.inputs import Source
 from learnstream.outputs import DynamicSink, Sink, StatelessSinkPartition
 
@@ -88,10 +97,13 @@ __all__ = [
 ]
 
 
-def _here(stream_or_flow: Stream[Any] | Dataflow) -> str:
-    """The full id of the operator being built, for error messages."""
-    flow = stream_or_flow if isinstance(stream_or_flow, Dataflow) else stream_or_flow.flow
-    return current_call(flow).step_id
+def _here(up: Stream[Any]) -> OperatorCall:
+    """The call the learner wrote around the operator being built: errors name its id and name.
+
+    `op.stateful_map("avg", ...)` runs as the core step `avg.stateful_flat_map.stateful.
+    stateful_batch`; a learner who gets an error there is told about `avg` (stateful_map).
+    """
+    return learner_call(up.flow)
 
 
 def _identity(x: X) -> X:
@@ -297,9 +309,9 @@ def stateful_batch(
     sb_eg.show: ('a', 3)
     sb_eg.show: ('b', 5)
     """
-    call = current_call(up.flow)
+    call, mine = current_call(up.flow), _here(up)
     (down,) = up.flow._add_core(
-        call, [up], 1, lambda: StatefulBatchStep(call.step_id, "stateful_batch", builder)
+        call, [up], 1, lambda: StatefulBatchStep(mine.step_id, mine.name, builder)
     )
     return down
 
@@ -320,8 +332,10 @@ def count_final(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedSt
     count_eg.show: ('or', 1)
     count_eg.show: ('to', 2)
     """
-    call = current_call(up.flow)
-    (down,) = up.flow._add_core(call, [up], 1, lambda: CountStep(call.step_id, key), key=key)
+    call, mine = current_call(up.flow), _here(up)
+    (down,) = up.flow._add_core(
+        call, [up], 1, lambda: CountStep(mine.step_id, mine.name, key), key=key
+    )
     return down
 
 
@@ -359,7 +373,7 @@ def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:
     here = _here(up)
 
     def each(items: list[X]) -> list[Y]:
-        return call_each(here, "map", mapper, items)
+        return call_each(here.step_id, here.name, mapper, items)
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -388,8 +402,10 @@ def flat_map(step_id: str, up: Stream[X], mapper: Callable[[X], Iterable[Y]]) ->
             for last in items:
                 extend(mapper(last))
             return out
+        except StepError:  # already explained (flat_map_value's keyed-item check)
+            raise
         except Exception as exc:
-            raise user_function_error(here, "flat_map", mapper, last, exc) from exc
+            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -442,7 +458,7 @@ def filter(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Strea
     here = _here(up)
 
     def each(items: list[X]) -> list[X]:
-        return list(itertools.compress(items, _keep(here, "filter", predicate, items)))
+        return list(itertools.compress(items, _keep(here.step_id, here.name, predicate, items)))
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -466,8 +482,10 @@ def filter_map(step_id: str, up: Stream[X], mapper: Callable[[X], Y | None]) -> 
         try:
             mapped = [mapper(last := x) for x in items]
             return [y for y in mapped if y is not None]
+        except StepError:  # already explained (filter_map_value's keyed-item check)
+            raise
         except Exception as exc:
-            raise user_function_error(here, "filter_map", mapper, last, exc) from exc
+            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -488,7 +506,7 @@ def inspect(
     >>> run_main(flow)
     inspect_eg.peek: 'hi'
     """
-    here = _here(up)
+    here = current_call(up.flow).step_id  # what the inspector is told, as in Bytewax
 
     def shim(step: str, item: X, epoch: int, worker: int) -> None:
         inspector(here, item)
@@ -514,8 +532,8 @@ def raises(step_id: str, up: Stream[Any]) -> None:
 
     def fail(items: list[Any]) -> list[Any]:
         raise StepError(
-            here,
-            "raises",
+            here.step_id,
+            here.name,
             items[0],
             "got an item on a stream that must stay empty",
             "find out why items reach this step (e.g. a branch that was expected to be empty)",
@@ -547,22 +565,11 @@ def key_on(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedStream[
     >>> run_main(flow)
     key_on_eg.show: ('ada', {'user': 'ada', 'clicks': 2})
     """
-    here = _here(up)
+    mine = _here(up)
 
     def each(items: list[X]) -> list[tuple[str, X]]:
-        keys = call_each(here, "key_on", key, items)
-        if list(builtins.map(type, keys)).count(str) != len(keys):  # as in _keep
-            for k, x in zip(keys, items, strict=True):
-                if type(k) is not str:
-                    raise StepError(
-                        here,
-                        "key_on",
-                        x,
-                        f"key function returned {short_repr(k)} ({type(k).__name__}); "
-                        "keys must be str",
-                        "return a str from the key function, e.g. lambda x: str(x['id'])",
-                    )
-        return list(zip(keys, items, strict=True))
+        keys = call_each(mine.step_id, mine.name, key, items)
+        return list(zip(checked_keys(mine.step_id, mine.name, keys, items), items, strict=True))
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -577,19 +584,12 @@ def key_rm(step_id: str, up: KeyedStream[X]) -> Stream[X]:
     >>> run_main(flow)
     key_rm_eg.show: 1
     """
-    return map("map", up, lambda kv: kv[1])
-
-
-def _value_fn(opname: str, up: Stream[Any]) -> Callable[[Any], Any]:
-    """Check that an item is a `(key, value)` pair before a *_value operator uses it."""
     here = _here(up)
 
-    def check(item: Any) -> Any:
-        if type(item) is not tuple or len(item) != 2:
-            raise keyed_item_problem(here, opname, item)
-        return item
+    def each(items: list[tuple[str, X]]) -> list[X]:
+        return split_keyed(here.step_id, here.name, items)[1]
 
-    return check
+    return flat_map_batch("flat_map_batch", up, each)
 
 
 @operator
@@ -604,14 +604,13 @@ def map_value(step_id: str, up: KeyedStream[V], mapper: Callable[[V], W]) -> Key
     map_value_eg.show: ('a', 10)
     map_value_eg.show: ('b', 20)
     """
-    check = _value_fn("map_value", up)
+    here = _here(up)
 
-    def shim(kv: tuple[str, V]) -> tuple[str, W]:
-        k, v = check(kv)
-        return (k, mapper(v))
+    def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
+        keys, values = split_keyed(here.step_id, here.name, items)
+        return list(zip(keys, call_each(here.step_id, here.name, mapper, values), strict=True))
 
-    shim.__qualname__ = getattr(mapper, "__qualname__", "mapper")
-    return map("map", up, shim)
+    return flat_map_batch("flat_map_batch", up, each)
 
 
 @operator
@@ -628,14 +627,20 @@ def flat_map_value(
     fmv_eg.show: ('doc1', 'to')
     fmv_eg.show: ('doc1', 'be')
     """
-    check = _value_fn("flat_map_value", up)
+    here = _here(up)
 
-    def shim(kv: tuple[str, V]) -> list[tuple[str, W]]:
-        k, v = check(kv)
-        return [(k, w) for w in mapper(v)]
+    def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
+        keys, values = split_keyed(here.step_id, here.name, items)
+        out: list[tuple[str, W]] = []
+        last = None
+        try:
+            for k, last in zip(keys, values, strict=True):
+                out.extend((k, w) for w in mapper(last))
+        except Exception as exc:
+            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
+        return out
 
-    shim.__qualname__ = getattr(mapper, "__qualname__", "mapper")
-    return flat_map("flat_map", up, shim)
+    return flat_map_batch("flat_map_batch", up, each)
 
 
 @operator
@@ -651,13 +656,14 @@ def filter_value(
     >>> run_main(flow)
     fv_eg.show: ('a', 1)
     """
-    check = _value_fn("filter_value", up)
+    here = _here(up)
 
-    def shim(kv: tuple[str, V]) -> bool:
-        return predicate(check(kv)[1])
+    def each(items: list[tuple[str, V]]) -> list[tuple[str, V]]:
+        keys, values = split_keyed(here.step_id, here.name, items)
+        keeps = _keep(here.step_id, here.name, predicate, values)
+        return list(itertools.compress(zip(keys, values, strict=True), keeps))
 
-    shim.__qualname__ = getattr(predicate, "__qualname__", "predicate")
-    return filter("filter", up, shim)
+    return flat_map_batch("flat_map_batch", up, each)
 
 
 @operator
@@ -673,15 +679,14 @@ def filter_map_value(
     >>> run_main(flow)
     fmv2_eg.show: ('a', 1)
     """
-    check = _value_fn("filter_map_value", up)
+    here = _here(up)
 
-    def shim(kv: tuple[str, V]) -> tuple[str, W] | None:
-        k, v = check(kv)
-        w = mapper(v)
-        return None if w is None else (k, w)
+    def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
+        keys, values = split_keyed(here.step_id, here.name, items)
+        mapped = call_each(here.step_id, here.name, mapper, values)
+        return [(k, w) for k, w in zip(keys, mapped, strict=True) if w is not None]
 
-    shim.__qualname__ = getattr(mapper, "__qualname__", "mapper")
-    return filter_map("filter_map", up, shim)
+    return flat_map_batch("flat_map_batch", up, each)
 
 
 # --- stateful operators -----------------------------------------------------
@@ -993,7 +998,7 @@ def collect(
     """
     if max_size < 1:
         raise StepError(
-            _here(up),
+            _here(up).step_id,
             "collect",
             max_size,
             "needs max_size of at least 1",

@@ -52,7 +52,14 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from learnstream.dataflow import Dataflow, KeyedStream, Stream, current_call, operator
+from learnstream.dataflow import (
+    Dataflow,
+    KeyedStream,
+    Stream,
+    current_call,
+    learner_call,
+    operator,
+)
 from learnstream.engine import windows_twin as core
 from learnstream.errors import DataflowError
 from learnstream.operators import key_on
@@ -348,31 +355,30 @@ def window_core(
     up: KeyedStream[V],
     clock: Clock,
     windower: Windower,
-    make_aggregate: Callable[[str], Aggregate],
+    make_aggregate: Callable[[str, str], Aggregate],
     ordered: bool,
-    opname: str,
 ) -> WindowOut[V, Any]:
     """The core step under every windowing operator (use those instead).
 
-    `make_aggregate(step_id)` says what a window computes; `opname` is the
-    operator named in error messages.
+    `make_aggregate(step_id, operator)` says what a window computes; both name
+    the step the learner wrote, for error messages.
     """
     flow = up.flow
     call = current_call(flow)
-    here = call.step_id
-    config = _config(here, clock, windower, ordered)
+    mine = learner_call(flow)
+    config = _config(mine.step_id, clock, windower, ordered)
     ts_getter = clock.ts_getter if isinstance(clock, EventClock) else None
     now_getter = clock.now_getter if isinstance(clock, EventClock) else None
     outs: list[Stream[Any]] = []
 
     def runtime() -> WindowStep:
         return _steps().WindowStep(
-            here,
-            opname,
+            mine.step_id,
+            mine.name,
             config,
             ts_getter,
             now_getter,
-            make_aggregate(here),
+            make_aggregate(mine.step_id, mine.name),
             WindowMetadata,
             wants_late=_consumed(flow, outs[1]),
             wants_meta=_consumed(flow, outs[2]),
@@ -429,9 +435,8 @@ def window(
         up,
         clock,
         windower,
-        lambda here: _steps().LogicAggregate(here, "window", builder),
+        lambda here, name: _steps().LogicAggregate(here, name, builder),
         ordered,
-        "window",
     )
 
 
@@ -476,9 +481,8 @@ def fold_window(
         up,
         clock,
         windower,
-        lambda here: _steps().FoldAggregate(here, "fold_window", builder, folder, merger),
+        lambda here, name: _steps().FoldAggregate(here, name, builder, folder, merger),
         ordered,
-        "fold_window",
     )
 
 
@@ -572,13 +576,7 @@ def count_window(
     """
     keyed = key_on("keyed", up, key)
     return window_core(
-        "core",
-        keyed,
-        clock,
-        windower,
-        lambda here: _steps().CountAggregate(),
-        False,
-        "count_window",
+        "core", keyed, clock, windower, lambda here, name: _steps().CountAggregate(), False
     )
 
 
@@ -627,9 +625,8 @@ def reduce_window(
         up,
         clock,
         windower,
-        lambda here: _steps().FoldAggregate(here, "reduce_window", builder, folder, reducer),
+        lambda here, name: _steps().FoldAggregate(here, name, builder, folder, reducer),
         False,
-        "reduce_window",
     )
 
 
