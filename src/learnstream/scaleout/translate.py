@@ -34,7 +34,7 @@ from bytewax.dataflow import Stream as BytewaxStream
 from learnstream.dataflow import CoreStep, Dataflow, OperatorCall
 from learnstream.engine import clock
 from learnstream.engine.executor import runnable_steps
-from learnstream.engine.steps import split_keyed
+from learnstream.engine.keyed_items import split_keyed
 from learnstream.errors import DataflowError, user_function_error
 from learnstream.outputs import FixedPartitionedSink
 from learnstream.scaleout.connectors import sink_for_bytewax, source_for_bytewax
@@ -209,7 +209,7 @@ def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], 
             key = key_of(item)
         except Exception:
             key = None
-        if type(key) is not str:
+        if not isinstance(key, str):  # a StrEnum key shards with its plain text
             return ("0", item)
         return (str(zlib.crc32(key.encode()) % shards), item)
 
