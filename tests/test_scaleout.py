@@ -120,6 +120,26 @@ def test_keyed_steps_are_sharded_by_worker_count() -> None:
     assert SHARDS_PER_WORKER > 1
 
 
+def test_redistribute_spreads_items_over_bytewax_workers() -> None:
+    seen: list[tuple[int, int]] = []
+
+    def build(out: list[int]) -> Dataflow:
+        flow = Dataflow("spread")
+        s = op.redistribute("spread", op.input("inp", flow, TestingSource(range(200))))
+        s = op.inspect_debug("where", s, lambda _sid, x, _epoch, worker: seen.append((worker, x)))
+        op.output("out", op.map("square", s, lambda x: x * x), TestingSink(out))
+        return flow
+
+    expected: list[int] = []
+    run_main(build(expected))
+    seen.clear()
+    got: list[int] = []
+    cluster_main(build(got), [], 0, worker_count_per_proc=2)
+    assert Counter(got) == Counter(expected)
+    # One partition is read by one worker: only redistribute brings worker 1 any items.
+    assert {worker for worker, _ in seen} == {0, 1}
+
+
 # --- errors -------------------------------------------------------------------------
 
 

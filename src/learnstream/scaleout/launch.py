@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,6 +22,9 @@ from learnstream.scaleout.translate import (
     stateful_steps,
     to_bytewax,
 )
+
+#: What Bytewax prints on stdout while one process waits for another to listen.
+CONNECTING = b"error connecting to worker"
 
 #: How long the other processes of a local cluster get to stop once one has failed.
 _GRACE = 5.0
@@ -135,8 +139,17 @@ def loopback_addresses(count: int) -> list[str]:
 
 
 def run_local_cluster(argvs: list[list[str]]) -> int:
-    """Start one process per argv; wait for all. If one fails, stop the rest; return its status."""
-    procs = [subprocess.Popen(argv) for argv in argvs]
+    """Start one process per argv; wait for all. If one fails, stop the rest; return its status.
+
+    Each process's output comes through here a whole line at a time, so lines of
+    two processes never mix mid-line, and without the notes Bytewax prints while
+    the processes are still connecting to each other.
+    """
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE) for argv in argvs]
+    lock = threading.Lock()
+    relays = [threading.Thread(target=_relay, args=(proc, lock)) for proc in procs]
+    for relay in relays:
+        relay.start()
     try:
         while True:
             codes = [proc.poll() for proc in procs]
@@ -150,6 +163,22 @@ def run_local_cluster(argvs: list[list[str]]) -> int:
     except KeyboardInterrupt:
         _stop(procs)
         raise
+    finally:
+        for relay in relays:
+            relay.join()
+
+
+def _relay(proc: subprocess.Popen[bytes], lock: threading.Lock) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(b"worker ") and CONNECTING in line:
+            continue
+        with lock:
+            if hasattr(sys.stdout, "buffer"):
+                sys.stdout.buffer.write(line)
+            else:  # stdout replaced by a text stream (a notebook, a test's capture)
+                sys.stdout.write(line.decode(errors="replace"))
+            sys.stdout.flush()
 
 
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
