@@ -165,3 +165,19 @@ int64_t ls_win_watermark(const ls_win *w, int64_t slot);
  * is exact, |seconds[i]| < LS_EXACT_SECONDS; the others get out[i] = 0 and their
  * indexes go to far[0..); returns how many there were. */
 int64_t ls_seconds_to_micros(const double *seconds, int64_t n, int64_t *out, int64_t *far);
+
+/* ---- chain.c: stateless steps over a batch, in one pass ---------------- */
+
+/* The kinds of stage in a chain. */
+#define LS_MAP 0    /* the item becomes fn(item) */
+#define LS_FILTER 1 /* the item goes on when fn(item) is True, is dropped when False */
+
+/* Pass every item of the list `items` through the n_stages functions of the
+ * tuple `fns` (each of kind kinds[s]), appending what comes out to the list
+ * `out`. Returns -1 when every item went through; otherwise the index of the
+ * item that failed, after appending [stage, the item that stage was given, the
+ * exception or the answer that was not a bool, raised?] to the list `failure`
+ * (stage -1: appending to `out` failed). The four arguments are Python objects,
+ * passed as their addresses; the function takes the GIL itself. */
+int64_t ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stages, void *out,
+                     void *failure);

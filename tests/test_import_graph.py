@@ -42,6 +42,8 @@ FORBIDDEN_OWN = (
 # Loaded when first used: by a stateful step (the C core) or a windowing step.
 LAZY = (
     "learnstream.engine._ccore",
+    "learnstream.engine.chain_c",
+    "learnstream.engine.chain_twin",
     "learnstream.engine.keys_c",
     "learnstream.engine.keys_twin",
     "learnstream.engine.windows_c",

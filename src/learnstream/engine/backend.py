@@ -6,7 +6,7 @@ the twin (`learnstream.engine.keys_twin` and `learnstream.engine.windows_twin`).
 If the C core is missing, learnstream warns once and runs on the twin; a C core
 built before the window functions existed runs windows on the twin, also with a warning.
 
-Nothing is loaded when this module is imported: `NAME`, `core` and `windows` are
+Nothing is loaded when this module is imported: `NAME`, `core`, `windows` and `chain` are
 looked up on first use (PEP 562 module `__getattr__`), so a flow pays for the C
 core when it first keeps state, and a flow without windows never loads them.
 """
@@ -55,21 +55,42 @@ def _load_windows(name: str) -> ModuleType:
     return windows_c
 
 
+def _load_chain(name: str) -> ModuleType:
+    """The map/filter chain runner of the backend `_load` chose."""
+    if name == "c":
+        try:
+            from learnstream.engine import chain_c
+
+            return chain_c
+        except ImportError as exc:
+            print(
+                f"learnstream: C chain unavailable ({exc}); map and filter run on the twin",
+                file=sys.stderr,
+            )
+    from learnstream.engine import chain_twin
+
+    return chain_twin
+
+
 NAME: str
 """"c" or "python": the backend in use."""
 core: ModuleType
 """The keyed-state core: KeyTable, KeyCounter and KeyFold."""
 windows: ModuleType
 """The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""
+chain: ModuleType
+"""`run_chain`: fused map and filter steps over a batch, of the same backend."""
 
 
 def __getattr__(name: str) -> Any:
-    """Load the backend the first time `NAME`, `core` or `windows` is asked for."""
+    """Load the backend the first time `NAME`, `core`, `windows` or `chain` is asked for."""
     loaded = globals()
     if name in ("NAME", "core"):
         loaded["NAME"], loaded["core"] = _load()
     elif name == "windows":
         loaded["windows"] = _load_windows(sys.modules[__name__].NAME)
+    elif name == "chain":
+        loaded["chain"] = _load_chain(sys.modules[__name__].NAME)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return loaded[name]

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from learnstream.dataflow import CoreStep, Dataflow
 from learnstream.engine import clock
+from learnstream.engine.chains import fuse
 from learnstream.errors import DataflowError
 from learnstream.inputs import AbortExecution
 
@@ -94,10 +95,12 @@ def runnable_steps(flow: Dataflow) -> list[CoreStep]:
 class Executor:
     """Runs the core steps of a flow until its sources are exhausted."""
 
-    def __init__(self, flow: Dataflow) -> None:
+    def __init__(self, flow: Dataflow, *, fused: bool = True) -> None:
         self.flow = flow
         self.steps = runnable_steps(flow)
         self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
+        if fused:  # neighbouring map/filter steps as one pass (same outputs and errors)
+            self.steps, self.runtimes = fuse(self.steps, self.runtimes)
         self.stats = RunStats()
         self._stalled = 0
         self._last_idle: datetime | None = None

@@ -31,6 +31,7 @@ from learnstream.dataflow import (
     operator,
 )
 from learnstream.engine import clock
+from learnstream.engine.chains import FILTER, MAP, PerItem
 from learnstream.engine.keyed_items import checked_keys, split_keyed
 from learnstream.engine.steps import (
     BranchStep,
@@ -371,11 +372,7 @@ def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:
     map_eg.show: 6
     """
     here = _here(up)
-
-    def each(items: list[X]) -> list[Y]:
-        return call_each(here.step_id, here.name, mapper, items)
-
-    return flat_map_batch("flat_map_batch", up, each)
+    return flat_map_batch("flat_map_batch", up, PerItem(here.step_id, here.name, MAP, mapper))
 
 
 @operator
@@ -456,11 +453,7 @@ def filter(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Strea
     filter_eg.show: 5
     """
     here = _here(up)
-
-    def each(items: list[X]) -> list[X]:
-        return list(itertools.compress(items, _keep(here.step_id, here.name, predicate, items)))
-
-    return flat_map_batch("flat_map_batch", up, each)
+    return flat_map_batch("flat_map_batch", up, PerItem(here.step_id, here.name, FILTER, predicate))
 
 
 @operator
