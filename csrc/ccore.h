@@ -1,9 +1,13 @@
 /* ccore.h: the C hot loop of learnstream, called from Python through cffi.
  *
  * Everything here works on whole batches and on plain bytes and numbers; the
- * Python objects stay in Python. The readable reference for what each part
- * does is the pure-Python twin, src/learnstream/engine/keyed.py, and the
- * wrapper that adapts this API to the twin's is src/learnstream/engine/ccore.py.
+ * Python objects stay in Python. Each .c file has a pure-Python twin, the
+ * readable reference for what it does, and a wrapper that gives this API the
+ * twin's interface (src/learnstream/engine/):
+ *
+ *   keys.c     keys_twin.py     keys_c.py     string keys -> slots, counts per slot
+ *   windows.c  windows_twin.py  windows_c.py  event-time windows per key
+ *   chain.c    chain_twin.py    chain_c.py    neighbouring map/filter steps in one pass
  *
  * The build script (src/learnstream/engine/ccore_build.py) hands this file,
  * minus its #pragma and #include lines, to cffi as its cdef, so declarations
@@ -49,7 +53,7 @@ int ls_keys_sorted(const ls_keys *t, int64_t *order);
  * the offset just past key i. out needs ls_keys_bytes + n bytes. */
 void ls_keys_dump(const ls_keys *t, const int64_t *order, int64_t n, char *out, int64_t *ends);
 
-/* ---- aggregate.c: per-slot counts and numeric folds -------------------- */
+/* ---- keys.c: counts per slot (count_final) ----------------------------- */
 
 /* A growable int64 per slot, starting at 0. Counts are not checked for
  * overflow: 2^63 increments take centuries at any speed this code reaches. */
@@ -62,43 +66,9 @@ int ls_counts_bump(ls_counts *c, const int64_t *slots, int64_t n);
 /* out[i] = count of slot order[i]. */
 void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64_t *out);
 
-/* What a value (or a slot's accumulator) is. */
-#define LS_EMPTY 0 /* accumulator only: no value yet */
-#define LS_INT 1   /* an int64 */
-#define LS_FLOAT 2 /* an IEEE double */
-#define LS_OBJECT 3 /* value only: anything else, folded by Python */
-#define LS_SPILLED 128 /* flag on an accumulator: Python holds it from now on */
-
-#define LS_SUM 0
-#define LS_MIN 1
-#define LS_MAX 2
-
-/* A running sum, min or max per slot, with Python's semantics for int and
- * float (exact int64 sums, exact int/float comparisons, int + float is a
- * float, ties keep the accumulator). */
-typedef struct ls_fold ls_fold;
-
-ls_fold *ls_fold_new(int kind);
-void ls_fold_free(ls_fold *f);
-
-/* Fold value i into the accumulator of slots[i], for i in 0..n. Value i is
- * ints[i] or floats[i] as tags[i] says (all of them `uniform` when tags is
- * NULL). Values C cannot fold with Python's result (LS_OBJECT, or an int sum
- * leaving int64) mark their slot LS_SPILLED, keeping the accumulator as it
- * was; from then on every value of that slot is left to Python. Returns how
- * many values were left, their indexes in spill[0..), or LS_ENOMEM. */
-int64_t ls_fold_update(ls_fold *f, const int64_t *slots, int64_t n, const uint8_t *tags,
-                       uint8_t uniform, const int64_t *ints, const double *floats,
-                       int64_t *spill);
-
-/* The accumulators of slots order[0..n): tag (maybe with LS_SPILLED), and
- * the value in ints or floats as the tag says. */
-void ls_fold_gather(const ls_fold *f, const int64_t *order, int64_t n, uint8_t *tags,
-                    int64_t *ints, double *floats);
-
 /* ---- windows.c: event-time windows per key ------------------------------ */
 
-/* The twin, src/learnstream/engine/windows.py, documents what these mean.
+/* The twin, src/learnstream/engine/windows_twin.py, documents what these mean.
  * Times are int64 microseconds since the Unix epoch. */
 #define LS_SLIDING 0 /* tumbling windows are sliding windows with offset == length */
 #define LS_SESSION 1

@@ -5,6 +5,8 @@
  * (linear probing, at most half full) of 8-byte entries: slot + 1 (0 marks an
  * empty entry) and the top 32 bits of the hash, so a probe only touches the
  * arena when those 32 bits already match.
+ *
+ * The counts of count_final (ls_counts) are one int64 per slot, at the end.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -249,4 +251,49 @@ void ls_keys_dump(const ls_keys *t, const int64_t *order, int64_t n, char *out, 
         ends[k] = at;
         out[at++] = 0;
     }
+}
+
+/* ---- counts: one int64 per slot (count_final) ------------------------- */
+
+/* Grow a zero-filled per-slot array of `size`-byte items to hold slot `need - 1`. */
+static int grow_zeroed(void **p, int64_t *cap, int64_t need, size_t size) {
+    if (need <= *cap) return LS_OK;
+    int64_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    char *q = realloc(*p, (size_t)c * size);
+    if (!q) return LS_ENOMEM;
+    memset(q + (size_t)*cap * size, 0, (size_t)(c - *cap) * size);
+    *p = q;
+    *cap = c;
+    return LS_OK;
+}
+
+struct ls_counts {
+    int64_t *count;
+    int64_t cap;
+};
+
+ls_counts *ls_counts_new(void) { return calloc(1, sizeof(ls_counts)); }
+
+void ls_counts_free(ls_counts *c) {
+    if (!c) return;
+    free(c->count);
+    free(c);
+}
+
+int ls_counts_bump(ls_counts *c, const int64_t *slots, int64_t n) {
+    int64_t top = -1;
+    for (int64_t i = 0; i < n; i++)
+        if (slots[i] > top) top = slots[i];
+    if (top >= 0) {
+        void *p = c->count;
+        if (grow_zeroed(&p, &c->cap, top + 1, sizeof(int64_t))) return LS_ENOMEM;
+        c->count = p;
+    }
+    for (int64_t i = 0; i < n; i++) c->count[slots[i]]++;
+    return LS_OK;
+}
+
+void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64_t *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = order[i] < c->cap ? c->count[order[i]] : 0;
 }

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import enum
 import textwrap
-from fractions import Fraction
 from typing import Any
 
-import pytest
 from backend_helpers import last_line_on_each_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnstream.engine import keys_c, keys_twin
-
-BACKENDS = (keys_twin, keys_c)
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Colour(enum.StrEnum):
@@ -109,95 +104,6 @@ def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: 
         same_outcome(lambda b=batch: twin.add(b), lambda b=batch: c.add(b))
         assert len(twin) == len(c)
     assert plain(twin.items()) == plain(c.items())
-
-
-near_limits = st.sampled_from(
-    [
-        INT64_MAX,
-        INT64_MIN,
-        INT64_MAX - 1,
-        INT64_MIN + 1,
-        2**63,
-        -(2**63) - 1,
-        2**53,
-        2**53 + 1,
-        -(2**53) - 1,
-        0,
-        1,
-        -1,
-    ]
-)
-near_limit_floats = st.sampled_from(
-    [
-        9.223372036854775807e18,
-        -9.223372036854775808e18,
-        2.0**53,
-        2.0**63,
-        -(2.0**63),
-        0.0,
-        -0.0,
-        0.5,
-        -0.5,
-        float("inf"),
-        float("-inf"),
-        float("nan"),
-        1e308,
-    ]
-)
-values = st.one_of(
-    st.integers(-100, 100),
-    near_limits,
-    st.integers(),
-    st.floats(),
-    near_limit_floats,
-    st.sampled_from([True, False, Fraction(1, 3)]),
-)
-# Batches that share one type take the fast paths; mixed ones the tagged path.
-value_batches = st.one_of(
-    st.lists(st.integers(-100, 100) | near_limits, max_size=30),
-    st.lists(st.floats() | near_limit_floats, max_size=30),
-    st.lists(values, max_size=30),
-)
-fold_keys = st.sampled_from(["a", "b", "c", "", "\0", "é"])
-
-
-@st.composite
-def fold_batches(draw: st.DrawFn) -> tuple[list[str], list[Any]]:
-    vals = draw(value_batches)
-    return draw(st.lists(fold_keys, min_size=len(vals), max_size=len(vals))), vals
-
-
-@pytest.mark.parametrize("kind", ["sum", "min", "max"])
-@settings(max_examples=200, deadline=None)
-@given(sequence=st.lists(fold_batches(), max_size=8), fail=st.booleans())
-def test_key_fold_agrees(
-    kind: str, sequence: list[tuple[list[str], list[Any]]], fail: bool
-) -> None:
-    twin, c = keys_twin.KeyFold(kind), keys_c.KeyFold(kind)
-    if fail:  # a value Python cannot fold with numbers, and mismatched lengths
-        sequence = [*sequence, (["a", "b"], [1]), (["a", "a"], [1, "text"])]
-    for ks, vs in sequence:
-        outcome = same_outcome(
-            lambda k=ks, v=vs: twin.update(k, v), lambda k=ks, v=vs: c.update(k, v)
-        )
-        if outcome[0] == "raised" and outcome[1] is not ValueError:
-            return  # a fold that raised part-way leaves the state unspecified
-        assert len(twin) == len(c)
-    assert plain(twin.items()) == plain(c.items())
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_fold_kind_must_be_known(backend: Any) -> None:
-    with pytest.raises(ValueError, match="sum"):
-        backend.KeyFold("mean")
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_int64_sum_grows_past_64_bits(backend: Any) -> None:
-    fold = backend.KeyFold("sum")
-    fold.update(["k", "k", "k"], [INT64_MAX, INT64_MAX, 2])
-    fold.update(["k"], [-INT64_MAX])
-    assert fold.items() == [("k", INT64_MAX + 2)]
 
 
 E2E = textwrap.dedent(

@@ -1,10 +1,11 @@
-"""Pick the keyed-state and window implementations: the C core, or its pure-Python twin.
+"""Pick the C core or its pure-Python twin: keyed state, windows, map/filter chains.
 
-`LEARNSTREAM_BACKEND=c` (the default) uses the C core built by cffi when the
-package was installed (`keys_c` and `windows_c`); `LEARNSTREAM_BACKEND=python` uses
-the twin (`learnstream.engine.keys_twin` and `learnstream.engine.windows_twin`).
-If the C core is missing, learnstream warns once and runs on the twin; a C core
-built before the window functions existed runs windows on the twin, also with a warning.
+Each part of the C core has a twin of the same name: `keys_c`/`keys_twin`,
+`windows_c`/`windows_twin`, `chain_c`/`chain_twin` (and `csrc/keys.c`, ...).
+`LEARNSTREAM_BACKEND=c` (the default) uses the C core that cffi built when the
+package was installed; `LEARNSTREAM_BACKEND=python` uses the twins. If the C core
+is missing (no C compiler at install time), learnstream warns once and runs on
+the twins.
 
 Nothing is loaded when this module is imported: `NAME`, `core`, `windows` and `chain` are
 looked up on first use (PEP 562 module `__getattr__`), so a flow pays for the C
@@ -40,42 +41,30 @@ def _load() -> tuple[str, ModuleType]:
 
 def _load_windows(name: str) -> ModuleType:
     """The window core of the backend `_load` chose."""
-    from learnstream.engine import windows_twin
-
     if name == "python":
+        from learnstream.engine import windows_twin
+
         return windows_twin
-    try:
-        from learnstream.engine import windows_c
-    except ImportError as exc:  # a C core built before windows.c existed
-        print(
-            f"learnstream: C window core unavailable ({exc}); windows run on the pure-Python twin",
-            file=sys.stderr,
-        )
-        return windows_twin
+    from learnstream.engine import windows_c
+
     return windows_c
 
 
 def _load_chain(name: str) -> ModuleType:
     """The map/filter chain runner of the backend `_load` chose."""
-    if name == "c":
-        try:
-            from learnstream.engine import chain_c
+    if name == "python":
+        from learnstream.engine import chain_twin
 
-            return chain_c
-        except ImportError as exc:
-            print(
-                f"learnstream: C chain unavailable ({exc}); map and filter run on the twin",
-                file=sys.stderr,
-            )
-    from learnstream.engine import chain_twin
+        return chain_twin
+    from learnstream.engine import chain_c
 
-    return chain_twin
+    return chain_c
 
 
 NAME: str
 """"c" or "python": the backend in use."""
 core: ModuleType
-"""The keyed-state core: KeyTable, KeyCounter and KeyFold."""
+"""The keyed-state core: `KeyTable` and `KeyCounter`."""
 windows: ModuleType
 """The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""
 chain: ModuleType

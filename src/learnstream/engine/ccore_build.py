@@ -23,7 +23,7 @@ from cffi import FFI
 
 CSRC = Path(__file__).resolve().parents[3] / "csrc"
 HEADER = "ccore.h"
-SOURCES = ["keys.c", "aggregate.c", "windows.c", "chain.c"]
+SOURCES = ["keys.c", "windows.c", "chain.c"]
 
 _FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra"]
 # -fno-wrapv undoes CPython's -fwrapv so UBSan reports signed overflow.

@@ -1,4 +1,4 @@
-"""Keyed state on the C core: the same classes as `keys_twin.py`, backed by `csrc/`.
+"""Keyed state on the C core: the classes of `keys_twin.py`, backed by `csrc/keys.c`.
 
 This module only adapts Python values to the C API in `csrc/ccore.h`; what the
 classes mean is documented in the twin, `learnstream.engine.keys_twin`, and the
@@ -13,19 +13,11 @@ UTF-8 byte order is code point order, so C's byte sort is Python's str sort.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
 from learnstream.engine._ccore import ffi, lib
-
-Number = int | float
-
-_KINDS = {"sum": lib.LS_SUM, "min": lib.LS_MIN, "max": lib.LS_MAX}
-_PY_FOLDS: dict[str, Callable[[Any, Any], Any]] = {"sum": operator.add, "min": min, "max": max}
-_INT64 = range(-(2**63), 2**63)
-_MISSING = object()
 
 
 def _check(status: int) -> None:
@@ -139,114 +131,6 @@ class KeyCounter:
         counts = ffi.new("int64_t[]", n)
         lib.ls_counts_gather(self._counts, order, n, counts)
         return list(zip(self._table.sorted_keys(order), ffi.unpack(counts, n), strict=True))
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-
-def _tag(value: Any) -> int:
-    kind = type(value)
-    if kind is int:
-        return lib.LS_INT if value in _INT64 else lib.LS_OBJECT
-    return lib.LS_FLOAT if kind is float else lib.LS_OBJECT
-
-
-class KeyFold:
-    """A running sum, min or max of numbers per key (see `keys_twin.KeyFold`).
-
-    C folds `int` (within int64) and `float` values; a key whose accumulator
-    C cannot hold with Python's exact result (an int sum leaving int64, a
-    `bool`, a `Decimal`, a big int...) moves to a Python dict from then on,
-    so the results always equal the twin's.
-
-    >>> fold = KeyFold("max")
-    >>> fold.update(["a", "b", "a"], [3, 1, 7])
-    >>> fold.items()
-    [('a', 7), ('b', 1)]
-    """
-
-    def __init__(self, kind: str) -> None:
-        if kind not in _KINDS:
-            raise ValueError(f"KeyFold kind must be 'sum', 'min' or 'max', not {kind!r}")
-        self.kind = kind
-        self._table = KeyTable()
-        fold = lib.ls_fold_new(_KINDS[kind])
-        if fold == ffi.NULL:
-            raise MemoryError("learnstream C core: out of memory")
-        self._fold = ffi.gc(fold, lib.ls_fold_free)
-        self._spilled: dict[int, Any] = {}  # slot -> accumulator held in Python
-
-    def update(self, keys: Sequence[str], values: Sequence[Number]) -> None:
-        """Fold each value into its key's accumulator."""
-        n = len(keys)
-        if len(values) != n:
-            raise ValueError(f"KeyFold.update got {n} keys but {len(values)} values")
-        slots = self._table.slot_array(keys)
-        tags, ints, floats = self._c_values(values)
-        spill = ffi.new("int64_t[]", n)
-        left = lib.ls_fold_update(
-            self._fold,
-            slots,
-            n,
-            tags,
-            lib.LS_INT if floats == ffi.NULL else lib.LS_FLOAT,
-            ints,
-            floats,
-            spill,
-        )
-        _check(min(left, 0))
-        for i in ffi.unpack(spill, left):
-            self._fold_in_python(slots[i], values[i])
-
-    def _c_values(self, values: Sequence[Number]) -> tuple[Any, Any, Any]:
-        """(tags, ints, floats) for C: one typed array when all values share a type."""
-        kinds = set(map(type, values))
-        if kinds == {float}:
-            return ffi.NULL, ffi.NULL, ffi.new("double[]", values)
-        if kinds <= {int}:
-            try:
-                return ffi.NULL, ffi.new("int64_t[]", values), ffi.NULL
-            except OverflowError:  # a big int: tag each value below
-                pass
-        tags = bytes(map(_tag, values))
-        ints = [v if t == lib.LS_INT else 0 for v, t in zip(values, tags, strict=True)]
-        floats = [v if t == lib.LS_FLOAT else 0.0 for v, t in zip(values, tags, strict=True)]
-        return tags, ffi.new("int64_t[]", ints), ffi.new("double[]", floats)
-
-    def _fold_in_python(self, slot: int, value: Any) -> None:
-        acc = self._spilled.get(slot, _MISSING)
-        if acc is _MISSING:
-            acc = self._c_accumulator(slot)
-        self._spilled[slot] = value if acc is _MISSING else _PY_FOLDS[self.kind](acc, value)
-
-    def _c_accumulator(self, slot: int) -> Any:
-        """What C held for `slot` before it spilled (`_MISSING` if nothing)."""
-        tags, ints, floats = self._gather(ffi.new("int64_t[]", [slot]), 1)
-        tag = tags[0] & ~lib.LS_SPILLED
-        return ints[0] if tag == lib.LS_INT else floats[0] if tag == lib.LS_FLOAT else _MISSING
-
-    def _gather(self, order: Any, n: int) -> tuple[bytes, list[int], list[float]]:
-        tags = ffi.new("uint8_t[]", n)
-        ints = ffi.new("int64_t[]", n)
-        floats = ffi.new("double[]", n)
-        lib.ls_fold_gather(self._fold, order, n, tags, ints, floats)
-        return ffi.buffer(tags, n)[:], ffi.unpack(ints, n), ffi.unpack(floats, n)
-
-    def items(self) -> list[tuple[str, Number]]:
-        """`(key, accumulator)` pairs in key order."""
-        n = len(self._table)
-        order = self._table.sorted_slots()
-        tags, ints, floats = self._gather(order, n)
-        out: list[tuple[str, Number]] = []
-        for k, key in enumerate(self._table.sorted_keys(order)):
-            tag = tags[k]
-            if tag & lib.LS_SPILLED:
-                out.append((key, self._spilled[order[k]]))
-            elif tag == lib.LS_INT:
-                out.append((key, ints[k]))
-            elif tag == lib.LS_FLOAT:
-                out.append((key, floats[k]))
-        return out
 
     def __len__(self) -> int:
         return len(self._table)

@@ -1,32 +1,27 @@
-"""Keyed state in plain Python: the readable twin of the C core.
+"""Keyed state in plain Python: the readable twin of `csrc/keys.c`.
 
-Every stateful step keeps its state per key. The engine never touches a key's
-state through anything but the three classes below, and `csrc/` implements the
-same three in C. Read this file to learn what the C core does; run with
+Every stateful step keeps its state per key, and finds a key's state through
+the two classes below; `keys_c.py` gives the C core (`csrc/keys.c`) the same
+interface. Read this file to learn what the C core does; run with
 `LEARNSTREAM_BACKEND=python` to use it instead of C.
 
 - `KeyTable` gives each distinct string key a small integer, its *slot*
-  (0, 1, 2, ... in order of first sight). Python objects that belong to a key
-  (a learner's state, a window's accumulator) live in ordinary lists indexed by
-  slot, so the C side only ever handles strings and numbers.
-- `KeyCounter` counts how often each key was seen (`count_final`).
-- `KeyFold` keeps a running sum, minimum or maximum of numbers per key.
+  (0, 1, 2, ... in order of first sight). Every stateful step has one: the
+  Python objects that belong to a key (a learner's `stateful_map` state, a
+  window's accumulator) live in ordinary lists indexed by slot, so the C side
+  only ever handles strings and numbers.
+- `KeyCounter` counts how often each key was seen: the whole of `count_final`,
+  the one stateful operator that needs no Python object per key.
 
-Keys must be `str`; anything else raises `TypeError`, which the calling step
-turns into a message naming the offending item. `items()` lists keys in
-Python's `str` order (code point order, which is also UTF-8 byte order).
-
-Numbers: counts never overflow in practice (2**63 sightings). `KeyFold`
-follows Python's arithmetic exactly: an int sum may grow past 64 bits, int +
-float gives a float, and a tie in `min`/`max` keeps the earlier value. The C
-core reproduces this by handing such keys back to Python.
+Keys must be `str`; anything else raises `TypeError` (the steps check their
+items first, in `learnstream.engine.keyed_items`, and explain). `items()`
+lists keys in Python's `str` order (code point order, which is also UTF-8
+byte order). Counts never overflow in practice (2**63 sightings).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-Number = int | float
 
 
 def _as_keys(keys: Sequence[str]) -> Sequence[str]:
@@ -102,41 +97,3 @@ class KeyCounter:
 
     def __len__(self) -> int:
         return len(self._counts)
-
-
-class KeyFold:
-    """A running sum, min or max of numbers per key.
-
-    >>> fold = KeyFold("max")
-    >>> fold.update(["a", "b", "a"], [3, 1, 7])
-    >>> fold.items()
-    [('a', 7), ('b', 1)]
-    """
-
-    def __init__(self, kind: str) -> None:
-        if kind not in ("sum", "min", "max"):
-            raise ValueError(f"KeyFold kind must be 'sum', 'min' or 'max', not {kind!r}")
-        self.kind = kind
-        self._acc: dict[str, Number] = {}
-
-    def update(self, keys: Sequence[str], values: Sequence[Number]) -> None:
-        """Fold each value into its key's accumulator."""
-        if len(keys) != len(values):
-            raise ValueError(f"KeyFold.update got {len(keys)} keys but {len(values)} values")
-        acc = self._acc
-        for key, value in zip(_as_keys(keys), values, strict=True):
-            if key not in acc:
-                acc[key] = value
-            elif self.kind == "sum":
-                acc[key] = acc[key] + value
-            elif self.kind == "min":
-                acc[key] = min(acc[key], value)
-            else:
-                acc[key] = max(acc[key], value)
-
-    def items(self) -> list[tuple[str, Number]]:
-        """`(key, accumulator)` pairs in key order."""
-        return sorted(self._acc.items())
-
-    def __len__(self) -> int:
-        return len(self._acc)
