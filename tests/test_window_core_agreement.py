@@ -16,10 +16,7 @@ and UBSan.
 from __future__ import annotations
 
 import math
-import os
 import random
-import subprocess
-import sys
 import textwrap
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
@@ -390,43 +387,3 @@ def test_windowed_flows_end_to_end_c_vs_twin() -> None:
     outputs = last_line_on_each_backend(FLOW.format(n=20_000))
     assert outputs["c"] == outputs["python"]
     assert int(outputs["c"].split()[1]) > 1000
-
-
-OLD_CORE = textwrap.dedent(
-    """
-    import glob, importlib.util, os, sys, types
-
-    # Load the built C core by hand, then hide its window functions, as in a core
-    # built before csrc/windows.c existed; only then import learnstream.
-    engine = os.path.join(importlib.util.find_spec("learnstream").submodule_search_locations[0],
-                          "engine")
-    path = sorted(glob.glob(os.path.join(engine, "_ccore*.so")))[0]
-    spec = importlib.util.spec_from_file_location("learnstream.engine._ccore", path)
-    real = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(real)
-
-    class OldLib:
-        def __getattr__(self, name):
-            if name.startswith("ls_win") or name == "ls_seconds_to_micros":
-                raise AttributeError(name)
-            return getattr(real.lib, name)
-
-    old = types.ModuleType("learnstream.engine._ccore")
-    old.ffi, old.lib = real.ffi, OldLib()
-    sys.modules["learnstream.engine._ccore"] = old
-    import learnstream.engine.backend as backend
-    print(backend.NAME, backend.windows.__name__)
-    """
-)
-
-
-def test_a_core_without_window_functions_runs_windows_on_the_twin() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", OLD_CORE],
-        env={**os.environ, "LEARNSTREAM_BACKEND": "c"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.split() == ["c", "learnstream.engine.windows_twin"]
-    assert done.stderr.count("\n") == 1 and "windows run on the pure-Python twin" in done.stderr
