@@ -92,6 +92,12 @@ def prepare(workload: str, system: str, size: int, path: str | None) -> Callable
             return lambda: w.w3_genexpr(data)
         api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
         return lambda: w.w3_engine(api, data)
+    if workload == "W5":
+        data = w.agrawal(size)
+        if system == "floor":
+            return lambda: w.w5_floor(data)
+        api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
+        return lambda: w.w5_engine(api, data)
     from benchmarks import micro
 
     if workload == "window_assign":

@@ -32,6 +32,7 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
     "W1": [("learnstream", "floor", 1.15, True)],
     "W2": [("learnstream", "floor", 1.25, True)],
     "W3": [("learnstream", "floor", 1.25, True)],
+    "W5": [("learnstream", "floor", 1.10, True)],
     "window_assign": [("twin", "learnstream", 2.0, False)],
 }
 # Ratios reported with no target of their own.
@@ -44,6 +45,7 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
         ("bytewax", "floor"),
         ("bytewax", "learnstream"),
     ],
+    "W5": [("bytewax", "floor"), ("bytewax", "learnstream")],
     "keyed_count": [("twin", "learnstream")],
     "keyed_count_shared": [("twin", "learnstream")],
     "key_slots": [("twin", "learnstream")],

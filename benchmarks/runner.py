@@ -96,6 +96,15 @@ WORKLOADS: dict[str, Workload] = {
             unit="ints",
         ),
         Workload(
+            "W5",
+            "prequential StandardScaler | LogisticRegression (River) on Agrawal",
+            ("floor", "learnstream", "bytewax"),
+            100_000,
+            2_000,
+            "the plain River loop: predict_one, Accuracy.update, learn_one",
+            unit="examples",
+        ),
+        Workload(
             "keyed_count",
             "micro: KeyCounter.add, Zipf words (each its own str) in batches of 10,000",
             ("learnstream", "twin"),

@@ -265,3 +265,79 @@ def w3_genexpr(data: list[int]) -> str:
     """Generator expressions: the same arithmetic inlined, no function calls."""
     kept = [y for y in (x * 2 for x in data) if y % 3 == 0]
     return w3_checksum(len(kept), sum(kept))
+
+
+# --- W5: online learning --------------------------------------------------------
+# Prequential evaluation reporting the running accuracy after every example (the
+# learning curve); the model's own work dominates, so this measures how much the
+# engine adds around a model held as operator state.
+
+W5_BATCH = 1_000
+
+
+def agrawal(size: int) -> list[tuple[dict[str, Any], int]]:
+    """`size` examples of River's Agrawal generator (seed 42), made before the clock starts."""
+    from itertools import islice
+
+    from river.datasets import synth
+
+    return list(islice(synth.Agrawal(seed=42), size))
+
+
+def w5_model() -> Any:
+    from river import linear_model, preprocessing
+
+    return preprocessing.StandardScaler() | linear_model.LogisticRegression()
+
+
+def w5_checksum(count: int, accuracy: float) -> str:
+    return f"{count} examples, prequential accuracy {accuracy!r}"
+
+
+def w5_engine(api: Api, data: list[tuple[dict[str, Any], int]]) -> str:
+    """Test-then-train in a `stateful_map` holding the model and its metric, one key."""
+    from river import metrics
+
+    def test_then_train(state: Any, example: tuple[dict[str, Any], int]) -> tuple[Any, float]:
+        model, accuracy = state or (w5_model(), metrics.Accuracy())
+        x, y = example
+        accuracy.update(y, model.predict_one(x))
+        model.learn_one(x, y)
+        return (model, accuracy), accuracy.get()
+
+    flow = api.Dataflow("prequential")
+    examples = api.op.input("inp", flow, list_source(api, data, W5_BATCH))
+    keyed = api.op.key_on("one_model", examples, lambda example: "model")
+    scored = api.op.stateful_map("test_then_train", keyed, test_then_train)
+    last: list[float] = []
+    api.op.output("out", scored, last_value_sink(api, last))
+    api.run_main(flow)
+    return w5_checksum(len(data), last[-1] if last else 0.0)
+
+
+def last_value_sink(api: Api, last: list[float]) -> Any:
+    """Keeps only the latest value of `(key, value)` items (the accuracy so far)."""
+
+    class _Last(api.outputs.StatelessSinkPartition):  # type: ignore[name-defined,misc]
+        def write_batch(self, items: list[tuple[str, float]]) -> None:
+            if items:
+                last[:] = [items[-1][1]]
+
+    class LastValueSink(api.outputs.DynamicSink):  # type: ignore[name-defined,misc]
+        def build(self, step_id: str, worker_index: int, worker_count: int) -> _Last:
+            return _Last()
+
+    return LastValueSink()
+
+
+def w5_floor(data: list[tuple[dict[str, Any], int]]) -> str:
+    """The plain River loop: predict, score, learn, and read the accuracy so far, per example."""
+    from river import metrics
+
+    model, accuracy = w5_model(), metrics.Accuracy()
+    so_far = 0.0
+    for x, y in data:
+        accuracy.update(y, model.predict_one(x))
+        model.learn_one(x, y)
+        so_far = accuracy.get()  # the learning curve's point, as the flow emits it
+    return w5_checksum(len(data), so_far)

@@ -86,7 +86,7 @@ def test_exception_in_a_mapper_names_step_operator_item_and_keeps_the_cause() ->
         (
             lambda s: op.stateful_map("f", op.key_on("k", s, str), lambda st, x: (st, 1 / x)),
             "stateful_map",
-            ("0", [0]),
+            ("0", 0),  # the value the mapper raised on, not its key's whole batch
         ),
     ],
 )

@@ -306,8 +306,11 @@ class StatefulBatchStep:
         except StepError:
             raise
         except Exception as exc:
-            item = (key, args[0]) if args else key
-            fn = getattr(logic, method, self.builder)
+            # A logic that runs a learner's function per value (stateful_map) names the
+            # value and the function; others are blamed for the key's whole batch.
+            failed = getattr(logic, "failed", None)
+            item = (key, failed[0]) if failed else (key, args[0]) if args else key
+            fn = getattr(logic, "mapper", None) or getattr(logic, method, self.builder)
             raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
         return out
 

@@ -842,12 +842,47 @@ def stateful_map(
     sm_eg.show: ('a', 3)
     """
 
-    def shim(state: S | None, value: V) -> tuple[S | None, list[W]]:
-        state, out = mapper(state, value)
-        return state, [out]
+    # Bytewax nests stateful_map as stateful_flat_map > stateful > stateful_batch; the
+    # steps keep those ids (errors, visualize), while one logic runs the whole loop.
+    flow = up.flow
+    with flow._enter("stateful_flat_map", "stateful_flat_map", False):
+        with flow._enter("stateful", "stateful", False):
+            return stateful_batch(
+                "stateful_batch", up, lambda resume: _MapEachValue(mapper, resume)
+            )
 
-    shim.__qualname__ = getattr(mapper, "__qualname__", "mapper")
-    return stateful_flat_map("stateful_flat_map", up, shim)
+
+class _MapEachValue(StatefulBatchLogic[V, W, S]):
+    """`stateful_map`'s logic: the mapper over a key's values of a batch, in one loop.
+
+    A model held as state (Part 4) costs tens of microseconds per item, so the
+    engine's own share must stay small: no logic object or list per item. State
+    `None` means forgotten, and the next value starts from `None` again, so the
+    loop can carry it on; the key is discarded when the batch ends on `None`.
+    """
+
+    def __init__(
+        self, mapper: Callable[[S | None, V], tuple[S | None, W]], state: S | None
+    ) -> None:
+        self.mapper = mapper
+        self.state = state
+        self.failed: tuple[V] | None = None  # (the value the mapper raised on,), for the error
+
+    def on_batch(self, values: list[V]) -> tuple[Iterable[W], bool]:
+        mapper, state, out = self.mapper, self.state, []
+        append = out.append
+        for value in values:
+            try:
+                state, emitted = mapper(state, value)
+            except Exception:
+                self.failed = (value,)
+                raise
+            append(emitted)
+        self.state = state
+        return out, state is None
+
+    def snapshot(self) -> S:
+        return copy.deepcopy(self.state)  # type: ignore[return-value]
 
 
 class _FoldFinal(StatefulLogic[V, S, S]):
