@@ -573,6 +573,23 @@ def count_window(
 
     The counting runs in the window core (C by default); only `key` and the
     clock's `ts_getter` are called per item.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import learnstream.operators as op
+    >>> from learnstream.dataflow import Dataflow
+    >>> from learnstream.testing import TestingSource, run_main
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> pages = [("home", 2), ("cart", 9), ("home", 41), ("home", 65)]
+    >>> flow = Dataflow("count_window_eg")
+    >>> s = op.input("inp", flow, TestingSource(pages))
+    >>> clock = EventClock(lambda v: t0 + timedelta(seconds=v[1]), timedelta(0))
+    >>> views = count_window("views", s, clock, TumblingWindower(timedelta(minutes=1), t0),
+    ...                      key=lambda v: v[0])
+    >>> _ = op.inspect("show", views.down)
+    >>> run_main(flow)
+    count_window_eg.show: ('home', (0, 2))
+    count_window_eg.show: ('cart', (0, 1))
+    count_window_eg.show: ('home', (1, 1))
     """
     keyed = key_on("keyed", up, key)
     return window_core(
