@@ -98,10 +98,11 @@ def zipf_text(target_bytes: int, seed: int = SEED, vocab_size: int = 50_000) -> 
 
 W2_KEYS = 1_000
 W2_DISORDER_MS = 3_000
-"""How far an event may trail the latest one before it. DESIGN.md allows 5 s; 3 s
-keeps every event on time on every engine even when a slow run lets a few hundred
-milliseconds of system time pass between a key's events (Bytewax's watermark
-moves on with system time too), so the systems must agree exactly."""
+"""How far an event may trail the latest one before it. The W2 target
+(course/reference/architecture.md) allows 5 s; 3 s keeps every event on time on
+every engine even when a slow run lets a few hundred milliseconds of system time
+pass between a key's events (Bytewax's watermark moves on with system time too),
+so the systems must agree exactly."""
 W2_START_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z, the windows' align_to
 
 

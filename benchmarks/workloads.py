@@ -166,7 +166,7 @@ def w2_engine(api: Api, path: Path) -> str:
 def w2_floor(path: Path) -> str:
     """Plain Python: the same parse to aware datetimes, then a dict keyed by (key, window).
 
-    DESIGN.md's W2 target has the flow parse every event to an aware datetime, as
+    The W2 target (course/reference/architecture.md) has the flow parse every event to an aware datetime, as
     Bytewax's API asks; the floor does that same work, so the ratio measures the
     engine (clock, windows, watermarks, late checks), not the parse.
     """

@@ -1,4 +1,11 @@
-"""Fixtures several test files share."""
+"""Fixtures several test files share, and the markers of every test file.
+
+`python -m pytest` runs everything (CI runs exactly that); `python -m pytest -m
+"not slow"` is the development loop. Markers are given per file, in `MARKS`
+below, so one table says which files are slow and why: every file under
+`tests/` must be listed (a new one is refused until it is), with `()` if it
+runs in a few seconds.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,62 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+
+MARKS: dict[str, tuple[str, ...]] = {
+    "test_api_compat.py": (),
+    "test_architecture_page.py": ("docs",),
+    "test_benchmarks.py": ("bench", "slow"),
+    "test_bytewax_docs.py": ("docs",),
+    "test_connectors.py": (),
+    "test_core_agreement.py": (),
+    "test_course_code.py": ("docs", "slow"),
+    "test_course_timelines.py": ("docs",),
+    "test_docs_browser.py": ("docs", "browser", "slow"),
+    "test_docs_site.py": ("docs", "slow"),
+    "test_doctor.py": (),
+    "test_errors.py": (),
+    "test_grading_catalogue.py": ("grader", "slow"),
+    "test_grading_packaging.py": ("grader",),
+    "test_grading_part2.py": ("grader", "slow"),
+    "test_hot_paths.py": (),
+    "test_notebooks.py": ("docs", "slow"),
+    "test_operators_model.py": (),
+    "test_readme.py": ("docs", "slow"),
+    "test_run_window_summary.py": (),
+    "test_seed_and_cli.py": (),
+    "test_timeline.py": (),
+    "test_window_core_agreement.py": ("slow",),
+    "test_windowing_bytewax.py": (),
+    "test_windowing_errors.py": (),
+    "test_windowing_model.py": ("slow",),
+}
+"""Markers by test file (the markers themselves are described in pyproject.toml).
+
+`slow` keeps a file out of the development loop: use it when the file takes more
+than about five seconds on a quiet 2-core machine. The others say what a file
+needs or exercises, so `-m grader` or `-m "docs and not browser"` pick them out.
+Doctests in `src/` are fast and carry no marker.
+"""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unlisted = set()
+    for item in items:
+        if item.path.parent != TESTS:
+            continue
+        marks = MARKS.get(item.path.name)
+        if marks is None:
+            unlisted.add(item.path.name)
+            continue
+        for name in marks:
+            item.add_marker(name)
+    if unlisted:
+        raise pytest.UsageError(
+            f"tests/conftest.py: add {', '.join(sorted(unlisted))} to MARKS, with () if it "
+            'runs in a few seconds or ("slow",) and what else applies (see the README\'s '
+            "Contributing notes)"
+        )
 
 
 @pytest.fixture(scope="session")

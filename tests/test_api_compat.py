@@ -66,7 +66,8 @@ DELIBERATE: dict[str, str] = {
         "run_main(now_getter=...) replaces it), so one run can drive every clock of a flow"
     ),
 }
-"""Documented differences (see DESIGN.md and the course's Bytewax notes), by qualified name."""
+"""Deliberate differences, by qualified name (course/reference/architecture.md and Part 2's
+late-data page explain the watermark one)."""
 
 
 def bytewax_module(path: str) -> ModuleType:

@@ -316,6 +316,17 @@ class WindowStep:
         """What `learnstream run` reports for this step."""
         return {"windows_emitted": self.windows_emitted, "items_late": self.items_late}
 
+    def watermark(self, key: str) -> datetime | None:
+        """`key`'s watermark as the core holds it now; None before the key's first item.
+
+        Read between ticks by tools that draw what the engine decided
+        (`learnstream.timeline`), so they never recompute it.
+        """
+        if key not in self.keys:
+            return None
+        us = self.core.watermark(self.keys.index(key))
+        return from_micros(max(MIN_US, min(us, MAX_US)))
+
     # --- helpers ------------------------------------------------------------
 
     def _now_us(self, now: datetime) -> int:
