@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import MARKS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -19,9 +23,92 @@ def test_quickstart_is_two_lines_install_and_run_then_install_and_test() -> None
     assert second.startswith('pip install -e ".[dev]"') and "pytest" in second
 
 
-def test_ci_runs_the_readme_test_line_verbatim() -> None:
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "## Quickstart" in ci and "splitlines()[1]" in ci
+def _stub(bin_dir: Path, name: str, status: int = 0) -> None:
+    """A command that only logs how it was called (and from where) to calls.log."""
+    script = bin_dir / name
+    script.write_text(
+        f'#!/usr/bin/env bash\necho "{name} $* @ $PWD" >> "{bin_dir}/calls.log"\nexit {status}\n'
+    )
+    script.chmod(0o755)
+
+
+def run_ci(tmp_path: Path, readme: str, python_status: int = 0) -> tuple[int, str, list[str]]:
+    """Run .ci/run in a copy of the repository's CI files, with `pip`, `python` and
+    `chromium` replaced by stubs, so what CI would run is recorded instead of run."""
+    repo, bin_dir = tmp_path / "repo", tmp_path / "bin"
+    (repo / ".ci").mkdir(parents=True)
+    bin_dir.mkdir()
+    shutil.copy2(ROOT / ".ci" / "run", repo / ".ci" / "run")
+    (repo / "README.md").write_text(readme)
+    for name in ("pip", "chromium"):
+        _stub(bin_dir, name)
+    _stub(bin_dir, "python", python_status)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", str(repo / ".ci" / "run")], capture_output=True, text=True, env=env, timeout=60
+    )
+    log = bin_dir / "calls.log"
+    calls = log.read_text().splitlines() if log.exists() else []
+    return done.returncode, done.stdout + done.stderr, calls
+
+
+def test_ci_runs_the_readme_test_line_verbatim(tmp_path: Path) -> None:
+    status, output, calls = run_ci(tmp_path, README)
+    assert status == 0, output
+    where = tmp_path / "repo"
+    # The second Quickstart line, in order, from the repository's root; chromium is present.
+    assert calls == [f"pip install -e .[dev] @ {where}", f"python -m pytest @ {where}"]
+    assert '+ pip install -e ".[dev]" && python -m pytest' in output
+
+
+def test_ci_fails_when_the_tests_fail(tmp_path: Path) -> None:
+    status, output, calls = run_ci(tmp_path, README, python_status=3)
+    assert status == 3, output
+    assert calls[-1].startswith("python -m pytest")
+
+
+def test_ci_refuses_a_test_line_that_does_not_run_pytest(tmp_path: Path) -> None:
+    readme = README.replace("python -m pytest\n```", "python -m unittest\n```", 1)
+    assert readme != README
+    status, output, calls = run_ci(tmp_path, readme)
+    assert status == 1
+    assert "does not run pytest" in output
+    assert calls == []  # nothing was installed or run
+
+
+def test_the_readme_test_line_collects_every_test_and_the_loop_only_the_fast_ones() -> None:
+    """Nothing in the configuration deselects tests by default; `-m "not slow"` leaves out
+    exactly the files marked slow, and names the loop the Contributing notes give."""
+    block = re.search(r"## Contributing.*?```bash\n(.*?)```", README, re.S)
+    assert block, "README has no Contributing command block"
+    loop = [line.split("  #")[0].strip() for line in block[1].strip().splitlines()]
+    assert loop[0] == 'python -m pytest -m "not slow"'
+
+    def collected(command: str) -> set[str]:
+        done = subprocess.run(
+            ["bash", "-c", f"{command} --collect-only -q -p no:cacheprovider"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {line for line in done.stdout.splitlines() if "::" in line}
+
+    everything = collected("python -m pytest")
+    assert everything == collected('python -m pytest -m "slow or not slow"')
+    for command in loop:
+        fast = collected(command)
+        slow_files = {f"tests/{name}" for name, marks in MARKS.items() if "slow" in marks}
+        assert fast and fast < everything
+        assert {t.split("::")[0] for t in everything - fast} == slow_files
+        assert not any(t.split("::")[0] in slow_files for t in fast)
+
+
+def test_every_test_file_has_its_markers_listed() -> None:
+    """The rule the Contributing notes state: each file under tests/ is in MARKS, and only those."""
+    files = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    assert files == set(MARKS)
 
 
 def test_hello_flow_runs_as_documented(tmp_path: Path) -> None:
