@@ -31,7 +31,7 @@ FLOW_IMPORTS = (
     "import learnstream.operators, learnstream.operators.windowing, "
     "learnstream.connectors.files, learnstream.testing"
 )
-"""What a flow imports (DESIGN.md: ≤ 30 ms over bare Python)."""
+"""What a flow imports (course/reference/architecture.md: ≤ 30 ms over bare Python)."""
 
 
 def import_snippet(imports: str) -> str:

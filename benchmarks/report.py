@@ -3,8 +3,9 @@
 A *whole-process* figure is a child timed from the outside (interpreter start-up,
 imports, reading the input, building the flow, the work): what a user meets running
 `python -m learnstream.run flow` against `python floor.py`. The *inner* figure is
-the work alone, timed inside the child. DESIGN.md's targets are judged on the whole
-process; the micros, whose processes are mostly set-up, on the inner figure.
+the work alone, timed inside the child. The targets (course/reference/architecture.md)
+are judged on the whole process; the micros, whose processes are mostly set-up, on
+the inner figure.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ LABELS = {
     "bytewax": "Bytewax 0.21.1",
 }
 
-# Targets from DESIGN.md ("Performance: workloads and targets"): (numerator,
+# Targets from course/reference/architecture.md ("Performance targets"): (numerator,
 # denominator, bound, True when the ratio must be at most the bound).
 TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
     "W1": [("learnstream", "floor", 1.15, True)],

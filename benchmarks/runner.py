@@ -9,7 +9,8 @@ inside, the work alone (the *inner* figure). Round `r` runs every system of a
 workload once, starting from a different system each round; ratios are taken
 within a round (paired) and then their median is reported, because on a shared
 machine two programs measured side by side drift together while absolute times
-drift by 20-30 %. W1-W3 run at DESIGN.md's sizes and at everyday sizes.
+drift by 20-30 %. W1-W3 run at the sizes of the performance targets
+(course/reference/architecture.md) and at everyday sizes.
 
 The exit status is 1, with a message naming the systems, when any two systems
 disagree on a workload's checksum or a measurement fails; missing a
@@ -46,7 +47,7 @@ class Workload:
     name: str
     title: str
     systems: tuple[str, ...]
-    full: int  # size of a real run (bytes of text, events, items or keys): DESIGN.md's
+    full: int  # size of a real run (bytes of text, events, items or keys): the targets'
     quick: int  # size for --quick: correctness only
     floor_title: str = ""
     make_input: Callable[[int], Path] | None = None
@@ -372,7 +373,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--sizes",
         choices=("both", "design", "everyday"),
         default="both",
-        help="W1-W3 at DESIGN.md's sizes (50 MB, 2M events, 5M ints), at everyday "
+        help="W1-W3 at the targets' sizes (50 MB, 2M events, 5M ints), at everyday "
         "sizes (10 MB, 500k events, 2M ints), or both (the default)",
     )
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")

@@ -40,8 +40,6 @@ MODULES = (
 
 NOT_YET: dict[str, set[str]] = {
     "operators.windowing": {"join_window"},
-    "inputs": {"SimplePollingSource", "batch_async", "batch_getter", "batch_getter_ex"},
-    "testing": {"ffwd_iter", "poll_next_batch"},
 }
 """Bytewax names learnstream does not have yet. Remove a name when you add it."""
 
