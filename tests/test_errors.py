@@ -140,8 +140,11 @@ def test_stream_from_another_dataflow() -> None:
 def test_flow_without_output_says_what_to_add() -> None:
     flow = Dataflow("no_out")
     op.map("m", op.input("inp", flow, TestingSource([1])), str)
-    with pytest.raises(DataflowError, match=r"op\.output"):
+    with pytest.raises(RuntimeError, match=r"op\.output") as info:
         run_main(flow)
+    # As in Bytewax: a RuntimeError caused by a ValueError saying what is missing.
+    assert isinstance(info.value.__cause__, DataflowError)
+    assert "at least one output or inspect step" in str(info.value.__cause__)
 
 
 LEARNER_FLOW = textwrap.dedent(

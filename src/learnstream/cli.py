@@ -42,18 +42,22 @@ def run(args: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["both", "mermaid", "text"]),
+    type=click.Choice(["both", "mermaid", "text", "json"]),
     default="both",
     show_default=True,
+    help="mermaid and json are Bytewax's formats; text is the tree of nested operators.",
 )
 def visualize(import_str: str, fmt: str) -> None:
-    """Draw a dataflow as a Mermaid flowchart and as an indented tree."""
-    from learnstream.visualize import to_mermaid, to_text
+    """Draw a dataflow as a Mermaid flowchart and as an indented tree (or as JSON)."""
+    from learnstream.visualize import to_json, to_mermaid, to_text
 
     try:
         flow = load_flow(import_str)
     except FlowLookupError as err:
         raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        click.echo(to_json(flow))
+        return
     if fmt in ("both", "mermaid"):
         click.echo(to_mermaid(flow))
     if fmt == "both":

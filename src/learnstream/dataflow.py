@@ -9,16 +9,33 @@ is `demo.double.flat_map_batch`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from inspect import Parameter
 from typing import Any, Generic, TypeAlias, TypeVar
 
 from learnstream.errors import DataflowError
 
 X_co = TypeVar("X_co", covariant=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Port:
+    """Where streams enter or leave an operator call: a `Stream` parameter or result.
+
+    Named as in Bytewax: the parameter's name (`up`, `ups` for `*ups`), `down`
+    for a returned stream, the field name for a returned dataclass (`trues`).
+    """
+
+    name: str
+    port_id: str
+    stream_ids: list[str]
 
 
 @dataclass
@@ -31,6 +48,8 @@ class OperatorCall:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     children: list[OperatorCall] = field(default_factory=list)
+    inp_ports: list[Port] = field(default_factory=list)
+    out_ports: list[Port] = field(default_factory=list)
 
 
 @dataclass
@@ -51,11 +70,20 @@ class CoreStep:
 
 
 class Stream(Generic[X_co]):
-    """A handle on the items flowing out of one step; pass it to the next operator."""
+    """A handle on the items flowing out of one step; pass it to the next operator.
 
-    def __init__(self, stream_id: str, flow: Dataflow) -> None:
+    `scope` is the id of the operator (or flow) whose body the handle belongs
+    to: inside an operator, the streams it was given are re-scoped to it, so a
+    stream smuggled in another way (inside a list) is caught, as in Bytewax.
+    """
+
+    def __init__(self, stream_id: str, flow: Dataflow, scope: str | None = None) -> None:
         self.stream_id = stream_id
         self.flow = flow
+        self.scope = flow.flow_id if scope is None else scope
+
+    def _in_scope(self, scope: str) -> Stream[X_co]:
+        return Stream(self.stream_id, self.flow, scope)
 
     def __repr__(self) -> str:
         return f"Stream({self.stream_id!r})"
@@ -103,11 +131,7 @@ class Dataflow:
     @contextmanager
     def _enter(self, name: str, step_id: str, core: bool) -> Iterator[OperatorCall]:
         parent = self._stack[-1]
-        if not isinstance(step_id, str) or not step_id or "." in step_id:
-            raise DataflowError(
-                f"step id for operator {name!r} must be a non-empty string without dots, "
-                f"got {step_id!r}"
-            )
+        check_step_id(name, step_id)
         full_id = f"{parent.step_id}.{step_id}"
         if any(child.step_id == full_id for child in parent.children):
             raise DataflowError(
@@ -131,7 +155,7 @@ class Dataflow:
         out_names: tuple[str, ...] = ("down",),
         **params: Any,
     ) -> list[Stream[Any]]:
-        outs = [Stream(f"{call.step_id}.{name}", self) for name in out_names[:n_out]]
+        outs = [Stream(f"{call.step_id}.{name}", self, call.step_id) for name in out_names[:n_out]]
         call.inputs = [s.stream_id for s in inputs]
         call.outputs = [s.stream_id for s in outs]
         self.steps.append(
@@ -140,48 +164,177 @@ class Dataflow:
         return outs
 
 
-def _flow_of(name: str, step_id: str, args: tuple[Any, ...]) -> Dataflow:
-    flows = []
-    for a in args:
-        if isinstance(a, Dataflow):
-            flows.append(a)
-        elif isinstance(a, Stream):
-            flows.append(a.flow)
-        elif isinstance(a, list | tuple):
-            flows.extend(x.flow for x in a if isinstance(x, Stream))
-    if not flows:
+def check_step_id(name: str, step_id: Any) -> None:
+    """A step id is a non-empty `str` without periods (Bytewax's rule and wording)."""
+    if not isinstance(step_id, str):
+        raise TypeError(
+            f"'step_id' must be a `str`: operator {name!r} got {step_id!r} "
+            f"({type(step_id).__name__}); pass a name such as 'parse' first"
+        )
+    if "." in step_id:
+        raise DataflowError(
+            f"'step_id' can't contain any periods '.': operator {name!r} got {step_id!r}; "
+            "periods separate the ids of nested steps, so use '_' or '-' instead"
+        )
+    if not step_id:
+        raise DataflowError(f"step id for operator {name!r} must not be empty")
+
+
+def _is_stream_annotation(anno: Any) -> bool:
+    """`Stream`, `Stream[X]`, `KeyedStream[V]`, also written as strings."""
+    if isinstance(anno, str):
+        return anno.split("[", 1)[0].strip() in ("Stream", "KeyedStream")
+    return (typing.get_origin(anno) or anno) is Stream
+
+
+def _stream_params(builder: Callable[..., Any], sig: inspect.Signature) -> list[str]:
+    """The parameters annotated as streams: each is an input port of the operator."""
+    try:
+        hints: dict[str, Any] = typing.get_type_hints(builder)
+    except Exception:  # an annotation naming something unimportable: read it as text
+        hints = {name: p.annotation for name, p in sig.parameters.items()}
+    return [name for name in sig.parameters if _is_stream_annotation(hints.get(name))]
+
+
+def _port_streams(param: Parameter, value: Any) -> list[Any]:
+    if param.kind == Parameter.VAR_POSITIONAL:
+        return list(value)
+    if param.kind == Parameter.VAR_KEYWORD:
+        return list(value.values())
+    return [value]
+
+
+def _check_streams(name: str, sig: inspect.Signature, bound: Any, ports: list[str]) -> None:
+    """Every stream parameter got a `Stream` (Bytewax raises TypeError, with this wording)."""
+    for pname in ports:
+        param = sig.parameters[pname]
+        desc = {
+            Parameter.VAR_POSITIONAL: f"{pname!r} *args all",
+            Parameter.VAR_KEYWORD: f"{pname!r} **kwargs all",
+        }.get(param.kind, f"{pname!r} argument")
+        for value in _port_streams(param, bound.arguments[pname]):
+            if not isinstance(value, Stream):
+                raise TypeError(
+                    f"{desc} must be a `Stream`; got a {type(value)!r} instead (operator "
+                    f"{name!r}); did you forget to unpack the result of an operator that "
+                    "returns multiple streams, e.g. .trues of op.branch?"
+                )
+
+
+def _scope_of(value: Any) -> tuple[Dataflow, str] | None:
+    if isinstance(value, Stream):
+        return value.flow, value.scope
+    if isinstance(value, Dataflow):
+        return value, value._stack[-1].step_id
+    return None
+
+
+def _outer_scope(name: str, step_id: str, values: list[Any]) -> tuple[Dataflow, str]:
+    """The one flow and scope the arguments come from (streams in lists do not count)."""
+    found = [scope for v in values if (scope := _scope_of(v)) is not None]
+    if not found:
         raise DataflowError(
             f"operator {name!r} (step {step_id!r}) needs a Dataflow or a Stream after the step "
             "id, e.g. op.map('double', stream, fn)"
         )
-    first = flows[0]
-    for other in flows[1:]:
-        if other is not first:
+    flow = found[0][0]
+    for other, _ in found[1:]:
+        if other is not flow:
             raise DataflowError(
                 f"operator {name!r} (step {step_id!r}) was given a Stream from Dataflow "
-                f"{other.flow_id!r} while building Dataflow {first.flow_id!r}: a stream can "
+                f"{other.flow_id!r} while building Dataflow {flow.flow_id!r}: a stream can "
                 "only feed steps of the flow it came from"
             )
-    return first
+    scopes = sorted({scope for _, scope in found})
+    if len(scopes) != 1:
+        raise AssertionError(
+            f"inconsistent stream scoping: operator {name!r} (step {step_id!r}) got streams "
+            f"from the scopes {scopes}; expected one. Inside an operator, use only the "
+            "streams it takes as parameters (a Stream nested in a list or other container "
+            "is not re-scoped: take it as *args instead)"
+        )
+    return flow, scopes[0]
+
+
+def _rescoped(param: Parameter, value: Any, scope: str) -> Any:
+    """The argument as the operator's body sees it: its streams moved into `scope`."""
+    if param.kind == Parameter.VAR_POSITIONAL:
+        return tuple(v._in_scope(scope) if isinstance(v, Stream) else v for v in value)
+    if param.kind == Parameter.VAR_KEYWORD:
+        return {k: v._in_scope(scope) if isinstance(v, Stream) else v for k, v in value.items()}
+    return value._in_scope(scope) if isinstance(value, Stream) else value
+
+
+def _out_ports(call: OperatorCall, out: Any) -> list[Port]:
+    def port(pname: str, stream: Stream[Any]) -> Port:
+        return Port(pname, f"{call.step_id}.{pname}", [stream.stream_id])
+
+    if isinstance(out, Stream):
+        return [port("down", out)]
+    if dataclasses.is_dataclass(out) and not isinstance(out, type):
+        return [
+            port(f.name, getattr(out, f.name))
+            for f in dataclasses.fields(out)
+            if isinstance(getattr(out, f.name), Stream)
+        ]
+    return []
+
+
+def _returned(out: Any, scope: str) -> Any:
+    """The builder's result with its streams handed back to the caller's scope."""
+    if isinstance(out, Stream):
+        return out._in_scope(scope)
+    if dataclasses.is_dataclass(out) and not isinstance(out, type):
+        changes = {
+            f.name: getattr(out, f.name)._in_scope(scope)
+            for f in dataclasses.fields(out)
+            if isinstance(getattr(out, f.name), Stream)
+        }
+        return dataclasses.replace(out, **changes) if changes else out
+    return out
 
 
 def operator(fn: F | None = None, *, core: bool = False) -> Any:
     """Mark a function as an operator: it gets its own step-id scope.
 
     Operators call other operators inside them; those inner steps are named
-    `outer_id.inner_id`, which is what error messages and `visualize` show.
-    `functools.wraps` keeps the builder's name, docstring and (through
-    `__wrapped__`) its signature for `help()` and `inspect.signature`.
+    `outer_id.inner_id`, which is what error messages and `visualize` show. As in
+    Bytewax, parameters annotated `Stream` (also `*ups: Stream`) are the
+    operator's input ports and must be given streams; a returned `Stream` (or
+    dataclass of streams) is its output ports. `functools.wraps` keeps the
+    builder's name, docstring and (through `__wrapped__`) its signature.
     """
 
     def deco(builder: F) -> F:
+        sig = inspect.signature(builder)
         name = builder.__name__
+        stream_params = _stream_params(builder, sig)
 
         @functools.wraps(builder)
-        def wrapper(step_id: str, *args: Any, **kwargs: Any) -> Any:
-            flow = _flow_of(name, step_id, (*args, *kwargs.values()))
-            with flow._enter(name, step_id, core):
-                return builder(step_id, *args, **kwargs)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = sig.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"operator {name!r} called incorrectly: {exc}") from exc
+            bound.apply_defaults()
+            _check_streams(name, sig, bound, stream_params)
+            step_id = bound.arguments.get("step_id")
+            check_step_id(name, step_id)
+            values: list[Any] = []
+            for pname, param in sig.parameters.items():
+                values += _port_streams(param, bound.arguments[pname])
+            flow, outer = _outer_scope(name, step_id, values)
+            with flow._enter(name, step_id, core) as call:
+                for pname in stream_params:
+                    streams = _port_streams(sig.parameters[pname], bound.arguments[pname])
+                    call.inp_ports.append(
+                        Port(pname, f"{call.step_id}.{pname}", [s.stream_id for s in streams])
+                    )
+                for pname, param in sig.parameters.items():
+                    bound.arguments[pname] = _rescoped(param, bound.arguments[pname], call.step_id)
+                out = builder(*bound.args, **bound.kwargs)
+                call.out_ports = _out_ports(call, out)
+            return _returned(out, outer)
 
         wrapper._learnstream_operator = True  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

@@ -39,8 +39,13 @@ class DataflowError(LearnstreamError, ValueError):
     """The dataflow was built wrongly (duplicate step id, streams of two flows, ...)."""
 
 
-class StepError(LearnstreamError):
-    """An item could not go through a step while the flow ran."""
+class StepError(LearnstreamError, RuntimeError):
+    """An item could not go through a step while the flow ran.
+
+    A `RuntimeError`, as Bytewax's run-time errors are; the exception that caused
+    it (the learner's, or one worded as Bytewax words the problem) is its
+    `__cause__`.
+    """
 
     def __init__(self, step_id: str, operator: str, item: Any, problem: str, fix: str) -> None:
         self.step_id = step_id
@@ -55,12 +60,29 @@ class StepError(LearnstreamError):
         )
 
 
+class FlowRunError(LearnstreamError, RuntimeError):
+    """The flow as a whole cannot run (no input, no output); the cause says why."""
+
+
 class UserFunctionError(StepError):
     """A function the learner gave to an operator raised an exception."""
 
 
-class KeyedItemError(StepError, TypeError):
-    """A keyed step got something other than a `(str, value)` 2-tuple."""
+class KeyedItemError(StepError):
+    """A keyed step got something other than a `(str, value)` 2-tuple.
+
+    A RuntimeError caused by a TypeError, as in Bytewax (not a TypeError itself:
+    Bytewax's users check for a RuntimeError around a TypeError).
+    """
+
+
+def wrong_return_type(role: str, fn: Any, step_id: str, expected: str, got: Any) -> TypeError:
+    """Bytewax's words for a function returning the wrong type; its users match on them."""
+    name = "" if fn is None else f"{getattr(fn, '__qualname__', None) or repr(fn)} "
+    return TypeError(
+        f"return value of `{role}` {name}in step {step_id!r} must be a `{expected}`; "
+        f"got a {type(got)!r} instead"
+    )
 
 
 _KEY_ON_FIX = (
@@ -79,7 +101,7 @@ def keyed_item_problem(step_id: str, operator: str, item: Any) -> KeyedItemError
         got = f"{a_or_an(kind.__name__)} (a tuple subclass; keyed items are plain tuples)"
     else:
         got = a_or_an(kind.__name__)
-    return KeyedItemError(
+    err = KeyedItemError(
         step_id,
         operator,
         item,
@@ -87,11 +109,18 @@ def keyed_item_problem(step_id: str, operator: str, item: Any) -> KeyedItemError
         f"but got {got}",
         _KEY_ON_FIX,
     )
+    err.__cause__ = TypeError(
+        f"step {step_id!r} requires `(key, value)` 2-tuple as upstream for routing; "
+        f"got a {kind!r} instead"
+    )
+    return err
 
 
-def key_function_problem(step_id: str, operator: str, item: Any, key: Any) -> KeyedItemError:
-    """Explain why the key function of `step_id` cannot return `key` for `item`."""
-    return KeyedItemError(
+def key_function_problem(
+    step_id: str, operator: str, item: Any, key: Any, fn: Any = None
+) -> KeyedItemError:
+    """Explain why the key function `fn` of `step_id` cannot return `key` for `item`."""
+    err = KeyedItemError(
         step_id,
         operator,
         item,
@@ -99,6 +128,8 @@ def key_function_problem(step_id: str, operator: str, item: Any, key: Any) -> Ke
         "function; keys must be str",
         "return a str from the key function, e.g. lambda x: str(x['id'])",
     )
+    err.__cause__ = wrong_return_type("key", fn, step_id, "str", key)
+    return err
 
 
 def user_function_error(

@@ -389,7 +389,8 @@ def run_cli(
 def report_error(err: LearnstreamError, *, debug: bool) -> None:
     """Print the learner's part of the traceback, then learnstream's message, on stderr."""
     cause = err.__cause__
-    if cause is not None:
+    # A cause with no traceback only restates the problem in Bytewax's words.
+    if cause is not None and cause.__traceback__ is not None:
         tb = cause.__traceback__ if debug else user_frames(cause.__traceback__)
         traceback.print_exception(type(cause), cause, tb, file=sys.stderr)
     print(f"\nlearnstream: {err}", file=sys.stderr)

@@ -1,4 +1,7 @@
-"""Draw a dataflow: as a Mermaid flowchart (for the docs) or as an indented tree.
+"""Draw a dataflow: Mermaid and JSON as Bytewax draws them, and an indented tree.
+
+`to_mermaid` and `to_json` give what `bytewax.visualize` gives for the same flow;
+`to_text` is learnstream's own view, nested operators included.
 
 >>> import learnstream.operators as op
 >>> from learnstream.dataflow import Dataflow
@@ -14,18 +17,24 @@ viz_eg (Dataflow)
 └── out (output)
 >>> print(to_mermaid(flow))
 flowchart TD
-    viz_eg.inp["inp (input)"]
-    viz_eg.double["double (map)"]
-    viz_eg.out["out (output)"]
-    viz_eg.inp --> viz_eg.double
-    viz_eg.double --> viz_eg.out
+subgraph "viz_eg (Dataflow)"
+viz_eg.inp["inp (input)"]
+viz_eg.double["double (map)"]
+viz_eg.inp -- "down → up" --> viz_eg.double
+viz_eg.out["out (output)"]
+viz_eg.double -- "down → up" --> viz_eg.out
+end
 """
 
 from __future__ import annotations
 
-from learnstream.dataflow import Dataflow, OperatorCall
+import json
+from collections import ChainMap
+from typing import Any
 
-__all__ = ["to_mermaid", "to_text"]
+from learnstream.dataflow import Dataflow, OperatorCall, Port
+
+__all__ = ["to_json", "to_mermaid", "to_text"]
 
 
 def to_text(flow: Dataflow) -> str:
@@ -43,30 +52,78 @@ def to_text(flow: Dataflow) -> str:
     return "\n".join(lines)
 
 
-def _core_steps(call: OperatorCall) -> list[OperatorCall]:
-    if call.core:
-        return [call]
-    return [step for child in call.children for step in _core_steps(child)]
+def _port(port: Port, from_ports: list[str], from_streams: list[str]) -> dict[str, Any]:
+    return {
+        "typ": "RenderedPort",
+        "port_name": port.name,
+        "port_id": port.port_id,
+        "from_port_ids": from_ports,
+        "from_stream_ids": from_streams,
+    }
+
+
+def _rendered(call: OperatorCall, origin: ChainMap[str, str]) -> dict[str, Any]:
+    """One operator with each port linked to the port its streams come from.
+
+    `origin` maps a stream id to the port it is seen leaving: the output port
+    of the operator that made it, or, inside an operator, that operator's own
+    input port (streams enter a nested scope through it).
+    """
+    inp = [_port(p, [origin[s] for s in p.stream_ids], list(p.stream_ids)) for p in call.inp_ports]
+    origin.update({s: p.port_id for p in call.out_ports for s in p.stream_ids})
+    inner = origin.new_child({s: p.port_id for p in call.inp_ports for s in p.stream_ids})
+    substeps = [_rendered(child, inner) for child in call.children]
+    # A core operator's outputs come from nowhere inside it: no links to draw.
+    out = [
+        _port(p, [inner[s] for s in p.stream_ids], list(p.stream_ids))
+        if substeps
+        else _port(p, [], [])
+        for p in call.out_ports
+    ]
+    return {
+        "typ": "RenderedOperator",
+        "op_type": call.name,
+        "step_name": call.step_id.rsplit(".", 1)[-1],
+        "step_id": call.step_id,
+        "inp_ports": inp,
+        "out_ports": out,
+        "substeps": substeps,
+    }
+
+
+def to_rendered(flow: Dataflow) -> dict[str, Any]:
+    """The flow as Bytewax's rendered data model (plain dicts), ports linked."""
+    origin: ChainMap[str, str] = ChainMap()
+    return {
+        "typ": "RenderedDataflow",
+        "flow_id": flow.flow_id,
+        "substeps": [_rendered(call, origin) for call in flow.root.children],
+    }
+
+
+def to_json(flow: Dataflow) -> str:
+    """The flow as JSON, in the same shape as `bytewax.visualize.to_json`."""
+    return json.dumps(to_rendered(flow), indent=2)
 
 
 def to_mermaid(flow: Dataflow) -> str:
-    """A Mermaid flowchart with one box per top-level step and an arrow per stream."""
-    tops = flow.root.children
-    producer: dict[str, str] = {}
-    for top in tops:
-        for step in _core_steps(top):
-            for stream in step.outputs:
-                producer[stream] = top.step_id
-    lines = ["flowchart TD"]
-    for top in tops:
-        short = top.step_id.rsplit(".", 1)[-1]
-        lines.append(f'    {top.step_id}["{short} ({top.name})"]')
-    edges: list[tuple[str, str]] = []
-    for top in tops:
-        for step in _core_steps(top):
-            for stream in step.inputs:
-                src = producer.get(stream)
-                if src is not None and src != top.step_id and (src, top.step_id) not in edges:
-                    edges.append((src, top.step_id))
-    lines += [f"    {a} --> {b}" for a, b in edges]
+    """A Mermaid flowchart of the top-level steps, as `bytewax.visualize.to_mermaid` draws it.
+
+    Each arrow is labelled with the ports it joins, e.g. `down → up`.
+    """
+    steps = to_rendered(flow)["substeps"]
+    owner = {
+        p["port_id"]: (step, p) for step in steps for p in step["inp_ports"] + step["out_ports"]
+    }
+    lines = ["flowchart TD", f'subgraph "{flow.flow_id} (Dataflow)"']
+    for step in steps:
+        lines.append(f'{step["step_id"]}["{step["step_name"]} ({step["op_type"]})"]')
+        for port in step["inp_ports"]:
+            for from_id in port["from_port_ids"]:
+                from_step, from_port = owner[from_id]
+                lines.append(
+                    f'{from_step["step_id"]} -- "{from_port["port_name"]} → {port["port_name"]}" '
+                    f"--> {step['step_id']}"
+                )
+    lines.append("end")
     return "\n".join(lines)

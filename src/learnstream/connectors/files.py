@@ -96,8 +96,17 @@ class DirSource(FixedPartitionedSource[str, int]):
         get_fs_id: Callable[[Path], str] = _path_id,
     ) -> None:
         self.dir_path = Path(dir_path)
+        # Bytewax's wording ("input directory `...` does not exist"), with the way out.
+        if not self.dir_path.exists():
+            raise ValueError(
+                f"DirSource: input directory `{self.dir_path}` does not exist "
+                f"(looked from {Path.cwd()}); check the path or create the directory"
+            )
         if not self.dir_path.is_dir():
-            raise ValueError(f"DirSource: {self.dir_path} is not a directory")
+            raise ValueError(
+                f"DirSource: input directory `{self.dir_path}` is not a directory; "
+                "for a single file use FileSource"
+            )
         self.glob_pat = glob_pat
         self.batch_size = batch_size
         self.get_fs_id = get_fs_id

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from learnstream.engine import backend
-from learnstream.errors import StepError, short_repr, user_function_error
+from learnstream.errors import StepError, short_repr, user_function_error, wrong_return_type
 
 if TYPE_CHECKING:
     from learnstream.dataflow import CoreStep
@@ -58,13 +58,15 @@ class PerItem:
             err = user_function_error(self.step_id, self.operator, self.fn, item, what)
             err.__cause__ = what
             return err
-        return StepError(
+        err = StepError(
             self.step_id,
             self.operator,
             item,
             f"predicate returned {short_repr(what)}, not a bool",
             "make the predicate return True or False (e.g. `lambda x: x > 0`)",
         )
+        err.__cause__ = wrong_return_type("predicate", self.fn, self.step_id, "bool", what)
+        return err
 
 
 def run_stages(stages: list[PerItem], items: list[Any]) -> list[Any]:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from learnstream.dataflow import CoreStep, Dataflow
 from learnstream.engine import clock
 from learnstream.engine.chains import fuse
-from learnstream.errors import DataflowError
+from learnstream.errors import DataflowError, FlowRunError
 from learnstream.inputs import AbortExecution
 
 Outputs = list[list[Any]]
@@ -80,14 +80,21 @@ def topological(steps: list[CoreStep]) -> list[CoreStep]:
 
 def runnable_steps(flow: Dataflow) -> list[CoreStep]:
     """The flow's steps in topological order, once it is sure to have an input and an output."""
+    # As in Bytewax: a RuntimeError caused by a ValueError in Bytewax's words.
     if not any(s.operator == "input" for s in flow.steps):
-        raise DataflowError(
+        raise FlowRunError(
             f"Dataflow {flow.flow_id!r} has no input: add op.input(...) before running it"
+        ) from DataflowError(
+            "Dataflow needs to contain at least one input step; add with "
+            "`learnstream.operators.input`"
         )
     if not any(s.operator in ("output", "inspect_debug") for s in flow.steps):
-        raise DataflowError(
+        raise FlowRunError(
             f"Dataflow {flow.flow_id!r} has no output: add op.output(...) (e.g. with "
             "StdOutSink()) or op.inspect(...) so its results go somewhere"
+        ) from DataflowError(
+            "Dataflow needs to contain at least one output or inspect step; add with "
+            "`learnstream.operators.output` or `learnstream.operators.inspect`"
         )
     return topological(flow.steps)
 

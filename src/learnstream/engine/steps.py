@@ -12,7 +12,7 @@ from typing import Any
 
 from learnstream.engine import backend
 from learnstream.engine.keyed_items import checked_keys, split_keyed
-from learnstream.errors import StepError, short_repr, user_function_error
+from learnstream.errors import StepError, short_repr, user_function_error, wrong_return_type
 from learnstream.inputs import (
     AbortExecution,
     DynamicSource,
@@ -187,7 +187,7 @@ class BranchStep:
                     item,
                     f"predicate returned {short_repr(verdict)}, not a bool",
                     "make the predicate return True or False (e.g. wrap it in bool(...))",
-                )
+                ) from wrong_return_type("predicate", predicate, self.step_id, "bool", verdict)
         return [trues, falses]
 
     def eof(self, now: datetime) -> Outputs:

@@ -44,9 +44,10 @@ from learnstream.engine.steps import (
     StatefulBatchStep,
     call_each,
 )
-from learnstream.errors import StepError, short_repr, user_function_error
+from learnstream.errors import StepError, short_repr, user_function_error, wrong_return_type
 from learnstream.inputs import Source
 from learnstream.outputs import DynamicSink, Sink, StatelessSinkPartition
+from learnstream.wording import a_or_an
 
 X = TypeVar("X")
 Y = TypeVar("Y")
@@ -109,6 +110,10 @@ def _here(up: Stream[Any]) -> OperatorCall:
 
 def _identity(x: X) -> X:
     return x
+
+
+def _fn_name(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
 
 
 # --- core operators -------------------------------------------------------
@@ -399,7 +404,7 @@ def flat_map(step_id: str, up: Stream[X], mapper: Callable[[X], Iterable[Y]]) ->
             for last in items:
                 extend(mapper(last))
             return out
-        except StepError:  # already explained (flat_map_value's keyed-item check)
+        except StepError:  # already explained (flatten's and flat_map_value's own checks)
             raise
         except Exception as exc:
             raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
@@ -419,7 +424,22 @@ def flatten(step_id: str, up: Stream[Iterable[X]]) -> Stream[X]:
     flatten_eg.show: 2
     flatten_eg.show: 3
     """
-    return flat_map("flat_map", up, _identity)  # type: ignore[arg-type]
+    here = _here(up).step_id
+
+    def checked(item: Iterable[X]) -> Iterable[X]:
+        if not isinstance(item, Iterable):
+            raise StepError(
+                here,
+                "flatten",
+                item,
+                f"got {a_or_an(type(item).__name__)}, which is not iterable",
+                "give flatten lists (or other iterables), or use op.map / op.flat_map to make them",
+            ) from TypeError(
+                f"step {here!r} requires upstream to be iterables; got a {type(item)!r} instead"
+            )
+        return item
+
+    return flat_map("flat_map", up, checked)
 
 
 def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[Any]) -> list[bool]:
@@ -435,7 +455,7 @@ def _keep(here: str, opname: str, predicate: Callable[[Any], bool], items: list[
             items[bad],
             f"predicate returned {short_repr(keeps[bad])}, not a bool",
             "make the predicate return True or False (e.g. `lambda x: x > 0`)",
-        )
+        ) from wrong_return_type("predicate", predicate, here, "bool", keeps[bad])
     return keeps
 
 
@@ -530,7 +550,7 @@ def raises(step_id: str, up: Stream[Any]) -> None:
             items[0],
             "got an item on a stream that must stay empty",
             "find out why items reach this step (e.g. a branch that was expected to be empty)",
-        )
+        ) from RuntimeError(f"`raises` step {here.step_id!r} got an item: {items[0]!r}")
 
     output("output", flat_map_batch("flat_map_batch", up, fail), _NullSink())
 
@@ -845,10 +865,11 @@ def stateful_map(
     # Bytewax nests stateful_map as stateful_flat_map > stateful > stateful_batch; the
     # steps keep those ids (errors, visualize), while one logic runs the whole loop.
     flow = up.flow
+    here = _here(up).step_id
     with flow._enter("stateful_flat_map", "stateful_flat_map", False):
         with flow._enter("stateful", "stateful", False):
             return stateful_batch(
-                "stateful_batch", up, lambda resume: _MapEachValue(mapper, resume)
+                "stateful_batch", up, lambda resume: _MapEachValue(here, mapper, resume)
             )
 
 
@@ -862,8 +883,9 @@ class _MapEachValue(StatefulBatchLogic[V, W, S]):
     """
 
     def __init__(
-        self, mapper: Callable[[S | None, V], tuple[S | None, W]], state: S | None
+        self, step_id: str, mapper: Callable[[S | None, V], tuple[S | None, W]], state: S | None
     ) -> None:
+        self.step_id = step_id
         self.mapper = mapper
         self.state = state
         self.failed: tuple[V] | None = None  # (the value the mapper raised on,), for the error
@@ -873,13 +895,31 @@ class _MapEachValue(StatefulBatchLogic[V, W, S]):
         append = out.append
         for value in values:
             try:
-                state, emitted = mapper(state, value)
+                result = mapper(state, value)
             except Exception:
                 self.failed = (value,)
                 raise
+            try:
+                state, emitted = result
+            except (TypeError, ValueError):
+                raise self._not_a_pair(value, result)  # its cause is set: Bytewax's words
             append(emitted)
         self.state = state
         return out, state is None
+
+    def _not_a_pair(self, value: V, result: Any) -> StepError:
+        err = StepError(
+            self.step_id,
+            "stateful_map",
+            value,
+            f"mapper returned {short_repr(result)}, not a (state, value) 2-tuple",
+            "return both the new state and the value to emit: `return state, value`",
+        )
+        err.__cause__ = TypeError(  # Bytewax's wording, which its users match on
+            f"return value of `mapper` {_fn_name(self.mapper)} in step {self.step_id!r} must "
+            f"be a 2-tuple of `(updated_state, emit_value)`; got a {type(result)!r} instead"
+        )
+        return err
 
     def snapshot(self) -> S:
         return copy.deepcopy(self.state)  # type: ignore[return-value]

@@ -1,0 +1,118 @@
+"""Errors while a flow runs reach `run_main`'s caller as Bytewax's do: a RuntimeError
+caused by the original exception, with learnstream's message on top.
+
+The same broken flow runs on both libraries; Bytewax 0.21.1 is the oracle.
+"""
+
+import re
+from typing import Any
+
+import bytewax.operators as bw_op
+import bytewax.testing as bw_testing
+import pytest
+from bytewax.dataflow import Dataflow as BwDataflow
+
+import learnstream.operators as ls_op
+import learnstream.testing as ls_testing
+from learnstream.dataflow import Dataflow as LsDataflow
+
+LIBS = {
+    "bytewax": (bw_op, BwDataflow, bw_testing),
+    "learnstream": (ls_op, LsDataflow, ls_testing),
+}
+
+
+def broken(lib: str, kind: str) -> BaseException:
+    op, Dataflow, testing = LIBS[lib]
+    flow = Dataflow("df")
+    src = testing.TestingSource
+    out: list[Any] = []
+    sink = testing.TestingSink(out)
+    if kind != "no input":
+        inp = op.input("inp", flow, src([1, 2]))
+    if kind == "key_on returns an int":
+        op.output("out", op.key_on("key", inp, lambda x: x), sink)
+    elif kind == "branch predicate returns a str":
+        b = op.branch("br", inp, lambda x: "yes")
+        op.output("o1", b.trues, sink)
+        op.output("o2", b.falses, sink)
+    elif kind == "filter predicate returns a str":
+        op.output("out", op.filter("f", inp, lambda x: "yes"), sink)
+    elif kind == "flatten gets an int":
+        op.output("out", op.flatten("flat", inp), sink)
+    elif kind == "raises gets an item":
+        op.raises("r", inp)
+    elif kind == "stateful_map mapper returns one value":
+        keyed = op.key_on("k", inp, lambda _: "ALL")
+        op.output("out", op.stateful_map("sm", keyed, lambda state, v: v), sink)
+    elif kind == "mapper divides by zero":
+        op.output("out", op.map("m", inp, lambda x: x / 0), sink)
+    elif kind == "no output":
+        pass
+    elif kind == "no input":
+        pass
+    try:
+        testing.run_main(flow)
+    except Exception as exc:
+        return exc
+    raise AssertionError(f"{lib} ran the broken flow: {kind}")
+
+
+def chain(exc: BaseException | None) -> list[BaseException]:
+    """The exception and its causes, outermost first."""
+    found = []
+    while exc is not None:
+        found.append(exc)
+        exc = exc.__cause__
+    return found
+
+
+CASES = [
+    ("key_on returns an int", TypeError, "must be a `str`"),
+    ("branch predicate returns a str", TypeError, "must be a `bool`"),
+    ("filter predicate returns a str", TypeError, "must be a `bool`"),
+    ("flatten gets an int", TypeError, "requires upstream to be iterables"),
+    ("raises gets an item", RuntimeError, "got an item"),
+    ("stateful_map mapper returns one value", TypeError, "must be a 2-tuple"),
+    ("mapper divides by zero", ZeroDivisionError, "division by zero"),
+    ("no output", ValueError, "at least one output or inspect step"),
+    ("no input", ValueError, "at least one input step"),
+]
+
+
+@pytest.mark.parametrize(("kind", "cause_type", "wording"), CASES)
+def test_run_error_is_a_runtime_error_caused_as_in_bytewax(
+    kind: str, cause_type: type[BaseException], wording: str
+) -> None:
+    theirs, ours = broken("bytewax", kind), broken("learnstream", kind)
+    assert isinstance(theirs, RuntimeError) and isinstance(ours, RuntimeError)
+    assert any(isinstance(e, cause_type) for e in chain(theirs.__cause__))
+    assert wording in " ".join(str(e) for e in chain(theirs))
+    # learnstream's chain is one link: the original exception is the direct cause.
+    assert isinstance(ours.__cause__, cause_type)
+    assert wording in str(ours.__cause__)
+
+
+@pytest.mark.parametrize(("kind", "cause_type", "wording"), CASES)
+def test_bytewax_s_nested_raises_pattern_holds(
+    kind: str, cause_type: type[BaseException], wording: str
+) -> None:
+    """Bytewax's users write `raises(RuntimeError)` around `raises(TypeError)`: the error
+    must be a RuntimeError and *not* also the cause's type, or the inner check swallows it."""
+    if cause_type is RuntimeError:
+        pytest.skip("the cause is itself a RuntimeError")
+    err = broken("learnstream", kind)
+    assert not isinstance(err, cause_type)
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("key_on returns an int", r"step 'df\.key' \(key_on\).*\n  item: 1\n  what to do: "),
+        ("stateful_map mapper returns one value", r"step 'df\.sm' \(stateful_map\).*2-tuple"),
+        ("flatten gets an int", r"step 'df\.flat' \(flatten\) got an int, which is not iterable"),
+        ("no input", r"has no input: add op\.input"),
+    ],
+)
+def test_learnstream_keeps_its_own_message_on_top(kind: str, says: str) -> None:
+    assert re.search(says, str(broken("learnstream", kind)))
