@@ -110,7 +110,7 @@ def test_visualize_prints_mermaid_and_a_tree() -> None:
     proc = run(["-m", "learnstream", "visualize", "examples/wordcount.py"], ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("flowchart TD\n")
-    assert "wordcount.tokenize --> wordcount.count" in proc.stdout
+    assert 'wordcount.tokenize -- "down → up" --> wordcount.count' in proc.stdout
     assert "├── tokenize (flat_map)\n│   └── flat_map_batch (flat_map_batch)" in proc.stdout
 
 
