@@ -902,7 +902,8 @@ class _MapEachValue(StatefulBatchLogic[V, W, S]):
             try:
                 state, emitted = result
             except (TypeError, ValueError):
-                raise self._not_a_pair(value, result)  # its cause is set: Bytewax's words
+                err = self._not_a_pair(value, result)
+                raise err from err.__cause__
             append(emitted)
         self.state = state
         return out, state is None
