@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -54,10 +58,14 @@ def run(args: list[str], cwd: Path, backend: str | None = None) -> subprocess.Co
     )
 
 
-def test_seed_is_the_article_program_with_only_the_imports_changed() -> None:
+def test_seed_is_the_article_program_with_only_the_imports_changed(tmp_path: Path) -> None:
+    """Pointed back at Bytewax, the seed is a Bytewax program that prints the article's output."""
     source = (EXAMPLES / "wordcount.py").read_text()
-    assert "bytewax" not in source
-    assert source.count("learnstream") == 4  # the four import lines
+    on_bytewax = source.replace("learnstream", "bytewax")
+    changed = [
+        (a, b) for a, b in zip(source.splitlines(), on_bytewax.splitlines(), strict=True) if a != b
+    ]
+    assert len(changed) == 4 and all(a.startswith(("from ", "import ")) for a, _ in changed)
     assert (EXAMPLES / "wordcount.txt").read_text().splitlines() == [
         "To be, or not to be, that is the question:",
         "Whether 'tis nobler in the mind to suffer",
@@ -65,6 +73,13 @@ def test_seed_is_the_article_program_with_only_the_imports_changed() -> None:
         "Or to take arms against a sea of troubles",
         "And by opposing end them.",
     ]
+    if importlib.util.find_spec("bytewax") is None:
+        pytest.skip("the bytewax extra is not installed")
+    (tmp_path / "wordcount.py").write_text(on_bytewax)
+    shutil.copy(EXAMPLES / "wordcount.txt", tmp_path)
+    proc = run(["-m", "bytewax.run", "wordcount"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ARTICLE_OUTPUT
 
 
 def test_seed_prints_the_articles_30_lines_on_both_backends() -> None:
