@@ -68,6 +68,10 @@ DELIBERATE: dict[str, str] = {
 late-data page explain the watermark one)."""
 
 
+EXTRAS: dict[str, str] = {}
+"""Public names (in a module's `__all__`) that Bytewax does not have, with the reason for each."""
+
+
 def bytewax_module(path: str) -> ModuleType:
     return importlib.import_module(f"bytewax.{path}")
 
@@ -208,6 +212,17 @@ def test_the_signatures_not_yet_matched_still_differ() -> None:
         assert params(mine, qualname) != params(theirs, qualname), (
             f"{qualname} matches Bytewax now: remove it from SIGNATURES_NOT_YET"
         )
+
+
+@needs_bytewax
+@pytest.mark.parametrize("path", MODULES)
+def test_learnstream_adds_no_public_name_bytewax_lacks_unless_listed(path: str) -> None:
+    module = ours(path)
+    assert hasattr(module, "__all__"), f"learnstream.{path} says what it exports"
+    extra = {f"{path}.{n}" for n in module.__all__ if not hasattr(bytewax_module(path), n)}
+    assert extra == {name for name in EXTRAS if name.rsplit(".", 1)[0] == path}, (
+        "a flow using these would not run on Bytewax: list them in EXTRAS with the reason"
+    )
 
 
 OPERATORS = [
