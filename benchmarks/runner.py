@@ -58,7 +58,8 @@ class Workload:
     def sizes(self, quick: bool, scale: float) -> list[int]:
         if quick:
             return [self.quick]
-        return [int(n * scale) for n in (self.full, self.everyday) if n]
+        everyday = [int(self.everyday * scale)] if self.everyday else []
+        return [int(self.full * scale), *everyday]
 
 
 WORKLOADS: dict[str, Workload] = {

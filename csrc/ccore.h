@@ -80,7 +80,6 @@ void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64
 /* Longest length, offset, gap or wait (2^60 us, ~36,500 years): longer than
  * the whole datetime range, and small enough that no sum of times overflows. */
 #define LS_MAX_SPAN 1152921504606846976
-#define LS_EXACT_SECONDS 4294967296  /* float seconds below 2^32 convert exactly */
 
 /* A growable array the window core fills; read data[0..len). */
 typedef struct {
@@ -131,10 +130,6 @@ const ls_wevents *ls_win_events(const ls_win *w);
 /* 1 and *wake = the earliest due system time, or 0 when nothing is due. */
 int ls_win_next_wake(const ls_win *w, int64_t *wake);
 int64_t ls_win_watermark(const ls_win *w, int64_t slot);
-/* out[i] = seconds[i] * 1e6 rounded half to even (Python's round()) where that
- * is exact, |seconds[i]| < LS_EXACT_SECONDS; the others get out[i] = 0 and their
- * indexes go to far[0..); returns how many there were. */
-int64_t ls_seconds_to_micros(const double *seconds, int64_t n, int64_t *out, int64_t *far);
 
 /* ---- chain.c: stateless steps over a batch, in one pass ---------------- */
 
@@ -151,3 +146,18 @@ int64_t ls_seconds_to_micros(const double *seconds, int64_t n, int64_t *out, int
  * passed as their addresses; the function takes the GIL itself. */
 int64_t ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stages, void *out,
                      void *failure);
+
+/* ---- stamps.c: event times from the clock's ts_getter ------------------ */
+
+/* Why ls_event_micros stopped (the kind recorded in `failure`). */
+#define LS_STAMP_RAISED 1       /* the getter (or the zone's utcoffset) raised */
+#define LS_STAMP_NOT_AWARE 2    /* the getter returned a non-datetime or a naive one */
+#define LS_STAMP_OUT_OF_RANGE 3 /* in UTC, before datetime.min or after datetime.max */
+
+/* Call `getter` on each item of the list `values` and write each answer's UTC
+ * microseconds since the epoch to out[0..n) (n = the list's length). Returns -1
+ * when every answer was an aware datetime within datetime's UTC range;
+ * otherwise the index of the first that was not, after appending [kind, the
+ * exception or the answer] to the list `failure`. Python objects are passed as
+ * their addresses; the function takes the GIL itself. */
+int64_t ls_event_micros(void *values, void *getter, int64_t *out, void *failure);

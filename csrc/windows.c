@@ -14,7 +14,6 @@
  * offsets, gaps and waits in [0, LS_MAX_SPAN] (2^60), both checked at the
  * door, so every sum and difference below stays far inside int64.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -579,18 +578,4 @@ int ls_win_next_wake(const ls_win *w, int64_t *wake) {
 
 int64_t ls_win_watermark(const ls_win *w, int64_t slot) {
     return slot >= 0 && slot < w->nkeys ? w->keys[slot].wm : LS_MIN_US;
-}
-
-int64_t ls_seconds_to_micros(const double *seconds, int64_t n, int64_t *out, int64_t *far) {
-    int64_t nfar = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double x = seconds[i];
-        if (x > -LS_EXACT_SECONDS && x < LS_EXACT_SECONDS) {
-            out[i] = llrint(x * 1e6); /* ties to even, as Python's round() */
-        } else {
-            out[i] = 0;
-            far[nfar++] = i;
-        }
-    }
-    return nfar;
 }

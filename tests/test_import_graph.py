@@ -44,6 +44,8 @@ LAZY = (
     "learnstream.engine._ccore",
     "learnstream.engine.chain_c",
     "learnstream.engine.chain_twin",
+    "learnstream.engine.stamps_c",
+    "learnstream.engine.stamps_twin",
     "learnstream.engine.keys_c",
     "learnstream.engine.keys_twin",
     "learnstream.engine.windows_c",
@@ -52,16 +54,20 @@ LAZY = (
 
 
 def imported_modules(code: str, backend: str = "c") -> set[str]:
-    """Every module a fresh `python -c code` imports, read from `-X importtime`."""
+    """Every module a fresh `python -c code` imports.
+
+    Read from `-X importtime` and, at the end, from `sys.modules` (which also
+    holds what `importlib.import_module` loaded: importtime does not list it).
+    """
     env = {**os.environ, "LEARNSTREAM_BACKEND": backend}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
+        [sys.executable, "-X", "importtime", "-c", code + "\nimport sys\nprint(*sys.modules)"],
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
-    modules = set()
+    modules = set(done.stdout.split())
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
             name = line.rsplit("|", 1)[1].strip()
@@ -124,5 +130,9 @@ def test_a_windowing_flow_loads_the_window_machinery() -> None:
         "assert got == [('k', (0, 1))], got\n"
     )
     modules = imported_modules(code)
-    assert {"learnstream.engine.window_steps", "learnstream.engine.windows_c"} <= modules
+    assert {
+        "learnstream.engine.window_steps",
+        "learnstream.engine.windows_c",
+        "learnstream.engine.stamps_c",
+    } <= modules
     assert not top_level(modules) & set(FORBIDDEN_THIRD_PARTY)

@@ -15,19 +15,19 @@ and UBSan.
 
 from __future__ import annotations
 
-import math
 import random
 import textwrap
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from backend_helpers import last_line_on_each_backend
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from learnstream.engine import windows_c
+from learnstream.engine import stamps_c, stamps_twin, windows_c
 from learnstream.engine import windows_twin as twin
 from learnstream.engine.window_steps import micros
 
@@ -283,55 +283,66 @@ def test_both_refuse_the_same_configurations(bad: dict[str, Any], kind: int) -> 
             make(backend, config)
 
 
-# --- float seconds to microseconds ------------------------------------------------
+# --- event times to microseconds (stamps_c / stamps_twin) --------------------------
 
-special_seconds = st.sampled_from(
+zones = st.sampled_from(
     [
-        0.0,
-        -0.0,
-        5e-7,  # x * 1e6 == 0.5: a tie, rounded to even as Python does
-        1.5e-6,
-        -2.5e-6,
-        twin.EXACT_SECONDS,
-        -twin.EXACT_SECONDS,
-        math.nextafter(twin.EXACT_SECONDS, 0),
-        math.nextafter(-twin.EXACT_SECONDS, 0),
-        1e10,
-        -6.2e10,
-        math.inf,
-        -math.inf,
-        math.nan,
-        1.7e9 + 0.5e-6,
+        UTC,
+        timezone(timedelta(hours=-5, minutes=-30)),
+        timezone(timedelta(hours=14)),
+        timezone(timedelta(hours=-1, microseconds=7)),
+        ZoneInfo("Europe/Paris"),
+        ZoneInfo("America/St_Johns"),
     ]
 )
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(special_seconds, st.floats(), st.floats(-5e9, 5e9)), max_size=50))
-def test_seconds_to_micros_agrees(seconds: list[float]) -> None:
-    us_twin, far_twin = twin.seconds_to_micros(seconds)
-    us_c, far_c = windows_c.seconds_to_micros(seconds)
-    assert (us_twin, far_twin) == (list(us_c), far_c)
-
-
-aware = st.datetimes(
-    min_value=datetime(1, 1, 2),
-    max_value=datetime(9999, 12, 30),
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5, minutes=-30))]),
+aware = st.datetimes(timezones=zones)
+stamp_answers = st.one_of(
+    aware,
+    aware,
+    st.datetimes(),  # naive
+    st.sampled_from([None, 1_700_000_000, "2024-01-01T00:00:00Z", RuntimeError("bad getter")]),
 )
 
 
+def _getter(answer: Any) -> Any:
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(aware, max_size=30))
-def test_seconds_from_datetimes_are_exact_micros(stamps: list[datetime]) -> None:
-    """What WindowStep does: in range the float path gives the exact count, else it says so."""
-    seconds = [dt.timestamp() for dt in stamps]
-    exact = [micros(dt) for dt in stamps]
-    for backend in BACKENDS:
-        us, far = backend.seconds_to_micros(seconds)
-        us = list(us)
-        assert all(us[i] == exact[i] for i in range(len(stamps)) if i not in far)
-        assert all(abs(seconds[i]) >= twin.EXACT_SECONDS for i in far)
+@given(st.lists(stamp_answers, max_size=30))
+def test_event_micros_agree_and_are_exact(answers: list[Any]) -> None:
+    """C and twin give the same microseconds, stop at the same item for the same reason,
+    and every microsecond count is exactly the datetime's distance from the epoch."""
+    us_twin, failure_twin = stamps_twin.event_micros(answers, _getter)
+    us_c, failure_c = stamps_c.event_micros(answers, _getter)
+    n = len(answers) if failure_twin is None else failure_twin.index
+    assert list(us_c)[:n] == us_twin[:n] == [micros(a) for a in answers[:n]]
+    if failure_twin is None:
+        assert failure_c is None
+        return
+    assert failure_c is not None
+    assert (failure_c.index, failure_c.kind) == (failure_twin.index, failure_twin.kind)
+    what_c, what_twin = failure_c.what, failure_twin.what
+    assert what_c is what_twin or what_c == what_twin
+    expected_kind = (
+        stamps_twin.RAISED
+        if isinstance(answers[n], Exception)
+        else stamps_twin.NOT_AWARE
+        if not isinstance(answers[n], datetime) or answers[n].utcoffset() is None
+        else stamps_twin.OUT_OF_RANGE
+    )
+    assert failure_twin.kind == expected_kind
+
+
+@pytest.mark.parametrize("offset_hours", [1, -1])
+def test_event_micros_refuse_times_outside_datetimes_utc_range(offset_hours: int) -> None:
+    edge = datetime.min if offset_hours > 0 else datetime.max
+    stamp = edge.replace(tzinfo=timezone(timedelta(hours=offset_hours)))
+    for stamps in (stamps_twin, stamps_c):
+        _, failure = stamps.event_micros([stamp], _getter)
+        assert failure is not None and failure.kind == stamps_twin.OUT_OF_RANGE
 
 
 # --- whole flows on both backends ------------------------------------------------

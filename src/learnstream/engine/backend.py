@@ -1,19 +1,22 @@
-"""Pick the C core or its pure-Python twin: keyed state, windows, map/filter chains.
+"""Pick the C core or its pure-Python twin: keyed state, windows, map/filter, event times.
 
 Each part of the C core has a twin of the same name: `keys_c`/`keys_twin`,
-`windows_c`/`windows_twin`, `chain_c`/`chain_twin` (and `csrc/keys.c`, ...).
+`windows_c`/`windows_twin`, `chain_c`/`chain_twin`, `stamps_c`/`stamps_twin`
+(and `csrc/keys.c`, ...).
 `LEARNSTREAM_BACKEND=c` (the default) uses the C core that cffi built when the
 package was installed; `LEARNSTREAM_BACKEND=python` uses the twins. If the C core
 is missing (no C compiler at install time), learnstream warns once and runs on
 the twins.
 
-Nothing is loaded when this module is imported: `NAME`, `core`, `windows` and `chain` are
-looked up on first use (PEP 562 module `__getattr__`), so a flow pays for the C
-core when it first keeps state, and a flow without windows never loads them.
+Nothing is loaded when this module is imported: `NAME`, `core`, `windows`, `chain`
+and `stamps` are looked up on first use (PEP 562 module `__getattr__`), so a flow
+pays for the C core when it first needs it, and a flow without windows never loads
+them.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from types import ModuleType
@@ -39,26 +42,15 @@ def _load() -> tuple[str, ModuleType]:
     return "python", keys_twin
 
 
-def _load_windows(name: str) -> ModuleType:
-    """The window core of the backend `_load` chose."""
-    if name == "python":
-        from learnstream.engine import windows_twin
-
-        return windows_twin
-    from learnstream.engine import windows_c
-
-    return windows_c
+_PARTS = {"windows": "windows", "chain": "chain", "stamps": "stamps"}
+"""The parts besides keyed state, by attribute: each is `<stem>_c` or `<stem>_twin`."""
 
 
-def _load_chain(name: str) -> ModuleType:
-    """The map/filter chain runner of the backend `_load` chose."""
-    if name == "python":
-        from learnstream.engine import chain_twin
-
-        return chain_twin
-    from learnstream.engine import chain_c
-
-    return chain_c
+def _load_part(stem: str, name: str) -> ModuleType:
+    """The module of one part of the backend `_load` chose."""
+    return importlib.import_module(
+        f"learnstream.engine.{stem}_{'twin' if name == 'python' else 'c'}"
+    )
 
 
 NAME: str
@@ -66,20 +58,20 @@ NAME: str
 core: ModuleType
 """The keyed-state core: `KeyTable` and `KeyCounter`."""
 windows: ModuleType
-"""The window core (`WindowCore`, `seconds_to_micros`) of the same backend."""
+"""The window core (`WindowCore`) of the same backend."""
 chain: ModuleType
 """`run_chain`: fused map and filter steps over a batch, of the same backend."""
+stamps: ModuleType
+"""`event_micros`: an EventClock's timestamps in microseconds, of the same backend."""
 
 
 def __getattr__(name: str) -> Any:
-    """Load the backend the first time `NAME`, `core`, `windows` or `chain` is asked for."""
+    """Load a part of the backend the first time it is asked for."""
     loaded = globals()
     if name in ("NAME", "core"):
         loaded["NAME"], loaded["core"] = _load()
-    elif name == "windows":
-        loaded["windows"] = _load_windows(sys.modules[__name__].NAME)
-    elif name == "chain":
-        loaded["chain"] = _load_chain(sys.modules[__name__].NAME)
+    elif name in _PARTS:
+        loaded[name] = _load_part(_PARTS[name], sys.modules[__name__].NAME)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return loaded[name]

@@ -23,7 +23,7 @@ from cffi import FFI
 
 CSRC = Path(__file__).resolve().parents[3] / "csrc"
 HEADER = "ccore.h"
-SOURCES = ["keys.c", "windows.c", "chain.c"]
+SOURCES = ["keys.c", "windows.c", "chain.c", "stamps.c"]
 
 _FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra"]
 # -fno-wrapv undoes CPython's -fwrapv so UBSan reports signed overflow.
@@ -66,8 +66,8 @@ def build_ffi(*, absolute: bool = False) -> FFI:
         extra_compile_args=flags,
         extra_link_args=_SANITIZE[:1] if sanitize else [],
         optional=not sanitize,
-        # chain.c calls Python functions with the full C API (vectorcall, as the
-        # builtin map() does), which the limited API of Python 3.11 lacks.
+        # chain.c and stamps.c call Python functions with the full C API (vectorcall,
+        # as the builtin map() does; datetime's fields), which the limited API lacks.
         py_limited_api=False,
     )
     return ffi

@@ -21,12 +21,11 @@ from __future__ import annotations
 import operator as _operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from learnstream.engine import backend
 from learnstream.engine.keyed_items import split_keyed
-from learnstream.engine.windows_twin import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -260,7 +259,8 @@ class WindowStep:
         self.table = backend.core.KeyTable()
         self.keys: list[str] = []  # by slot, mirroring the table
         windows = backend.windows
-        self.seconds_to_micros = windows.seconds_to_micros
+        self.stamps = backend.stamps
+        self.event_micros = self.stamps.event_micros
         self.core = windows.WindowCore(
             config.kind,
             length=config.length,
@@ -343,45 +343,31 @@ class WindowStep:
                 )
         return micros(now)
 
-    def _micros(self, keys: list[str], values: list[Any]) -> list[int]:
+    def _micros(self, keys: list[str], values: list[Any]) -> Any:
         """Event times of `values` in microseconds; a clear error for a bad timestamp."""
         getter = self.ts_getter
         assert getter is not None
-        last = None
-        try:
-            stamps = [getter(last := v) for v in values]
-        except Exception as exc:
-            i = next(i for i, v in enumerate(values) if v is last)
-            raise user_function_error(
-                self.step_id, self.operator, getter, (keys[i], last), exc
-            ) from exc
-        try:
-            zones = set(map(_TZINFO, stamps))
-            seconds = list(map(datetime.timestamp, stamps))
-        except (AttributeError, TypeError):
-            zones = {None}
-        # A zone other than a fixed `timezone` may call a datetime naive (offset None).
-        if None in zones or not all(type(z) is timezone for z in zones):
-            for k, v, stamp in zip(keys, values, stamps, strict=True):
-                problem = timestamp_problem(self.step_id, self.operator, (k, v), stamp)
-                if problem is not None:
-                    raise problem
-            seconds = list(map(datetime.timestamp, stamps))
-        us, far = self.seconds_to_micros(seconds)
-        for i in far:  # outside the range where float seconds convert exactly
-            us[i] = micros(stamps[i])
-            # Only these can fall outside datetime's UTC range (e.g. year 1 at +01:00).
-            if not MIN_US <= us[i] <= MAX_US:
-                raise StepError(
-                    self.step_id,
-                    self.operator,
-                    (keys[i], values[i]),
-                    f"has an EventClock whose ts_getter returned {stamps[i]!r}, which in UTC "
-                    "lies outside datetime's range (years 1 to 9999), so no window can hold it",
-                    "check the timestamp and its offset; ts_getter should return the time the "
-                    "event happened",
-                )
-        return us
+        us, failure = self.event_micros(values, getter)
+        if failure is None:
+            return us
+        item, stamp = (keys[failure.index], values[failure.index]), failure.what
+        if failure.kind == self.stamps.RAISED:
+            if not isinstance(stamp, Exception):  # KeyboardInterrupt, SystemExit: not ours
+                raise stamp
+            raise user_function_error(self.step_id, self.operator, getter, item, stamp) from stamp
+        if failure.kind == self.stamps.NOT_AWARE:
+            problem = timestamp_problem(self.step_id, self.operator, item, stamp)
+            assert problem is not None
+            raise problem
+        raise StepError(
+            self.step_id,
+            self.operator,
+            item,
+            f"has an EventClock whose ts_getter returned {stamp!r}, which in UTC "
+            "lies outside datetime's range (years 1 to 9999), so no window can hold it",
+            "check the timestamp and its offset; ts_getter should return the time the "
+            "event happened",
+        )
 
     def _emit(self, ev: Any, keys: list[str], values: list[Any]) -> Outputs:
         """Turn the core's decisions into `down`, `late` and `meta` items."""

@@ -3,7 +3,7 @@
 This module only moves numbers across cffi; what they mean is documented in the
 twin, and `tests/test_window_core_agreement.py` proves both give identical events.
 Slots and timestamps may be lists or C `int64_t[]` arrays (from
-`KeyTable.slot_array` and `seconds_to_micros`), so a batch can go from the
+`KeyTable.slot_array` and `stamps_c.event_micros`), so a batch can go from the
 key table to the window core without becoming Python ints in between.
 """
 
@@ -39,20 +39,6 @@ def _int64(value: int) -> int:
     if not -(2**63) <= value < 2**63:
         raise ValueError(_OUT_OF_RANGE)
     return value
-
-
-def seconds_to_micros(seconds: Sequence[float]) -> tuple[Any, list[int]]:
-    """As the twin's `seconds_to_micros`, but the micros stay in a C array.
-
-    >>> us, far = seconds_to_micros([1.000005, 1e10])
-    >>> us[0], us[1], far
-    (1000005, 0, [1])
-    """
-    n = len(seconds)
-    out = ffi.new("int64_t[]", n)
-    far = ffi.new("int64_t[]", n)
-    nfar = lib.ls_seconds_to_micros(ffi.from_buffer("double[]", array("d", seconds)), n, out, far)
-    return out, ffi.unpack(far, nfar) if nfar else []
 
 
 class WindowCore:

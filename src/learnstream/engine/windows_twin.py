@@ -428,29 +428,3 @@ class WindowCore:
                 self._flush(slot, key.wm)
             elif self.soonest is None or key.wake < self.soonest:
                 self.soonest = key.wake
-
-
-EXACT_SECONDS = 2.0**32
-"""Below this many seconds from the epoch (years 1833-2106), float seconds convert exactly.
-
-`datetime.timestamp()` is the exact microsecond count divided by 10**6, correctly
-rounded; below 2**32 s its error is under 0.24 µs and multiplying by 10**6 adds
-under 0.25 µs, so rounding recovers the exact count.
-"""
-
-
-def seconds_to_micros(seconds: Sequence[float]) -> tuple[list[int], list[int]]:
-    """Whole microseconds of each float timestamp, and the indices too far out to trust.
-
-    >>> seconds_to_micros([1.000005, -0.5, 1e10])
-    ([1000005, -500000, 0], [2])
-    """
-    us = []
-    far = []
-    for i, x in enumerate(seconds):
-        if -EXACT_SECONDS < x < EXACT_SECONDS:
-            us.append(round(x * 1e6))
-        else:
-            us.append(0)  # the caller converts these from the datetime itself
-            far.append(i)
-    return us, far

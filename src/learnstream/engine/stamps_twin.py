@@ -1,0 +1,66 @@
+"""Event times of a batch in microseconds: the readable twin of `csrc/stamps.c`.
+
+An `EventClock`'s `ts_getter` returns an aware `datetime` for each item; the
+window core counts time in integer microseconds since the Unix epoch (UTC).
+`event_micros` calls the getter on every value and converts each answer exactly,
+or says which item stopped it and why. The C core does the same loop, reading
+each datetime's fields directly.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> event_micros([0, 1], lambda s: datetime(1970, 1, 1, 0, 0, s, tzinfo=timezone.utc))
+([0, 1000000], None)
+>>> event_micros([7], lambda s: datetime(1970, 1, 1))[1]
+StampFailure(index=0, kind=2, what=datetime.datetime(1970, 1, 1, 0, 0))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+RAISED = 1
+"""The getter (or the zone's `utcoffset`) raised: `what` is the exception."""
+NOT_AWARE = 2
+"""The getter returned something other than an aware datetime: `what` is the answer."""
+OUT_OF_RANGE = 3
+"""In UTC the answer lies outside datetime's range (years 1 to 9999): `what` is the answer."""
+
+MIN_US = -62_135_596_800_000_000
+"""`datetime.min` (0001-01-01, UTC) in microseconds since the epoch."""
+MAX_US = 253_402_300_799_999_999
+"""`datetime.max` (9999-12-31, UTC) in microseconds."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+class StampFailure(NamedTuple):
+    """Why the value at `index` has no event time."""
+
+    index: int
+    kind: int  # RAISED, NOT_AWARE or OUT_OF_RANGE
+    what: Any
+
+
+def event_micros(
+    values: list[Any], getter: Callable[[Any], Any]
+) -> tuple[list[int], StampFailure | None]:
+    """The UTC microseconds of `getter(v)` for each value, or the first failure.
+
+    Every exception is caught, even `KeyboardInterrupt`, for the caller to re-raise.
+    """
+    out: list[int] = []
+    for index, value in enumerate(values):
+        try:
+            stamp = getter(value)
+            offset = stamp.utcoffset() if isinstance(stamp, datetime) else None
+        except BaseException as exc:
+            return out, StampFailure(index, RAISED, exc)
+        if offset is None:  # not a datetime, or a naive one
+            return out, StampFailure(index, NOT_AWARE, stamp)
+        us = (stamp.replace(tzinfo=None) - _EPOCH.replace(tzinfo=None) - offset) // _ONE_US
+        if not MIN_US <= us <= MAX_US:
+            return out, StampFailure(index, OUT_OF_RANGE, stamp)
+        out.append(us)
+    return out, None
