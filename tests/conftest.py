@@ -3,8 +3,8 @@
 `python -m pytest` runs everything (CI runs exactly that); `python -m pytest -m
 "not slow"` is the development loop. Markers are given per file, in `MARKS`
 below, so one table says which files are slow and why: every file under
-`tests/` must be listed (a new one is refused until it is), with `()` if it
-runs in a few seconds.
+`tests/` must be listed, with `()` if it runs in a few seconds. A file that is
+not runs unmarked, with a warning, and `tests/test_markers.py` fails until it is.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,12 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_import_graph.py": (),
     "test_input_helpers.py": (),
     "test_keyed_items.py": (),
+    "test_markers.py": (),
     "test_notebooks.py": ("docs", "slow"),
     "test_operators_model.py": (),
     "test_readme.py": ("docs", "slow"),
-    "test_run_flags.py": (),
     "test_run_errors_like_bytewax.py": (),
+    "test_run_flags.py": (),
     "test_run_window_summary.py": (),
     "test_scaleout.py": ("slow",),
     "test_seed_and_cli.py": (),
@@ -80,10 +82,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for name in marks:
             item.add_marker(name)
     if unlisted:
-        raise pytest.UsageError(
-            f"tests/conftest.py: add {', '.join(sorted(unlisted))} to MARKS, with () if it "
-            'runs in a few seconds or ("slow",) and what else applies (see the README\'s '
-            "Contributing notes)"
+        warnings.warn(
+            pytest.PytestConfigWarning(
+                f"tests/conftest.py: add {', '.join(sorted(unlisted))} to MARKS, with () if it "
+                'runs in a few seconds or ("slow",) and what else applies (see the README\'s '
+                "Contributing notes)"
+            ),
+            stacklevel=1,
         )
 
 
