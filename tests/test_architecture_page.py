@@ -37,6 +37,8 @@ def test_every_engine_file_the_page_names_exists_and_twins_come_in_pairs() -> No
     twins = {p.name[: -len("_twin.py")] for p in ENGINE.glob("*_twin.py")}
     cores = {p.name[: -len("_c.py")] for p in ENGINE.glob("*_c.py")}
     assert twins and twins == cores, "every <thing>_twin.py has its <thing>_c.py and back"
+    pairs = set(re.findall(r"^\| `(\w+)_twin\.py` \| `\1_c\.py` \|", TEXT, re.M))
+    assert pairs == twins, "the page's table of twin/C pairs lists every pair in engine/"
     assert "<thing>_twin.py" in TEXT and "<thing>_c.py" in TEXT
 
 
