@@ -36,6 +36,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_docs_browser.py": ("docs", "browser", "slow"),
     "test_docs_site.py": ("docs", "slow"),
     "test_doctor.py": (),
+    "test_epochs_and_timers.py": (),
     "test_errors.py": (),
     "test_fusion.py": (),
     "test_grading_catalogue.py": ("grader", "slow"),

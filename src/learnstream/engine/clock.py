@@ -1,8 +1,12 @@
-"""The engine's notion of "now", replaceable in tests.
+"""The engine's notion of "now", replaceable in tests, and the current epoch.
 
 Timers (`StatefulLogic.notify_at`), `collect` timeouts and `SystemClock` windows
 read the time through `now()`. `run_main(flow, now_getter=...)` swaps the getter
 for the length of a run, so tests can drive time by hand.
+
+Epochs number stretches of a run, as in Bytewax: every item a tick reads belongs
+to the current epoch, and the executor starts the next epoch after a tick that
+read items once `epoch_interval` has passed. `inspect_debug` shows the number.
 """
 
 from __future__ import annotations
@@ -18,11 +22,23 @@ def system_utc() -> datetime:
 
 
 _getter: Callable[[], datetime] = system_utc
+_epoch = 1
 
 
 def now() -> datetime:
     """The current time as the running flow sees it."""
     return _getter()
+
+
+def epoch() -> int:
+    """The epoch the items being processed belong to (1 for the first)."""
+    return _epoch
+
+
+def next_epoch() -> None:
+    """Start the next epoch (the executor's call)."""
+    global _epoch
+    _epoch += 1
 
 
 def is_system() -> bool:
@@ -32,10 +48,10 @@ def is_system() -> bool:
 
 @contextmanager
 def using(getter: Callable[[], datetime] | None) -> Iterator[None]:
-    """Use `getter` as the clock inside the block."""
-    global _getter
-    previous, _getter = _getter, (getter or system_utc)
+    """Use `getter` as the clock inside the block; epochs count from 1 again."""
+    global _getter, _epoch
+    (previous, previous_epoch), _getter, _epoch = (_getter, _epoch), (getter or system_utc), 1
     try:
         yield
     finally:
-        _getter = previous
+        _getter, _epoch = previous, previous_epoch

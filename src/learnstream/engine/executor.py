@@ -30,6 +30,7 @@ from learnstream.inputs import AbortExecution
 Outputs = list[list[Any]]
 
 _MAX_IDLE_SLEEP = timedelta(milliseconds=100)
+DEFAULT_EPOCH_INTERVAL = timedelta(seconds=10)  # Bytewax's run_main default
 _MAX_STALLED_TICKS = 10_000
 
 
@@ -102,8 +103,12 @@ def runnable_steps(flow: Dataflow) -> list[CoreStep]:
 class Executor:
     """Runs the core steps of a flow until its sources are exhausted."""
 
-    def __init__(self, flow: Dataflow, *, fused: bool = True) -> None:
+    def __init__(
+        self, flow: Dataflow, *, fused: bool = True, epoch_interval: timedelta | None = None
+    ) -> None:
         self.flow = flow
+        self.epoch_interval = DEFAULT_EPOCH_INTERVAL if epoch_interval is None else epoch_interval
+        self._epoch_started: datetime | None = None
         self.steps = runnable_steps(flow)
         self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
         if fused:  # neighbouring map/filter steps as one pass (same outputs and errors)
@@ -151,6 +156,20 @@ class Executor:
                 return self._step_stats()
             if arrived == 0:
                 self._idle(sources, now)
+            else:
+                self._maybe_next_epoch(now)
+
+    def _maybe_next_epoch(self, now: datetime) -> None:
+        """After a tick that read items, end the epoch once `epoch_interval` has passed.
+
+        As in Bytewax: items are stamped with the epoch they were read in, and the
+        check comes after reading, so an epoch never ends while its source sleeps.
+        """
+        if self._epoch_started is None:
+            self._epoch_started = now
+        if now - self._epoch_started >= self.epoch_interval:
+            clock.next_epoch()
+            self._epoch_started = now
 
     def _step_stats(self) -> RunStats:
         """Add what each step that keeps counts (the windowing steps) reports."""
@@ -191,4 +210,4 @@ def run_flow(
 ) -> RunStats:
     """Run `flow` in this process and return what happened."""
     with clock.using(now_getter):
-        return Executor(flow).run()
+        return Executor(flow, epoch_interval=epoch_interval).run()

@@ -7,10 +7,10 @@ file is the whole of what the executor can do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from learnstream.engine import backend
+from learnstream.engine import backend, clock
 from learnstream.engine.keyed_items import checked_keys, split_keyed
 from learnstream.errors import StepError, short_repr, user_function_error, wrong_return_type
 from learnstream.inputs import (
@@ -213,22 +213,17 @@ class MergeStep:
 class InspectDebugStep:
     """Shows each item to `inspector(step_id, item, epoch, worker)` and passes it on.
 
-    Epochs number consecutive `EPOCH` stretches of time from the first batch, as
-    Bytewax's default 10-second epochs do; there is one worker, numbered 0.
+    The epoch is the run's (see `learnstream.engine.clock`); there is one worker,
+    numbered 0.
     """
-
-    EPOCH = timedelta(seconds=10)
 
     def __init__(self, step_id: str, inspector: Callable[[str, Any, int, int], None]) -> None:
         self.step_id = step_id
         self.inspector = inspector
-        self.started: datetime | None = None
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs
-        if self.started is None:
-            self.started = now
-        epoch = 1 + (now - self.started) // self.EPOCH
+        epoch = clock.epoch()
         for item in items:
             try:
                 self.inspector(self.step_id, item, epoch, 0)
