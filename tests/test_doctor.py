@@ -14,7 +14,15 @@ from learnstream.doctor import Finding
 def test_doctor_passes_here_and_prints_a_row_per_check() -> None:
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0, result.output
-    for name in ("Python", "C core", "Tiny flow", "Grader sandbox", "Notebooks", "River"):
+    for name in (
+        "Python",
+        "C core",
+        "Tiny flow",
+        "Grader sandbox",
+        "Notebooks",
+        "River",
+        "Bytewax",
+    ):
         assert name in result.output
     assert "Ready for the course." in result.output
 
@@ -120,3 +128,15 @@ def test_missing_river_is_a_warning_saying_what_to_install(
     )
     result = CliRunner().invoke(main, ["doctor"], env={"COLUMNS": "240"})
     assert result.exit_code == 0 and 'pip install "learnstream[ml]"' in result.output
+
+
+def test_python_without_bytewax_wheels_is_a_warning_saying_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "version_info", (3, 13, 1, "final", 0))
+    finding = doctor.check_bytewax()
+    assert finding.status == "warn"
+    assert finding.detail.startswith("Bytewax 0.21.1 has no wheels for Python 3.13")
+    assert finding.detail.endswith("needed only to scale a flow out")

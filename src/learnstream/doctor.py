@@ -27,6 +27,7 @@ from typing import Literal
 __all__ = [
     "CHECKS",
     "Finding",
+    "check_bytewax",
     "check_c_core",
     "check_grader_sandbox",
     "check_notebook_tools",
@@ -191,6 +192,21 @@ def check_river() -> Finding:
     return Finding("River", "ok", f"River {river.__version__}, for Part 4 (real-time ML)")
 
 
+def check_bytewax() -> Finding:
+    """Bytewax, which runs a flow on several workers (`--engine bytewax`), is installed (optional)."""
+    from learnstream.scaleout import BytewaxUnavailable, require_bytewax
+
+    try:
+        require_bytewax()
+    except BytewaxUnavailable as err:
+        return Finding("Bytewax", "warn", f"{err}; needed only to scale a flow out")
+    from importlib.metadata import version
+
+    return Finding(
+        "Bytewax", "ok", f"Bytewax {version('bytewax')}, to scale a flow out (--engine bytewax)"
+    )
+
+
 CHECKS: tuple[Callable[[], Finding], ...] = (
     check_python,
     check_c_core,
@@ -198,6 +214,7 @@ CHECKS: tuple[Callable[[], Finding], ...] = (
     check_grader_sandbox,
     check_notebook_tools,
     check_river,
+    check_bytewax,
 )
 
 
