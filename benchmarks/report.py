@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,8 +83,8 @@ def machine() -> str:
 
 def _medians(results: list[WorkloadResult]) -> list[str]:
     out = [
-        "| workload | system | whole process | inner | runs | peak RSS |",
-        "|---|---|---:|---:|---:|---:|",
+        "| workload | system | whole process | its CPU time | inner | runs | peak RSS |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for res in results:
         for system in res.systems():
@@ -92,6 +93,7 @@ def _medians(results: list[WorkloadResult]) -> list[str]:
                 label += f" ({res.workload.floor_title})"
             out.append(
                 f"| {res.name} | {label} | {_seconds(res.median(system, whole=True))} | "
+                f"{_seconds(statistics.median(r[system].cpu for r in res.rounds if system in r))} | "
                 f"{_seconds(res.median(system))} | {len(res.times(system))} | "
                 f"{res.peak_rss_kb(system) / 1024:.0f} MB |"
             )
@@ -105,13 +107,16 @@ def _met(ok: bool) -> str:
 def _ratios(res: WorkloadResult) -> list[str]:
     name, out = res.workload.name, []
     if name == "import":
-        whole = res.paired_difference("learnstream", "bare", whole=True)
+        # CPU time is the import's own cost; on a loaded machine the wall clock adds the
+        # time the child waited for a core, which start-ups this short cannot average out.
+        cpu = res.paired_difference("learnstream", "bare", "cpu")
+        wall = res.paired_difference("learnstream", "bare", "wall")
         inner = res.median("learnstream")
-        if whole is not None:
+        if cpu is not None and wall is not None:
             out.append(
-                f"| import: what a flow imports, over bare Python | {whole * 1000:.1f} ms | "
-                f"{inner * 1000:.1f} ms | ≤ {IMPORT_BOUND_MS:g} ms | "
-                f"{_met(whole * 1000 <= IMPORT_BOUND_MS)} |"
+                f"| import: what a flow imports, over bare Python (CPU time; wall clock "
+                f"{wall * 1000:.1f} ms) | {cpu * 1000:.1f} ms | {inner * 1000:.1f} ms | "
+                f"≤ {IMPORT_BOUND_MS:g} ms | {_met(cpu * 1000 <= IMPORT_BOUND_MS)} |"
             )
         return out
     judged_whole = not res.workload.micro

@@ -24,6 +24,7 @@ import argparse
 import compileall
 import json
 import os
+import resource
 import site
 import statistics
 import subprocess
@@ -159,6 +160,7 @@ class Measurement:
     checksum: str
     rss_kb: int
     wall: float = 0.0  # whole process: the child timed from the outside
+    cpu: float = 0.0  # whole process: the child's CPU time (user + system)
 
 
 @dataclass
@@ -197,13 +199,10 @@ class WorkloadResult:
             ratios = [n.seconds / d.seconds for n, d in pairs]
         return statistics.median(ratios) if ratios else None
 
-    def paired_difference(self, num: str, den: str, whole: bool = False) -> float | None:
-        """Median over rounds of num's time - den's time (for start-up: the ms it adds)."""
+    def paired_difference(self, num: str, den: str, field: str = "wall") -> float | None:
+        """Median over rounds of num's - den's `wall`, `cpu` or (inner) `seconds`."""
         pairs = [(r[num], r[den]) for r in self.rounds if num in r and den in r]
-        if whole:
-            diffs = [n.wall - d.wall for n, d in pairs]
-        else:
-            diffs = [n.seconds - d.seconds for n, d in pairs]
+        diffs = [getattr(n, field) - getattr(d, field) for n, d in pairs]
         return statistics.median(diffs) if diffs else None
 
     def checksums(self) -> dict[str, set[str]]:
@@ -267,9 +266,12 @@ def measure(workload: str, system: str, size: int, path: Path | None) -> Measure
         cmd = [sys.executable, "-m", "benchmarks.child", workload, system, str(size)]
         if path is not None:
             cmd.append(str(path))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
@@ -277,7 +279,7 @@ def measure(workload: str, system: str, size: int, path: Path | None) -> Measure
             f"{workload} on {LABELS[system]} failed (exit status {proc.returncode}):\n{tail}"
         )
     got = json.loads(lines[-1])
-    return Measurement(got["seconds"], got["checksum"], got["rss_kb"], wall)
+    return Measurement(got["seconds"], got["checksum"], got["rss_kb"], wall, cpu)
 
 
 def compile_sources() -> None:

@@ -1,13 +1,16 @@
 /* ccore.h: the C hot loop of learnstream, called from Python through cffi.
  *
- * Everything here works on whole batches and on plain bytes and numbers; the
- * Python objects stay in Python. Each .c file has a pure-Python twin, the
+ * Everything here works on whole batches. keys.c and windows.c see only bytes
+ * and numbers; chain.c and stamps.c are the two places that call the learner's
+ * functions (through the CPython API, as the builtin map() does) so that no list
+ * is built between a call and what follows it. Each .c file has a pure-Python twin, the
  * readable reference for what it does, and a wrapper that gives this API the
  * twin's interface (src/learnstream/engine/):
  *
  *   keys.c     keys_twin.py     keys_c.py     string keys -> slots, counts per slot
  *   windows.c  windows_twin.py  windows_c.py  event-time windows per key
  *   chain.c    chain_twin.py    chain_c.py    neighbouring map/filter steps in one pass
+ *   stamps.c   stamps_twin.py   stamps_c.py   an EventClock's datetimes -> microseconds
  *
  * The build script (src/learnstream/engine/ccore_build.py) hands this file,
  * minus its #pragma and #include lines, to cffi as its cdef, so declarations

@@ -64,9 +64,12 @@ def test_quick_bench_through_the_cli_agrees_on_every_checksum(tmp_path: Path) ->
         assert len(checksums) == 1, (name, checksums)
         for m in measured.values():  # the child timed whole, around its inner figure
             assert m["wall"] > m["seconds"] >= 0, (name, m)
+            assert m["cpu"] > 0, (name, m)
     # Whole-process and inner figures side by side, at every workload's size.
-    assert "| workload | system | whole process | inner | runs | peak RSS |" in proc.stdout
-    assert "| import: what a flow imports, over bare Python |" in proc.stdout
+    assert "| workload | system | whole process | its CPU time | inner | runs | peak RSS |" in (
+        proc.stdout
+    )
+    assert "| import: what a flow imports, over bare Python (CPU time" in proc.stdout
 
 
 def test_a_checksum_disagreement_fails_loudly(
