@@ -525,3 +525,12 @@ def test_model_agrees_with_the_engine(
     # Both pictures render whatever came out.
     assert tl.to_text().count("┃") >= 1
     ET.fromstring(tl.to_svg())
+
+
+def test_a_wait_longer_than_the_calendar_keeps_the_watermark_at_its_start() -> None:
+    """The engine's watermark, read as a datetime, stays within datetime's range."""
+    events = as_times([("a", 1), ("a", 5)])
+    tl = build_timeline(events, win.TumblingWindower(timedelta(seconds=10), T0), timedelta.max)
+    assert tl.watermarks == {"a": datetime.min.replace(tzinfo=UTC)}
+    assert [e.watermark for e in tl.events] == [None, datetime.min.replace(tzinfo=UTC)]
+    assert "watermark 00:00:00 ◀" in tl.to_text()  # before the axis: an arrow says so

@@ -325,7 +325,10 @@ class WindowStep:
         if key not in self.keys:
             return None
         us = self.core.watermark(self.keys.index(key))
-        return from_micros(max(MIN_US, min(us, MAX_US)))
+        try:
+            return from_micros(us)
+        except OverflowError:  # a wait longer than the years since 0001-01-01
+            return datetime.min.replace(tzinfo=UTC) if us < 0 else datetime.max.replace(tzinfo=UTC)
 
     # --- helpers ------------------------------------------------------------
 
