@@ -1,11 +1,13 @@
 /* windows.c: event-time windows per key, over whole batches.
  *
  * The readable reference is the pure-Python twin,
- * src/learnstream/engine/windows.py: the same state, the same steps in the same
- * order, so both produce identical events (tests/test_window_core_agreement.py).
- * Times are int64 microseconds since the Unix epoch; keys are slots from
- * keys.c; window contents stay in Python, indexed by the handles this file
- * hands out.
+ * src/learnstream/engine/windows_twin.py: the same decisions in the same order,
+ * so both produce identical events (tests/test_window_core_agreement.py). The
+ * twin keeps each key's windows as objects and numbers them with handles only
+ * on the way out (its _Events); here windows live in per-key arrays and a
+ * per-handle count array, with the same handle reuse. Times are int64
+ * microseconds since the Unix epoch; keys are slots from keys.c; window
+ * contents stay in Python, indexed by the handles this file hands out.
  *
  * Allocation failures set w->oom and skip the push; every public call then
  * returns LS_ENOMEM, after which the core must not be used again.

@@ -17,9 +17,6 @@ from learnstream.engine._ccore import ffi, lib
 from learnstream.engine.keys_c import _check
 from learnstream.engine.windows_twin import WindowEvents, checked_config
 
-if not hasattr(lib, "ls_win_new"):  # an extension built before csrc/windows.c existed
-    raise ImportError("the installed C core has no window functions; reinstall learnstream")
-
 _FIELDS = tuple(WindowEvents.__dataclass_fields__)
 _OUT_OF_RANGE = "event and system times must lie within datetime's range, slots not negative"
 

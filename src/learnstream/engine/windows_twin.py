@@ -4,7 +4,9 @@ A windowing step hands this core whole batches of numbers and gets numbers
 back; the learner's values never come here. Times are int64 **microseconds
 since the Unix epoch**; keys are the slots a `KeyTable` gave them.
 
-What the core decides, per key, as Bytewax 0.21 does:
+The core keeps, per key, a `Key`: the key's clock, its open `Window`s and (in
+ordered mode) the on-time items still waiting for the watermark. It decides, as
+Bytewax 0.21 does:
 
 - the key's **watermark**: the largest event time seen minus the clock's wait,
   plus the system time that has passed since that largest event arrived
@@ -18,14 +20,16 @@ What the core decides, per key, as Bytewax 0.21 does:
   close time, a session once the watermark is more than `gap` past its last
   item, and every window at EOF.
 
-Each open window has a *handle*, a small integer the caller uses to index its
-own list of accumulators. A call returns `WindowEvents`: parallel lists of
-numbers saying which items were late, which item went into which handle, which
-handles merged and which closed.
-
 One deliberate difference from Bytewax: a key keeps its watermark after its
 windows close, so a late item can never re-open a window that was already
 emitted.
+
+Read `WindowCore` from the top: it is written in terms of keys and windows.
+What the caller gets back is `WindowEvents`, parallel lists of numbers, because
+that is what the C core can hand over cheaply: each window is named by a
+*handle*, a small integer reused once the window is gone, which the caller uses
+to index its own list of accumulators. Turning the decisions into those numbers
+is the job of `_Events`, at the end of the file, and nothing else.
 
 >>> core = WindowCore(SLIDING, length=10, offset=10, align=0, gap=0,
 ...                   clock=EVENT, wait=0, ordered=False)
@@ -138,22 +142,42 @@ class WindowEvents:
     held: list[int] = field(default_factory=list)
 
 
-class _Key:
-    """One key's clock, open windows and (ordered mode) queue of waiting items."""
+# --- the model: a key, its clock and its windows ------------------------------
 
-    __slots__ = ("base", "max_id", "queue", "sys_max", "sys_now", "wake", "windows", "wm")
 
-    def __init__(self, now: int) -> None:
-        self.base = MIN_US  # largest event time minus wait
-        self.sys_max = now  # system time when `base` last moved
-        self.sys_now = now  # latest system time this key has seen
-        self.wm = MIN_US  # watermark after the last item or notify
-        self.windows: dict[
-            int, list[int]
-        ] = {}  # window id -> [open, close, handle], in opening order
-        self.max_id = LATE_SESSION_ID  # sessions are numbered 0, 1, 2... per key
-        self.queue: list[tuple[int, int]] = []  # (timestamp, item number), arrival order
-        self.wake: int | None = None  # system time when a window or queued item is due
+@dataclass(eq=False)
+class Window:
+    """One open window of one key.
+
+    A sliding window covers `[opens, closes)`; a session runs from its first item
+    (`opens`) to its last (`closes`), both included. `count` is how many items
+    joined it (the values themselves stay with the caller).
+    """
+
+    wid: int
+    opens: int
+    closes: int
+    count: int = 0
+
+
+@dataclass(eq=False)
+class Key:
+    """One key: its clock, its open windows, and the items waiting for its watermark.
+
+    The clock is Bytewax's `EventClock`: `base` is the largest event time seen
+    minus the wait, and the watermark is `base` plus the system time that has
+    passed since `base` last moved (`base_at`), so an idle key's windows still
+    close. `now` is the latest system time the key has seen.
+    """
+
+    base_at: int
+    now: int
+    base: int = MIN_US
+    watermark: int = MIN_US  # after the last item or notify
+    windows: dict[int, Window] = field(default_factory=dict)  # by id, in opening order
+    waiting: list[tuple[int, int]] = field(default_factory=list)  # (time, item number)
+    last_session: int = LATE_SESSION_ID  # sessions are numbered 0, 1, 2... per key
+    wake: int | None = None  # system time at which a window or waiting item is due
 
 
 class WindowCore:
@@ -189,14 +213,10 @@ class WindowCore:
         self.clock = clock
         self.wait = wait
         self.ordered = ordered
-        self.record_inserts = record_inserts
-        self.keys: list[_Key] = []  # by slot
-        self.counts: list[int] = []  # items per handle
-        self.free: list[int] = []  # handles ready for reuse
-        self.released: list[int] = []  # handles freed during the current call
+        self.keys: list[Key] = []  # by slot
         self.seq = 0  # number of the next item
-        self.soonest: int | None = None  # lower bound on every key's wake time
-        self.ev = WindowEvents()
+        self.soonest: int | None = None  # no key wakes before this system time
+        self.out = _Events(record_inserts)
 
     # --- the three calls -------------------------------------------------
 
@@ -205,42 +225,42 @@ class WindowCore:
         check_times(ts, now)
         if slots and min(slots) < 0:
             raise ValueError("slots must not be negative")
-        self._begin()
+        out = self.out.begin()
         first_seq = self.seq
         self.seq += len(slots)
-        touched: dict[int, None] = {}  # keys of this batch, in order of first appearance
+        touched: dict[int, Key] = {}  # keys of this batch, in order of first appearance
         for i, slot in enumerate(slots):
-            key = self._key(slot, now)
-            if slot not in touched:
-                touched[slot] = None
-                key.sys_now = max(key.sys_now, now)  # system time never goes back
+            key = touched.get(slot)
+            if key is None:
+                key = touched[slot] = self._key(slot, now)
+                key.now = max(key.now, now)  # system time never goes back
             t = now if ts is None else ts[i]
-            key.wm = self._watermark_after(key, t)
-            if t < key.wm:
+            key.watermark = self._watermark_after(key, t)
+            if t < key.watermark:
                 self._late(i, t)
             else:
-                key.queue.append((t, first_seq + i))
-        for slot in touched:
-            self._flush(slot, self.keys[slot].wm)
-        for slot in touched:
-            self.ev.held.extend(s for _, s in self.keys[slot].queue if s >= first_seq)
-        self._notify_due(now)
-        return self.ev
+                key.waiting.append((t, first_seq + i))
+        for slot, key in touched.items():
+            self._flush(slot, key, key.watermark)
+        for key in touched.values():
+            out.held.extend(seq for _, seq in key.waiting if seq >= first_seq)
+        self._wake_due(now)
+        return out
 
     def notify(self, now: int) -> WindowEvents:
         """Let system time pass with no items: close whatever the watermarks now pass."""
         check_times(None, now)
-        self._begin()
-        self._notify_due(now)
-        return self.ev
+        out = self.out.begin()
+        self._wake_due(now)
+        return out
 
     def eof(self, order: Sequence[int]) -> WindowEvents:
         """The input ended: insert every waiting item and close every window, keys in `order`."""
-        self._begin()
+        out = self.out.begin()
         for slot in order:
             if 0 <= slot < len(self.keys):
-                self._flush(slot, MAX_US, at_eof=True)
-        return self.ev
+                self._flush(slot, self.keys[slot], MAX_US, at_eof=True)
+        return out
 
     def next_wake(self) -> int | None:
         """The earliest system time at which some key has a window to close."""
@@ -249,27 +269,22 @@ class WindowCore:
 
     def watermark(self, slot: int) -> int:
         """The watermark of key `slot` after the last call (`MIN_US` for a key not seen)."""
-        return self.keys[slot].wm if 0 <= slot < len(self.keys) else MIN_US
+        return self.keys[slot].watermark if 0 <= slot < len(self.keys) else MIN_US
 
-    # --- per key ---------------------------------------------------------
+    # --- a key's clock -------------------------------------------------------
 
-    def _begin(self) -> None:
-        self.free.extend(self.released)
-        self.released = []
-        self.ev = WindowEvents()
-
-    def _key(self, slot: int, now: int) -> _Key:
+    def _key(self, slot: int, now: int) -> Key:
         while len(self.keys) <= slot:
-            self.keys.append(_Key(now))
+            self.keys.append(Key(base_at=now, now=now))
         return self.keys[slot]
 
-    def _current_watermark(self, key: _Key) -> int:
+    def _current_watermark(self, key: Key) -> int:
         """The key's watermark at its latest system time, with no new item."""
         if self.clock == SYSTEM:
-            return max(key.wm, key.sys_now)
-        return key.base + (key.sys_now - key.sys_max)
+            return max(key.watermark, key.now)
+        return key.base + (key.now - key.base_at)
 
-    def _watermark_after(self, key: _Key, t: int) -> int:
+    def _watermark_after(self, key: Key, t: int) -> int:
         """The key's watermark once item time `t` has been seen (Bytewax's EventClock)."""
         wm = self._current_watermark(key)
         if self.clock == SYSTEM:
@@ -277,145 +292,114 @@ class WindowCore:
         candidate = t - self.wait
         if candidate > wm and candidate >= MIN_US:
             key.base = candidate
-            key.sys_max = key.sys_now
+            key.base_at = key.now
             return candidate
         return wm
 
-    def _late(self, i: int, t: int) -> None:
-        ids = [LATE_SESSION_ID] if self.kind == SESSION else self._intersecting(t)
-        for wid in ids:
-            self.ev.late_items.append(i)
-            self.ev.late_wids.append(wid)
+    # --- items into windows ----------------------------------------------------
 
-    def _intersecting(self, t: int) -> range:
+    def _late(self, i: int, t: int) -> None:
+        """Item `i` (time `t`) came after the watermark: report every window it misses."""
+        ids = [LATE_SESSION_ID] if self.kind == SESSION else self._window_ids(t)
+        for wid in ids:
+            self.out.late(i, wid)
+
+    def _window_ids(self, t: int) -> range:
+        """The ids of the sliding windows `[align + i*offset, ... + length)` that hold `t`."""
         since = t - self.align
         return range((since - self.length) // self.offset + 1, since // self.offset + 1)
 
-    def _flush(self, slot: int, wm: int, *, at_eof: bool = False) -> None:
-        """Insert the items the watermark has reached, then close what it has passed."""
-        key = self.keys[slot]
+    def _flush(self, slot: int, key: Key, wm: int, *, at_eof: bool = False) -> None:
+        """Put in the waiting items the watermark has reached, then close what it has passed."""
         if self.ordered and not at_eof:
-            due = [e for e in key.queue if e[0] <= wm]
-            key.queue = [e for e in key.queue if e[0] > wm]
-            due.sort(key=lambda e: e[0])  # stable: equal times keep arrival order
+            due = sorted((e for e in key.waiting if e[0] <= wm), key=_time)  # stable
+            key.waiting = [e for e in key.waiting if e[0] > wm]
         else:
-            due, key.queue = key.queue, []
+            due, key.waiting = key.waiting, []
             if self.ordered:
-                due.sort(key=lambda e: e[0])
-        ev = self.ev
-        first_merge = len(ev.merge_from)
+                due.sort(key=_time)
         for t, seq in due:
             if self.kind == SESSION:
-                joined = [self._open_session(slot, key, t)]
+                self._join_session(slot, key, t, seq)
             else:
-                joined = self._open_sliding(key, t)
-            for wid, h in joined:
-                self.counts[h] += 1
-                if self.record_inserts:
-                    ev.ins_seqs.append(seq)
-                    ev.ins_handles.append(h)
-                    ev.ins_wids.append(wid)
-        # As in Bytewax, merged windows combine after this flush's items went in.
-        for j in range(first_merge, len(ev.merge_from)):
-            self.counts[ev.merge_into[j]] += self.counts[ev.merge_from[j]]
+                for wid in self._window_ids(t):
+                    window = key.windows.get(wid)
+                    if window is None:
+                        opens = self.align + wid * self.offset
+                        window = key.windows[wid] = self._open(wid, opens, opens + self.length)
+                    self._insert(seq, window)
         self._close(slot, key, wm, at_eof)
         self._set_wake(key)
 
-    def _open_sliding(self, key: _Key, t: int) -> list[tuple[int, int]]:
-        joined = []
-        for wid in self._intersecting(t):
-            win = key.windows.get(wid)
-            if win is None:
-                opens = self.align + wid * self.offset
-                win = key.windows[wid] = [opens, opens + self.length, self._new_handle()]
-            joined.append((wid, win[2]))
-        return joined
+    def _open(self, wid: int, opens: int, closes: int) -> Window:
+        window = Window(wid, opens, closes)
+        self.out.opened(window)
+        return window
 
-    def _open_session(self, slot: int, key: _Key, t: int) -> tuple[int, int]:
+    def _insert(self, seq: int, window: Window) -> None:
+        window.count += 1
+        self.out.inserted(seq, window)
+
+    def _join_session(self, slot: int, key: Key, t: int, seq: int) -> None:
         """Bytewax's session rule: join the first session `t` is in or within `gap` of."""
-        for wid, win in key.windows.items():
-            opens, closes, handle = win
-            if opens <= t <= closes:
-                return wid, handle
-            if 0 < opens - t <= self.gap:
-                win[0] = t
-                self._merge_sessions(slot, key)
-                return wid, handle
-            if 0 < t - closes <= self.gap:
-                win[1] = t
-                self._merge_sessions(slot, key)
-                return wid, handle
-        key.max_id += 1
-        key.windows[key.max_id] = [t, t, self._new_handle()]
-        return key.max_id, key.windows[key.max_id][2]
+        for window in key.windows.values():
+            if window.opens <= t <= window.closes:
+                self._insert(seq, window)
+                return
+            if 0 < window.opens - t <= self.gap or 0 < t - window.closes <= self.gap:
+                window.opens = min(window.opens, t)
+                window.closes = max(window.closes, t)
+                self._insert(seq, window)
+                self._merge_sessions(slot, key)  # it may now reach its neighbours
+                return
+        key.last_session += 1
+        window = key.windows[key.last_session] = self._open(key.last_session, t, t)
+        self._insert(seq, window)
 
-    def _merge_sessions(self, slot: int, key: _Key) -> None:
+    def _merge_sessions(self, slot: int, key: Key) -> None:
         """Merge sessions now within `gap` of each other into the earliest-opening one."""
-        if len(key.windows) < 2:
-            return
-        ev = self.ev
-        by_open = sorted(key.windows.items(), key=lambda kv: kv[1][0])
-        last_wid, last = by_open[0]
-        for wid, win in by_open[1:]:
-            if win[0] - last[1] <= self.gap:
-                last[1] = max(last[1], win[1])
-                ev.merge_slots.append(slot)
-                ev.merge_from.append(win[2])
-                ev.merge_wids.append(wid)
-                ev.merge_into.append(last[2])
-                ev.merge_into_wids.append(last_wid)
-                self.released.append(win[2])
-                del key.windows[wid]
+        by_open = sorted(key.windows.values(), key=lambda w: w.opens)
+        into = by_open[0]
+        for window in by_open[1:]:
+            if window.opens - into.closes <= self.gap:
+                into.closes = max(into.closes, window.closes)
+                into.count += window.count
+                del key.windows[window.wid]
+                self.out.merged(slot, window, into)
             else:
-                last_wid, last = wid, win
+                into = window
 
-    def _close(self, slot: int, key: _Key, wm: int, at_eof: bool) -> None:
+    def _close(self, slot: int, key: Key, wm: int, at_eof: bool) -> None:
         if at_eof:
-            closing = list(key.windows)
+            closing = list(key.windows.values())
         elif self.kind == SESSION:
-            closing = [w for w, win in key.windows.items() if win[1] < wm - self.gap]
+            closing = [w for w in key.windows.values() if w.closes < wm - self.gap]
         else:
-            closing = [w for w, win in key.windows.items() if win[1] <= wm]
-        ev = self.ev
-        for wid in closing:
-            opens, closes, handle = key.windows.pop(wid)
-            ev.closed_slots.append(slot)
-            ev.closed_handles.append(handle)
-            ev.closed_wids.append(wid)
-            ev.closed_opens.append(opens)
-            ev.closed_closes.append(closes)
-            ev.closed_counts.append(self.counts[handle])
-            self.released.append(handle)
+            closing = [w for w in key.windows.values() if w.closes <= wm]
+        for window in closing:
+            del key.windows[window.wid]
+            self.out.closed(slot, window)
 
-    def _new_handle(self) -> int:
-        if self.free:
-            handle = self.free.pop()
-            self.counts[handle] = 0
-            return handle
-        self.counts.append(0)
-        return len(self.counts) - 1
+    # --- waking idle keys ------------------------------------------------------
 
-    # --- waking idle keys ------------------------------------------------
-
-    def _set_wake(self, key: _Key) -> None:
+    def _set_wake(self, key: Key) -> None:
         """When system time alone will make this key's watermark reach something due."""
         targets = []
         if key.windows:
-            if self.kind == SESSION:
-                targets.append(min(w[1] for w in key.windows.values()) + self.gap + 1)
-            else:
-                targets.append(min(w[1] for w in key.windows.values()))
-        if key.queue:
-            targets.append(min(t for t, _ in key.queue))
+            ends = min(w.closes for w in key.windows.values())
+            targets.append(ends + self.gap + 1 if self.kind == SESSION else ends)
+        if key.waiting:
+            targets.append(min(t for t, _ in key.waiting))
         if not targets:
             key.wake = None
             return
         target = min(targets)
-        key.wake = target if self.clock == SYSTEM else key.sys_max + (target - key.base)
+        key.wake = target if self.clock == SYSTEM else key.base_at + (target - key.base)
         if self.soonest is None or key.wake < self.soonest:
             self.soonest = key.wake
 
-    def _notify_due(self, now: int) -> None:
+    def _wake_due(self, now: int) -> None:
+        """Flush every key whose wake time has come, by system time alone."""
         if self.soonest is None or now < self.soonest:
             return
         self.soonest = None
@@ -423,8 +407,79 @@ class WindowCore:
             if key.wake is None:
                 continue
             if key.wake <= now:
-                key.sys_now = max(key.sys_now, now)
-                key.wm = self._current_watermark(key)
-                self._flush(slot, key.wm)
+                key.now = max(key.now, now)
+                key.watermark = self._current_watermark(key)
+                self._flush(slot, key, key.watermark)
             elif self.soonest is None or key.wake < self.soonest:
                 self.soonest = key.wake
+
+
+def _time(entry: tuple[int, int]) -> int:
+    return entry[0]
+
+
+# --- the numbers the caller gets ------------------------------------------------
+
+
+class _Events:
+    """The decisions of one call as `WindowEvents`, with each window named by a handle.
+
+    A handle is a small integer the caller indexes its accumulators with. A new
+    window takes the handle freed most recently (or the next new one); a window
+    that closes or merges frees its handle for reuse from the next call on, so
+    the caller can still read it during this one. The C core numbers windows the
+    same way, which is what lets the agreement tests compare every event.
+    """
+
+    def __init__(self, record_inserts: bool) -> None:
+        self.record_inserts = record_inserts
+        self.handle: dict[Window, int] = {}
+        self.handles_made = 0
+        self.free: list[int] = []  # handles ready for reuse
+        self.released: list[int] = []  # handles freed during the current call
+        self.ev = WindowEvents()
+
+    def begin(self) -> WindowEvents:
+        """Start a call: last call's freed handles become reusable."""
+        self.free.extend(self.released)
+        self.released = []
+        self.ev = WindowEvents()
+        return self.ev
+
+    def opened(self, window: Window) -> None:
+        if self.free:
+            self.handle[window] = self.free.pop()
+        else:
+            self.handle[window] = self.handles_made
+            self.handles_made += 1
+
+    def late(self, i: int, wid: int) -> None:
+        self.ev.late_items.append(i)
+        self.ev.late_wids.append(wid)
+
+    def inserted(self, seq: int, window: Window) -> None:
+        if self.record_inserts:
+            self.ev.ins_seqs.append(seq)
+            self.ev.ins_handles.append(self.handle[window])
+            self.ev.ins_wids.append(window.wid)
+
+    def merged(self, slot: int, window: Window, into: Window) -> None:
+        ev = self.ev
+        handle = self.handle.pop(window)
+        ev.merge_slots.append(slot)
+        ev.merge_from.append(handle)
+        ev.merge_wids.append(window.wid)
+        ev.merge_into.append(self.handle[into])
+        ev.merge_into_wids.append(into.wid)
+        self.released.append(handle)
+
+    def closed(self, slot: int, window: Window) -> None:
+        ev = self.ev
+        handle = self.handle.pop(window)
+        ev.closed_slots.append(slot)
+        ev.closed_handles.append(handle)
+        ev.closed_wids.append(window.wid)
+        ev.closed_opens.append(window.opens)
+        ev.closed_closes.append(window.closes)
+        ev.closed_counts.append(window.count)
+        self.released.append(handle)
