@@ -26,7 +26,6 @@ from typing import Any
 
 from learnstream.engine import backend
 from learnstream.engine.keyed_items import split_keyed
-from learnstream.engine.windows_twin import MAX_US, MIN_US
 from learnstream.errors import StepError, short_repr, user_function_error
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
