@@ -25,6 +25,7 @@ from typing import Any
 
 import learnstream.operators as op
 import learnstream.operators.windowing as win
+from learnstream.connectors.files import DirSource
 from learnstream.connectors.simulated import ClickstreamSource, SensorSource
 from learnstream.dataflow import Dataflow
 from learnstream.engine import clock
@@ -201,6 +202,24 @@ def joins(out: Path) -> Dataflow:
     return flow
 
 
+def partitioned_files(out: Path) -> Dataflow:
+    """Five files read by a `DirSource`: each is a partition, read by one worker only."""
+    inputs = out.parent / "inputs"
+    inputs.mkdir(exist_ok=True)
+    for i in range(5):
+        path = inputs / f"part{i}.txt"
+        if not path.exists():  # the processes of a cluster build the flow at the same time
+            tmp = path.with_suffix(f".{os.getpid()}")
+            tmp.write_text("".join(f"{i}-{n}\n" for n in range(40)))
+            tmp.replace(path)
+    flow = Dataflow("files")
+    lines = op.input("inp", flow, DirSource(inputs))
+    op.output(
+        "out", op.key_on("by_file", lines, lambda line: line.split("-")[0]), ReprSink(out, "out")
+    )
+    return flow
+
+
 FLOWS: dict[str, Callable[[Path], Dataflow]] = {
     f.__name__: f
     for f in [
@@ -212,6 +231,7 @@ FLOWS: dict[str, Callable[[Path], Dataflow]] = {
         late,
         late_edges,
         joins,
+        partitioned_files,
     ]
 }
 
