@@ -175,3 +175,20 @@ def test_targets_are_judged_on_the_whole_process_and_shown_beside_the_inner_rati
     assert row.startswith("| W3 (2M ints) learnstream (C core) / plain Python | 1.300× | 1.100× |")
     assert row.endswith("| **no** |")
     assert "| W3 (2M ints) peak RSS, learnstream / plain Python | 1.200× |" in text
+
+
+def test_scaleout_bench_agrees_on_every_checksum(tmp_path: Path) -> None:
+    """`python -m benchmarks.scaleout` at tiny sizes: every engine and worker count agree."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scaleout", "--scale", "0.001"],
+        cwd=ROOT,
+        env=_env(LEARNSTREAM_BENCH_DATA=str(tmp_path / "data")),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 7  # the header and one row per system
+    assert rows[1].startswith("| learnstream (1 worker) | ")
