@@ -183,6 +183,17 @@ def test_a_core_step_without_translation_is_named() -> None:
         cluster_main(flow, [], 0)
 
 
+def test_an_abort_on_several_workers_is_refused_instead_of_hanging() -> None:
+    flow = Dataflow("aborting")
+    s = op.input("inp", flow, TestingSource([1, 2, TestingSource.ABORT(), 3]))
+    got: list[int] = []
+    op.output("out", s, TestingSink(got))
+    with pytest.raises(UnsupportedOnBytewax, match=r"step 'aborting.inp' \(input\).*ABORT"):
+        cluster_main(flow, [], 0, worker_count_per_proc=2)
+    cluster_main(flow, [], 0)  # one worker: Bytewax stops the run, as learnstream does
+    assert got == [1, 2]
+
+
 def _cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         args, cwd=cwd, capture_output=True, text=True, timeout=180, env={**os.environ, **env}

@@ -39,6 +39,7 @@ from learnstream.errors import DataflowError, user_function_error
 from learnstream.outputs import FixedPartitionedSink
 from learnstream.scaleout.connectors import sink_for_bytewax, source_for_bytewax
 from learnstream.scaleout.failures import Failures
+from learnstream.testing import TestingSource
 
 #: Shards per worker: more shards spread keys more evenly over the workers
 #: (Bytewax places each shard by its own hash), fewer cost fewer calls per batch.
@@ -87,6 +88,8 @@ def to_bytewax(flow: Dataflow, worker_count: int = 1) -> BytewaxFlow:
         # Bytewax step ids are local to the flow and may not hold dots.
         local = step.step_id.removeprefix(f"{flow.flow_id}.").replace(".", "/")
         if step.operator == "input":
+            if worker_count > 1:
+                _refuse_abort(step)
             source = source_for_bytewax(step.step_id, step.params["source"], out.failures)
             downs = [bw_op.input(local, out.flow, source)]
         elif step.operator == "output":
@@ -111,6 +114,19 @@ def to_bytewax(flow: Dataflow, worker_count: int = 1) -> BytewaxFlow:
             )
         streams.update(zip(step.outputs, downs, strict=True))
     return out
+
+
+def _refuse_abort(step: CoreStep) -> None:
+    """`TestingSource.ABORT` stops one worker; Bytewax 0.21.1 then waits for the others forever."""
+    source = step.params["source"]
+    if isinstance(source, TestingSource) and isinstance(source.ib, list | tuple):
+        if any(isinstance(item, TestingSource.ABORT) for item in source.ib):
+            raise UnsupportedOnBytewax(
+                f"step {step.step_id!r} (input) reads a TestingSource holding "
+                "TestingSource.ABORT(): on several Bytewax workers the abort stops only the "
+                "worker reading it, and Bytewax 0.21.1 waits for the others forever; run this "
+                "flow on one worker"
+            )
 
 
 def _calls(call: OperatorCall) -> Iterable[OperatorCall]:
