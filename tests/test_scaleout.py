@@ -242,7 +242,13 @@ def _lines(done: subprocess.CompletedProcess[str]) -> Counter[str]:
 
 @pytest.mark.parametrize("module", ["wordcount", "late_readings"])
 @pytest.mark.parametrize(
-    "command", [["learnstream", "run"], [sys.executable, "-m", "learnstream.run"]]
+    "command",
+    [
+        ["learnstream", "run"],
+        [sys.executable, "-m", "learnstream.run"],
+        [sys.executable, "-m", "learnstream.testing"],
+    ],
+    ids=["learnstream run", "python -m learnstream.run", "python -m learnstream.testing"],
 )
 @pytest.mark.parametrize("scale", [["-w", "2"], ["-p", "2"]])
 def test_cli_runs_the_examples_on_bytewax(
