@@ -156,6 +156,17 @@ def test_an_error_in_a_step_is_learnstreams_error_on_bytewax() -> None:
     assert isinstance(info.value.__cause__, ValueError)
 
 
+def test_a_failing_key_function_is_reported_by_its_step_not_by_the_routing() -> None:
+    def key(word: str) -> str:
+        return {"a": "A"}[word]
+
+    flow = Dataflow("keys")
+    s = op.input("inp", flow, TestingSource(["a", "a", "b"], batch_size=3))
+    op.output("out", op.count_final("count", s, key), TestingSink([]))
+    with pytest.raises(UserFunctionError, match=r"step 'keys.count' \(count_final\).*key\(\)"):
+        cluster_main(flow, [], 0, worker_count_per_proc=2)
+
+
 def test_a_non_keyed_item_gets_learnstreams_message_on_bytewax() -> None:
     flow = Dataflow("unkeyed")
     s = op.input("inp", flow, TestingSource([("a", 1), 7]))

@@ -219,17 +219,29 @@ _KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
 def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], list[Any]]:
     if shards == 1:
         return lambda items: [("0", item) for item in items]
+    names = [str(n) for n in range(shards)]
+    crc32 = zlib.crc32
 
-    def shard(item: Any) -> tuple[str, Any]:
+    def shard_of(key: Any) -> str:
+        # A StrEnum key shards with its plain text, as learnstream keys it.
+        return names[crc32(key.encode()) % shards] if isinstance(key, str) else "0"
+
+    def safe_key(item: Any) -> Any:
         try:
-            key = key_of(item)
+            return key_of(item)
         except Exception:
-            key = None
-        if not isinstance(key, str):  # a StrEnum key shards with its plain text
-            return ("0", item)
-        return (str(zlib.crc32(key.encode()) % shards), item)
+            return None
 
-    return lambda items: [shard(item) for item in items]
+    def route(items: list[Any]) -> list[tuple[str, Any]]:
+        try:
+            keys = list(map(key_of, items))
+        except Exception:
+            keys = []
+        if len(keys) != len(items):  # the key function raised (StopIteration ends map early)
+            keys = [safe_key(item) for item in items]  # the step reports it, in shard 0
+        return list(zip(map(shard_of, keys), items, strict=True))
+
+    return route
 
 
 class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
