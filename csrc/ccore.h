@@ -164,3 +164,54 @@ int64_t ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stag
  * exception or the answer] to the list `failure`. Python objects are passed as
  * their addresses; the function takes the GIL itself. */
 int64_t ls_event_micros(void *values, void *getter, int64_t *out, void *failure);
+
+/* ---- joins.c: join state per row (a key, or one window of a key) -------- */
+
+/* The twin, src/learnstream/engine/joins_twin.py, documents what these mean.
+ * Values stay in Python: this core hands out value ids, indexes into the
+ * step's list of values; id 0 means "no value" (None). */
+#define LS_JOIN_FIRST 0
+#define LS_JOIN_LAST 1
+#define LS_JOIN_PRODUCT 2
+#define LS_JOIN_COMPLETE 0
+#define LS_JOIN_FINAL 1
+#define LS_JOIN_RUNNING 2
+#define LS_JOIN_MAX_SIDES 64
+
+/* What one call decided, as parallel arrays (the twin's JoinEvents). */
+typedef struct {
+    ls_i64vec stored_items;
+    ls_i64vec stored_vids;
+    ls_i64vec rows;
+    ls_i64vec vids;
+    ls_i64vec items;
+    ls_i64vec new_rows;
+    ls_i64vec new_items;
+    int64_t capacity;
+} ls_jevents;
+
+typedef struct ls_join ls_join;
+
+/* NULL when out of memory or when an argument is out of range. A keyed core
+ * finds rows from string keys (ls_join_insert_keys) and cannot merge; the
+ * other takes rows from the caller (ls_join_insert). */
+ls_join *ls_join_new(int sides, int insert_mode, int emit_mode, int keyed);
+void ls_join_free(ls_join *j);
+/* Item i arrives on side sides[i] (side for every item when sides is NULL)
+ * of row rows[i]. LS_EINVAL, changing nothing, for a negative row, a side
+ * out of range or a keyed core. */
+int ls_join_insert(ls_join *j, const int64_t *rows, const int64_t *sides, int64_t side,
+                   int64_t n);
+/* Item i arrives on `side` for key i of buf, split as ls_keys_slots splits it
+ * (LS_ESPLIT when ends is NULL and buf does not hold n - 1 NUL bytes). */
+int ls_join_insert_keys(ls_join *j, const char *buf, int64_t len, int64_t n, const int64_t *ends,
+                        int64_t side);
+/* Row from[i] merges into row into[i], for each i in order. */
+int ls_join_merge(ls_join *j, const int64_t *into, const int64_t *from, int64_t n);
+/* Rows rows[0..n) end, in order: emit (final mode) and forget them. */
+int ls_join_close(ls_join *j, const int64_t *rows, int64_t n);
+/* The events of the last call; valid until the next call. */
+const ls_jevents *ls_join_events(const ls_join *j);
+/* How many rows hold values; whether row `row` does. */
+int64_t ls_join_open_rows(const ls_join *j);
+int ls_join_has_row(const ls_join *j, int64_t row);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ccore.h"
+#include "hash.h"
 
 typedef struct {
     uint32_t slot1; /* slot + 1; 0 = empty */
@@ -29,33 +30,6 @@ struct ls_keys {
     uint64_t mask;       /* index size - 1; the size is a power of two */
     int has_nul;
 };
-
-/* A multiply-rotate hash over 8-byte words (short keys dominate; a word at a
- * time keeps long ones cheap too), finished with murmur3's avalanche. */
-static uint64_t hash_bytes(const char *p, int64_t n) {
-    const uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xC2B2AE3D27D4EB4FULL;
-    uint64_t h = (uint64_t)n * k1;
-    uint64_t w;
-    while (n >= 8) {
-        memcpy(&w, p, 8);
-        h ^= w * k2;
-        h = ((h << 31) | (h >> 33)) * k1;
-        p += 8;
-        n -= 8;
-    }
-    if (n > 0) {
-        w = 0;
-        memcpy(&w, p, (size_t)n);
-        h ^= w * k2;
-        h = ((h << 31) | (h >> 33)) * k1;
-    }
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 /* Room for `extra` more bytes in the arena. */
 static int reserve_bytes(ls_keys *t, int64_t extra) {
@@ -139,7 +113,7 @@ static int reserve_slot(ls_keys *t) {
 
 /* The slot of key p[0..n), added when new; negative on error. */
 static int64_t intern(ls_keys *t, const char *p, int64_t n) {
-    uint64_t h = hash_bytes(p, n);
+    uint64_t h = ls_hash_bytes(p, n);
     uint32_t tag = (uint32_t)(h >> 32);
     uint64_t i = h & t->mask;
     for (;;) {

@@ -1,15 +1,15 @@
 """Pick the C core or its pure-Python twin: keyed state, windows, map/filter, event times.
 
 Each part of the C core has a twin of the same name: `keys_c`/`keys_twin`,
-`windows_c`/`windows_twin`, `chain_c`/`chain_twin`, `stamps_c`/`stamps_twin`
-(and `csrc/keys.c`, ...).
+`windows_c`/`windows_twin`, `chain_c`/`chain_twin`, `stamps_c`/`stamps_twin`,
+`joins_c`/`joins_twin` (and `csrc/keys.c`, ...).
 `LEARNSTREAM_BACKEND=c` (the default) uses the C core that cffi built when the
 package was installed; `LEARNSTREAM_BACKEND=python` uses the twins. If the C core
 is missing (no C compiler at install time), learnstream warns once and runs on
 the twins.
 
-Nothing is loaded when this module is imported: `NAME`, `core`, `windows`, `chain`
-and `stamps` are looked up on first use (PEP 562 module `__getattr__`), so a flow
+Nothing is loaded when this module is imported: `NAME`, `core`, `windows`, `chain`,
+`stamps` and `joins` are looked up on first use (PEP 562 module `__getattr__`), so a flow
 pays for the C core when it first needs it, and a flow without windows never loads
 them.
 """
@@ -42,7 +42,7 @@ def _load() -> tuple[str, ModuleType]:
     return "python", keys_twin
 
 
-_PARTS = {"windows": "windows", "chain": "chain", "stamps": "stamps"}
+_PARTS = {"windows": "windows", "chain": "chain", "stamps": "stamps", "joins": "joins"}
 """The parts besides keyed state, by attribute: each is `<stem>_c` or `<stem>_twin`."""
 
 
@@ -63,6 +63,8 @@ chain: ModuleType
 """`run_chain`: fused map and filter steps over a batch, of the same backend."""
 stamps: ModuleType
 """`event_micros`: an EventClock's timestamps in microseconds, of the same backend."""
+joins: ModuleType
+"""The join core (`JoinCore`) of the same backend."""
 
 
 def __getattr__(name: str) -> Any:

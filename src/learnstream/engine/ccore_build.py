@@ -23,7 +23,7 @@ from cffi import FFI
 
 CSRC = Path(__file__).resolve().parents[3] / "csrc"
 HEADER = "ccore.h"
-SOURCES = ["keys.c", "windows.c", "chain.c", "stamps.c"]
+SOURCES = ["keys.c", "windows.c", "chain.c", "stamps.c", "joins.c"]
 
 _FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra"]
 # -fno-wrapv undoes CPython's -fwrapv so UBSan reports signed overflow.
@@ -62,7 +62,7 @@ def build_ffi(*, absolute: bool = False) -> FFI:
         f'#include "{HEADER}"',
         sources=[str(p) if absolute else os.path.relpath(p) for p in sources],
         include_dirs=[str(CSRC) if absolute else os.path.relpath(CSRC)],
-        depends=[os.path.relpath(CSRC / HEADER)] if not absolute else [],
+        depends=[os.path.relpath(CSRC / h) for h in (HEADER, "hash.h")] if not absolute else [],
         extra_compile_args=flags,
         extra_link_args=_SANITIZE[:1] if sanitize else [],
         optional=not sanitize,
