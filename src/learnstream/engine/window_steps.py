@@ -111,6 +111,28 @@ class Aggregate:
         """Window `handle` (holding `count` items) closed; return its results."""
         raise NotImplementedError
 
+    def insert_all(
+        self, handles: list[int], wids: list[int], keys: list[str], values: list[Any]
+    ) -> list[Any]:
+        """Insert a call's values, in order; `(key, (window_id, result))` items to emit now."""
+        down: list[Any] = []
+        for handle, wid, key, value in zip(handles, wids, keys, values, strict=True):
+            out = self.insert(handle, wid, key, value)
+            if out:
+                down.extend((key, (wid, w)) for w in out)
+        return down
+
+    def merge_all(
+        self, into: list[int], into_wids: list[int], from_: list[int], keys: list[str]
+    ) -> list[Any]:
+        """Apply a call's merges, in order; `(key, (window_id, result))` items to emit now."""
+        down: list[Any] = []
+        for handle, wid, gone, key in zip(into, into_wids, from_, keys, strict=True):
+            out = self.merge(handle, gone, key)
+            if out:
+                down.extend((key, (wid, w)) for w in out)
+        return down
+
     def close_all(self, ev: Any, keys: list[str]) -> list[Any]:
         """`(key, (window_id, result))` items of every window the core closed, in its order."""
         down: list[Any] = []
@@ -389,31 +411,25 @@ class WindowStep:
         agg = self.agg
         if ev.ins_seqs:
             pending = self.pending
-            for seq, handle, wid in zip(ev.ins_seqs, ev.ins_handles, ev.ins_wids, strict=True):
+            ins_keys: list[str] = []
+            ins_values: list[Any] = []
+            for seq in ev.ins_seqs:
                 i = seq - first_seq
                 key, value = (keys[i], values[i]) if i >= 0 else pending[seq]
-                out = agg.insert(handle, wid, key, value)
-                if out:
-                    down.extend((key, (wid, w)) for w in out)
+                ins_keys.append(key)
+                ins_values.append(value)
+            down.extend(agg.insert_all(ev.ins_handles, ev.ins_wids, ins_keys, ins_values))
             if pending:  # an item in several sliding windows is inserted once per window
                 for seq in ev.ins_seqs:
                     pending.pop(seq, None)
         for seq in ev.held:
             self.pending[seq] = (keys[seq - first_seq], values[seq - first_seq])
-        for slot, into, into_wid, from_, wid in zip(
-            ev.merge_slots,
-            ev.merge_into,
-            ev.merge_into_wids,
-            ev.merge_from,
-            ev.merge_wids,
-            strict=True,
-        ):
-            key = self.keys[slot]
-            self.merged_ids.setdefault(into, set()).add(wid)
-            self.merged_ids.pop(from_, None)
-            out = agg.merge(into, from_, key)
-            if out:
-                down.extend((key, (into_wid, w)) for w in out)
+        if ev.merge_into:
+            for into, from_, wid in zip(ev.merge_into, ev.merge_from, ev.merge_wids, strict=True):
+                self.merged_ids.setdefault(into, set()).add(wid)
+                self.merged_ids.pop(from_, None)
+            merge_keys = [self.keys[slot] for slot in ev.merge_slots]
+            down.extend(agg.merge_all(ev.merge_into, ev.merge_into_wids, ev.merge_from, merge_keys))
         if ev.closed_handles:
             self.windows_emitted += len(ev.closed_handles)
             allkeys = self.keys

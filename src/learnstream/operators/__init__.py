@@ -1,9 +1,9 @@
 """The operators you build a dataflow with: `import learnstream.operators as op`.
 
 Names, arguments and behaviour follow Bytewax 0.21, so a flow written here runs
-on Bytewax by changing the imports. Eight *core* operators do the work (`input`,
-`output`, `flat_map_batch`, `branch`, `merge`, `inspect_debug`, `stateful_batch`
-and `count_final`); every other operator is a few lines composed from them.
+on Bytewax by changing the imports. Nine *core* operators do the work (`input`,
+`output`, `flat_map_batch`, `branch`, `merge`, `inspect_debug`, `stateful_batch`,
+`count_final` and `join`); every other operator is a few lines composed from them.
 
 Stateful operators keep state per key and need a *keyed* stream of
 `(str, value)` 2-tuples (make one with `key_on`). The `*_final` operators emit
@@ -1141,37 +1141,7 @@ JoinEmitMode = Literal["complete", "final", "running"]
 """When a join emits: once every side has a value (then forgets), at EOF, or on every value."""
 
 
-class _Join(StatefulLogic[tuple[int, Any], tuple[Any, ...], list[list[Any]]]):
-    def __init__(self, sides: int, insert_mode: str, emit_mode: str) -> None:
-        self.seen: list[list[Any]] = [[] for _ in range(sides)]
-        self.insert_mode = insert_mode
-        self.emit_mode = emit_mode
-
-    def rows(self) -> list[tuple[Any, ...]]:
-        return list(itertools.product(*(vals or [None] for vals in self.seen)))
-
-    def on_item(self, value: tuple[int, Any]) -> tuple[Iterable[tuple[Any, ...]], bool]:
-        side, v = value
-        if self.insert_mode == "product":
-            self.seen[side].append(v)
-        elif self.insert_mode == "last" or not self.seen[side]:
-            self.seen[side] = [v]
-        if self.emit_mode == "complete" and all(self.seen):
-            return self.rows(), self.DISCARD
-        if self.emit_mode == "running":
-            return self.rows(), self.RETAIN
-        return (), self.RETAIN
-
-    def on_eof(self) -> tuple[Iterable[tuple[Any, ...]], bool]:
-        if self.emit_mode == "final":
-            return self.rows(), self.DISCARD
-        return (), self.RETAIN
-
-    def snapshot(self) -> list[list[Any]]:
-        return copy.deepcopy(self.seen)
-
-
-@operator
+@operator(core=True)
 def join(
     step_id: str,
     *sides: KeyedStream[Any],
@@ -1182,6 +1152,9 @@ def join(
 
     `insert_mode` picks which values of a side are kept; `emit_mode` picks when
     rows go out (see `JoinInsertMode`, `JoinEmitMode`). Missing sides are `None`.
+    The join state lives in the C core: per key, which sides have arrived and
+    where their values are. In `"complete"` mode a key is forgotten as soon as
+    its row is emitted, so memory follows the keys still waiting for a match.
 
     >>> from learnstream.testing import TestingSource, run_main
     >>> flow = Dataflow("join_eg")
@@ -1199,8 +1172,18 @@ def join(
         raise ValueError(
             f"unknown join emit mode {emit_mode!r}: use 'complete', 'final' or 'running'"
         )
-    labelled = [
-        map_value(f"label_{i}", side, lambda v, i=i: (i, v)) for i, side in enumerate(sides)
-    ]
-    merged = merge("merge", *labelled)
-    return stateful("join", merged, lambda resume: _Join(len(sides), insert_mode, emit_mode))
+    if not sides:
+        raise StepError(
+            step_id, "join", sides, "needs at least one stream", "pass the streams to join"
+        )
+    call, mine = current_call(sides[0].flow), _here(sides[0])
+    count = len(sides)
+
+    def runtime() -> Any:
+        # The join machinery (and the C core under it) loads when a flow first runs a join.
+        from learnstream.engine.join_steps import JoinStep
+
+        return JoinStep(mine.step_id, mine.name, count, insert_mode, emit_mode)
+
+    (down,) = sides[0].flow._add_core(call, list(sides), 1, runtime)
+    return down

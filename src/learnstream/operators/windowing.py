@@ -61,8 +61,8 @@ from learnstream.dataflow import (
     operator,
 )
 from learnstream.engine import windows_twin as core
-from learnstream.errors import DataflowError
-from learnstream.operators import key_on
+from learnstream.errors import DataflowError, StepError
+from learnstream.operators import JoinEmitMode, JoinInsertMode, key_on, map_value, merge
 
 if TYPE_CHECKING:
     from learnstream.engine.window_steps import Aggregate, WindowConfig, WindowStep
@@ -92,6 +92,7 @@ __all__ = [
     "collect_window",
     "count_window",
     "fold_window",
+    "join_window",
     "max_window",
     "min_window",
     "reduce_window",
@@ -704,3 +705,105 @@ def min_window(
     return reduce_window(
         "reduce_window", up, clock, windower, functools.partial(builtins.min, key=by)
     )
+
+
+def _side_value_getter(
+    ts_getter: Callable[[Any], datetime],
+) -> Callable[[tuple[int, Any]], datetime]:
+    """`ts_getter` for the `(side, value)` pairs a windowed join works on."""
+
+    def side_value_ts(side_value: tuple[int, Any]) -> datetime:
+        return ts_getter(side_value[1])
+
+    side_value_ts.__qualname__ = getattr(ts_getter, "__qualname__", "ts_getter")
+    return side_value_ts
+
+
+@operator
+def join_window(
+    step_id: str,
+    clock: Clock,
+    windower: Windower,
+    *sides: KeyedStream[Any],
+    insert_mode: JoinInsertMode = "last",
+    emit_mode: JoinEmitMode = "final",
+    ordered: bool = True,
+) -> WindowOut[Any, tuple[Any, ...]]:
+    """Match values by key *and window* across streams; rows are `(v_side0, v_side1, ...)`.
+
+    Each side's values fall into windows by `clock` and `windower`, and only
+    values of the same key in the same window meet. `insert_mode` picks which
+    values of a side a window keeps (`"first"`, `"last"` or every one,
+    `"product"`); `emit_mode` picks when rows go out: `"final"` (the default)
+    when the window closes, with `None` for a side that never arrived;
+    `"complete"` as soon as every side has a value, after which the window
+    starts over empty; `"running"` on every value. With `ordered` (the default)
+    values meet in timestamp order. `late` holds `(key, (window_id, (side,
+    value)))` for values the watermark had passed; as with every windowing
+    operator here, a key keeps its watermark, so a late value never re-opens a
+    window that was already emitted.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> import learnstream.operators as op
+    >>> from learnstream.dataflow import Dataflow
+    >>> from learnstream.testing import TestingSource, run_main
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> at = lambda s: t0 + timedelta(seconds=s)
+    >>> flow = Dataflow("join_window_eg")
+    >>> views = op.input("views", flow, TestingSource([("ada", (at(1), "/shoes")),
+    ...                                                 ("bob", (at(3), "/hats")),
+    ...                                                 ("ada", (at(12), "/socks"))]))
+    >>> clicks = op.input("clicks", flow, TestingSource([("ada", (at(4), "buy")),
+    ...                                                  ("bob", (at(15), "buy"))]))
+    >>> clock = EventClock(lambda v: v[0], wait_for_system_duration=timedelta(seconds=2))
+    >>> joined = join_window("per_10s", clock, TumblingWindower(timedelta(seconds=10), t0),
+    ...                      views, clicks)
+    >>> pages = op.map_value("pages", joined.down,
+    ...     lambda w: (w[0], tuple(None if v is None else v[1] for v in w[1])))
+    >>> _ = op.inspect("show", pages)
+    >>> run_main(flow)
+    join_window_eg.show: ('bob', (0, ('/hats', None)))
+    join_window_eg.show: ('ada', (0, ('/shoes', 'buy')))
+    join_window_eg.show: ('ada', (1, ('/socks', None)))
+    join_window_eg.show: ('bob', (1, (None, 'buy')))
+    """
+    if insert_mode not in ("first", "last", "product"):
+        raise ValueError(
+            f"unknown join insert mode {insert_mode!r}: use 'first', 'last' or 'product'"
+        )
+    if emit_mode not in ("complete", "final", "running"):
+        raise ValueError(
+            f"unknown join emit mode {emit_mode!r}: use 'complete', 'final' or 'running'"
+        )
+    if not sides:
+        raise StepError(
+            step_id,
+            "join_window",
+            sides,
+            "needs at least one stream to join",
+            "pass the streams after the clock and the windower",
+        )
+    labelled = [
+        map_value(f"label_{i}", side, functools.partial(_labelled, i))
+        for i, side in enumerate(sides)
+    ]
+    merged = merge("merge", *labelled)
+    if isinstance(clock, EventClock):
+        clock = EventClock(
+            _side_value_getter(clock.ts_getter),
+            clock.wait_for_system_duration,
+            clock.now_getter,
+            clock.to_system_utc,
+        )
+    count = len(sides)
+
+    def make_aggregate(step_id: str, operator: str) -> Aggregate:
+        from learnstream.engine.join_steps import JoinAggregate
+
+        return JoinAggregate(count, insert_mode, emit_mode)
+
+    return window_core("window", merged, clock, windower, make_aggregate, ordered)
+
+
+def _labelled(side: int, value: V) -> tuple[int, V]:
+    return (side, value)

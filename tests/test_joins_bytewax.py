@@ -1,0 +1,147 @@
+"""Joins as Bytewax 0.21.1 does them: the same flows on both engines, on random streams.
+
+`join` and `join_window` with 2 and 3 sides, every insert and emit mode,
+tumbling, sliding and session windows, items out of order and late, each side
+read in batches of 1 to 4 items. Results are compared per key, in order
+(`join`), or sorted (`join_window`'s down, late and meta streams).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_windowing_bytewax import NOW, T0, S, engine, windowers
+
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("bytewax") is None, reason="the bytewax extra is not installed"
+    ),
+]
+
+INSERT = st.sampled_from(["first", "last", "product"])
+EMIT = st.sampled_from(["complete", "final", "running"])
+SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def sides(draw: st.DrawFn) -> tuple[list[list[tuple[str, int, int]]], list[int]]:
+    """2 or 3 sides of `(key, event second, n)`, with the batch size each side is read in.
+
+    Times may be sorted and then jittered (disorder) or drawn at random (many late).
+    """
+    count = draw(st.integers(2, 3))
+    out = []
+    n_total = 0
+    for _ in range(count):
+        n = draw(st.integers(0, 12))
+        keys = draw(st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
+        times = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
+        if draw(st.booleans()):
+            jitter = draw(st.lists(st.integers(-8, 8), min_size=n, max_size=n))
+            times = [t + j for t, j in zip(sorted(times), jitter, strict=True)]
+        out.append([(k, t, n_total + i) for i, (k, t) in enumerate(zip(keys, times, strict=True))])
+        n_total += n
+    batches = draw(st.lists(st.integers(1, 4), min_size=count, max_size=count))
+    return out, batches
+
+
+def per_key(pairs: list[tuple[str, Any]]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for k, v in pairs:
+        grouped.setdefault(k, []).append(v)
+    return grouped
+
+
+def run_join(name: str, data: Any, insert: str, emit: str) -> dict[str, list[Any]]:
+    e = engine(name)
+    streams, batches = data
+    flow = e.Dataflow("j")
+    ups = [
+        e.op.input(f"side{i}", flow, e.TestingSource([(k, n) for k, _, n in s], batch_size=b))
+        for i, (s, b) in enumerate(zip(streams, batches, strict=True))
+    ]
+    out: list[Any] = []
+    e.op.output(
+        "out", e.op.join("join", *ups, insert_mode=insert, emit_mode=emit), e.TestingSink(out)
+    )
+    e.run_main(flow)
+    return per_key(out)
+
+
+@SLOW
+@given(sides(), INSERT, EMIT)
+def test_join_gives_bytewax_rows(data: Any, insert: str, emit: str) -> None:
+    assert run_join("ls", data, insert, emit) == run_join("bw", data, insert, emit)
+
+
+def run_join_window(
+    name: str, data: Any, windower_of: Any, wait: int, insert: str, emit: str, ordered: bool
+) -> tuple[list[Any], list[Any], list[Any]]:
+    e = engine(name)
+    streams, batches = data
+    flow = e.Dataflow("jw")
+    ups = [
+        e.op.input(
+            f"side{i}",
+            flow,
+            e.TestingSource([(k, (T0 + t * S, n)) for k, t, n in s], batch_size=b),
+        )
+        for i, (s, b) in enumerate(zip(streams, batches, strict=True))
+    ]
+    clock = e.win.EventClock(lambda v: v[0], wait * S, now_getter=lambda: NOW)
+    out = e.win.join_window(
+        "jw",
+        clock,
+        windower_of(e.win),
+        *ups,
+        insert_mode=insert,
+        emit_mode=emit,
+        ordered=ordered,
+    )
+    down: list[Any] = []
+    late: list[Any] = []
+    meta: list[Any] = []
+    e.op.output("down", out.down, e.TestingSink(down))
+    e.op.output("late", out.late, e.TestingSink(late))
+    e.op.output("meta", out.meta, e.TestingSink(meta))
+    e.run_main(flow)
+    meta = [(k, (w, (m.open_time, m.close_time, sorted(m.merged_ids)))) for k, (w, m) in meta]
+    return sorted(down, key=repr), sorted(late, key=repr), sorted(meta, key=repr)
+
+
+@SLOW
+@given(sides(), windowers(), st.integers(0, 20), INSERT, EMIT, st.booleans())
+def test_join_window_gives_bytewax_windows(
+    data: Any, windower_of: Any, wait: int, insert: str, emit: str, ordered: bool
+) -> None:
+    """With a clock that does not move, Bytewax's forgetting of idle keys never shows."""
+    args = (data, windower_of, wait, insert, emit, ordered)
+    assert run_join_window("ls", *args) == run_join_window("bw", *args)
+
+
+def test_join_window_refuses_unknown_modes_as_bytewax_does() -> None:
+    for name in ("ls", "bw"):
+        e = engine(name)
+        flow = e.Dataflow("bad")
+        s = e.op.input("inp", flow, e.TestingSource([("k", 1)]))
+        clock = e.win.EventClock(lambda v: T0, timedelta(0))
+        windower = e.win.TumblingWindower(10 * S, T0)
+        with pytest.raises(ValueError, match="unknown join emit mode"):
+            e.win.join_window("jw", clock, windower, s, s, emit_mode="sometimes")
+        with pytest.raises(ValueError, match="unknown join insert mode"):
+            e.win.join_window("jw2", clock, windower, s, s, insert_mode="all")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sides(), st.integers(0, 10), st.integers(5, 30), INSERT, EMIT)
+def test_merging_sessions_keep_the_values_bytewax_keeps(
+    data: Any, gap: int, wait: int, insert: str, emit: str
+) -> None:
+    """Unordered sessions merge often: which side's value survives a merge is Bytewax's rule."""
+    args = (data, lambda w: w.SessionWindower(gap * S), wait, insert, emit, False)
+    assert run_join_window("ls", *args) == run_join_window("bw", *args)
