@@ -38,9 +38,7 @@ MODULES = (
     "connectors.stdio",
 )
 
-NOT_YET: dict[str, set[str]] = {
-    "operators.windowing": {"join_window"},
-}
+NOT_YET: dict[str, set[str]] = {}
 """Bytewax names learnstream does not have yet. Remove a name when you add it."""
 
 SIGNATURES_NOT_YET: dict[str, str] = {

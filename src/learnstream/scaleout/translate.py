@@ -10,6 +10,7 @@ them, and keeps running learnstream's own code:
 | `merge` | `merge` (`redistribute` when it is the inside of `op.redistribute`) |
 | `inspect_debug` | `inspect_debug`: epochs and worker numbers are Bytewax's |
 | `stateful_batch`, `count_final`, `window_core` | items routed to *shards* by key, then `stateful_batch` holding one learnstream step per shard |
+| `join` | each side's items tagged with its port and merged, then sharded by key like the above |
 
 A shard is a slice of the key space (a stable hash of the key, the same in every
 process). Bytewax sends each shard to one worker, so every key's items meet in
@@ -20,6 +21,7 @@ time, in the C core. Only the order of outputs across keys and workers changes.
 
 from __future__ import annotations
 
+import functools
 import operator
 import zlib
 from collections.abc import Callable, Iterable
@@ -105,7 +107,7 @@ def to_bytewax(flow: Dataflow, worker_count: int = 1) -> BytewaxFlow:
         elif step.operator in ("flat_map_batch", "branch"):
             downs = _stateless(step, local, ups[0], out.failures)
         elif step.operator in _KEY_OF:
-            downs = _sharded(step, local, ups[0], shards, out)
+            downs = _sharded(step, local, ups, shards, out)
         else:
             raise UnsupportedOnBytewax(
                 f"step {step.step_id!r} uses learnstream's core operator "
@@ -206,6 +208,10 @@ def _count_key(step: CoreStep) -> Callable[[Any], Any]:
     return step.params["key"]
 
 
+def _port_item_key(step: CoreStep) -> Callable[[Any], Any]:
+    return lambda tagged: tagged[1][0]  # (port, (key, value))
+
+
 #: How each keyed step finds an item's key, to route it to its shard. Routing never
 #: fails: an item without a proper key goes to shard 0, where the learnstream step
 #: raises its usual error about it.
@@ -213,6 +219,7 @@ _KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
     "stateful_batch": _item_key,
     "window_core": _item_key,
     "count_final": _count_key,
+    "join": _port_item_key,
 }
 
 
@@ -247,8 +254,9 @@ def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], 
 class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
     """One learnstream step holding the state of every key in one shard."""
 
-    def __init__(self, runtime: Any, tag: bool, failures: Failures) -> None:
+    def __init__(self, runtime: Any, tag: bool, ports: int, failures: Failures) -> None:
         self.tag = tag
+        self.ports = ports  # input ports: with several, values arrive as (port, item)
         self.process = failures.guard(runtime.process)
         self.eof = failures.guard(runtime.eof)
         self.next_awake = getattr(runtime, "next_awake", None)
@@ -258,15 +266,23 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
             return outs[0]
         return [(port, item) for port, got in enumerate(outs) for item in got]
 
+    def _inputs(self, values: list[Any]) -> list[list[Any]]:
+        if self.ports == 1:
+            return [values]
+        inputs: list[list[Any]] = [[] for _ in range(self.ports)]
+        for port, item in values:
+            inputs[port].append(item)
+        return inputs
+
     def on_batch(self, values: list[Any]) -> tuple[Iterable[Any], bool]:
-        return self._emit(self.process([values], clock.now())), self.RETAIN
+        return self._emit(self.process(self._inputs(values), clock.now())), self.RETAIN
 
     def on_notify(self) -> tuple[Iterable[Any], bool]:
-        return self._emit(self.process([[]], clock.now())), self.RETAIN
+        return self._emit(self.process(self._inputs([]), clock.now())), self.RETAIN
 
     def on_eof(self) -> tuple[Iterable[Any], bool]:
         now = clock.now()
-        outs = self.process([[]], now)
+        outs = self.process(self._inputs([]), now)
         flushed = self.eof(now)
         return self._emit([a + b for a, b in zip(outs, flushed, strict=True)]), self.DISCARD
 
@@ -280,8 +296,15 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
 
 
 def _sharded(
-    step: CoreStep, local: str, up: BytewaxStream[Any], shards: int, out: BytewaxFlow
+    step: CoreStep, local: str, ups: list[BytewaxStream[Any]], shards: int, out: BytewaxFlow
 ) -> list[BytewaxStream[Any]]:
+    up = ups[0]
+    if len(ups) > 1:  # a join: tag each side's items with their port, then merge
+        tagged = [
+            bw_op.map(f"{local}/port{port}", side, functools.partial(_with_port, port))
+            for port, side in enumerate(ups)
+        ]
+        up = bw_op.merge(f"{local}/ports", *tagged)
     routed = bw_op.flat_map_batch(
         f"{local}/route", up, _router(_KEY_OF[step.operator](step), shards)
     )
@@ -290,7 +313,7 @@ def _sharded(
     def build(resume: None) -> _Shard:
         runtime = step.runtime()
         out.hosted.append((step.step_id, runtime))
-        return _Shard(runtime, tag, out.failures)
+        return _Shard(runtime, tag, len(ups), out.failures)
 
     held = bw_op.stateful_batch(local, routed, build)
     if not tag:
@@ -299,6 +322,10 @@ def _sharded(
         bw_op.flat_map_batch(f"{local}/{name}", held, _unshard_port(port))
         for port, name in enumerate(_port_names(step))
     ]
+
+
+def _with_port(port: int, item: Any) -> tuple[int, Any]:
+    return (port, item)
 
 
 def _unshard(items: list[tuple[str, Any]]) -> list[Any]:
