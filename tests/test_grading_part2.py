@@ -26,7 +26,7 @@ from learnstream.grading.checks.part2 import (
     sliding_means,
     tumbling_means,
 )
-from learnstream.grading.eventtime import MINUTE, SECOND, Event, split_late
+from learnstream.grading.kit.eventtime import MINUTE, SECOND, Event, split_late
 
 PART2 = get_part("part2")
 

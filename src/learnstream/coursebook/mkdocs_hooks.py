@@ -7,6 +7,9 @@
   its chart (`learnstream.charts.Chart`): the page runs at build time, so the
   figure is drawn from a real run, never a stale picture. A page whose code fails
   stops the build.
+- Each part's section in the navigation takes the part's name from its grading
+  manifest (`learnstream/grading/checks/partN.toml`), so the site, `learnstream
+  list` and the grade reports name a part the same way.
 - The Performance page shows `benchmarks/README.md` when that file exists, and says
   the figures are pending when it does not. Relative links inside it point at files
   the site does not carry, so they become plain paths; its headings move down a
@@ -38,11 +41,13 @@ __all__ = [
     "BENCHMARK_REPORT",
     "PERFORMANCE_MARKER",
     "demote_headings",
+    "on_config",
     "on_page_markdown",
     "on_serve",
     "performance_section",
     "render_output_fences",
     "render_timelines",
+    "retitle_parts",
     "unlink_relative",
 ]
 
@@ -117,6 +122,33 @@ def performance_section(root: Path) -> str:
             "When it lands in the repository this page shows it, table and all."
         )
     return demote_headings(unlink_relative(report.read_text(encoding="utf-8")))
+
+
+def retitle_parts(nav: list[Any]) -> list[Any]:
+    """`nav` with each part's section named as its manifest names it (found by its first page).
+
+    >>> retitle_parts([{"Part 2 · Old name": ["part2/index.md", "part2/time.md"]}, "index.md"])
+    [{'Part 2 · Windows and sessions': ['part2/index.md', 'part2/time.md']}, 'index.md']
+    """
+    from learnstream.grading.registry import PARTS
+
+    labels = {part.page: part.label for part in PARTS}
+    out = []
+    for entry in nav:
+        if isinstance(entry, dict) and len(entry) == 1:
+            ((_, pages),) = entry.items()
+            first = pages if isinstance(pages, str) else next(iter(pages or []), None)
+            if isinstance(first, str) and first in labels:
+                entry = {labels[first]: pages}
+        out.append(entry)
+    return out
+
+
+def on_config(config: Any) -> Any:
+    """mkdocs hook: the parts' sections of the navigation named from their manifests."""
+    if config.get("nav"):
+        config["nav"] = retitle_parts(config["nav"])
+    return config
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:

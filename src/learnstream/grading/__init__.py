@@ -18,38 +18,35 @@ the shell: `learnstream grade part1 [EXERCISE] [--path DIR] [--json]
 How it works
 ------------
 - `registry`: the course outline (`PARTS`), and the `Part` / `Exercise` /
-  `Check` records: names, files, points, hint ladders.
-- `checks/partN.py`: each part's exercises and checks, with small reference
-  answers. A check is a function `run(session)` that raises `CheckFailed`.
+  `Check` records, read from the manifests `checks/partN.toml`: names, files,
+  titles, points, hint ladders, course pages.
+- `checks/partN.py`: each part's reference answers, strategies and `CHECKS`,
+  the code of its checks. A check is a function `run(session)` that raises
+  `CheckFailed`; `kit` holds what checks are made of (see its docstring).
 - `sandbox` + `child` + `probes`: the learner's file is imported in a child
   process with a timeout and memory/CPU/output caps; a *probe* there calls the
   learner's function and sends the answer back as plain data (`codec`), on a
   private pipe — prints cannot fake it, and learner objects cannot lie about
   equality because the verdict is computed here, in the grader's process.
-- `checking.Session.for_all`: property checks with hypothesis; the failing
-  input reported is the shrunk, smallest one; `diff.stream_diff` shows expected
-  vs actual around the first difference.
-- `eventtime`: Part 2's model of event time (lateness per key, windows,
-  sessions) and its per-window diff; `probes.run_timed_flow` runs a learner's
-  flow with the clock held still, and the report draws the failing input with
-  `learnstream.timeline`.
-- `results` (JSON, Gradescope, CSV), `report` (text), `workspace` (init,
-  reset, progress and hints), `watch`, and `commands` (the CLI).
+- `failures`: `CheckFailed` and its `FailureKind`; `failed_check` turns what
+  the sandbox met (an exception, a hang, a crash) into a failed check.
+- `kit`: property checks (edge cases, then hypothesis from a seed that
+  replays in any process, then the smallest failing input), stream diffs, the
+  model of event time, the flow runner on a frozen clock and the per-window
+  verdict with its timeline picture.
+- `results` (the model, JSON, Gradescope, CSV), `report` (every view for
+  people: the grade report, progress, hints), `workspace` (init, reset,
+  progress and hints), `watch`, and `commands` (the CLI, which only calls them).
 
 Adding a part
 -------------
 1. Write the stubs in `exercises/partN/` and solutions in `solutions/partN/`
    (the only copy: builds ship them inside the package, and
    `course_files("stubs", "partN")` finds them, installed or in a checkout).
-2. Write `learnstream/grading/checks/partN.py` defining `EXERCISES`, a tuple of
-   `Exercise(name, file, title, checks=(Check(name, title, points, run, hint),
-   ...), hints=(...))`. Checks call `session.probe(...)` with a probe from
-   `learnstream.grading.probes` (or a new probe function in a module of your
-   own under `learnstream.grading`), compare with a reference, and raise
-   `CheckFailed(message, details)`; use `session.for_all(strategy, test)` for
-   properties. An `Exercise` may raise its `limits` (e.g. memory for models).
-3. In `registry.PARTS`, give the part its module:
-   `Part("partN", "Title", "learnstream.grading.checks.partN")`.
+2. Describe the part in `learnstream/grading/checks/partN.toml` (its title,
+   order, page, and its exercises with their checks, points and hints), and
+   write the checks' code in `checks/partN.py` as `CHECKS = {exercise: {check:
+   run}}`, with `learnstream.grading.kit` (see its docstring).
 """
 
 from __future__ import annotations
@@ -62,15 +59,16 @@ from typing import Any
 _EXPORTS = {
     "PARTS": "registry",
     "Check": "registry",
-    "CheckFailed": "checking",
+    "CheckFailed": "failures",
     "CheckResult": "results",
     "Exercise": "registry",
     "ExerciseResult": "results",
+    "FailureKind": "failures",
     "Limits": "sandbox",
     "Part": "registry",
     "PartComing": "grader",
     "PartResult": "results",
-    "Session": "checking",
+    "Session": "kit.session",
     "class_csv": "results",
     "course_files": "workspace",
     "get_part": "registry",

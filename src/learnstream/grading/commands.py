@@ -137,18 +137,14 @@ def grade(
 @_PATH_OPTION
 def hint(part: str, exercise: str, path: str | None) -> None:
     """Show the next hint for EXERCISE (each call goes one step further)."""
+    from learnstream.grading.report import hint_text
     from learnstream.grading.workspace import Progress
 
     found, ex = _lookup(part, exercise)
     progress = Progress.load(_workspace(path))
     number, text = progress.next_hint(found, ex, advance=True)
     progress.save()
-    click.echo(f"hint {number} of {len(ex.hints)} for {found.name} {ex.name}: {text}")
-    if number == len(ex.hints):
-        click.echo(
-            "That was the last hint. Once it passes, "
-            f"`learnstream solution {found.name} {ex.name}` shows the reference solution."
-        )
+    click.echo(hint_text(found, ex, number, text))
 
 
 @click.command(name="list")
@@ -156,35 +152,14 @@ def hint(part: str, exercise: str, path: str | None) -> None:
 def list_(path: str | None) -> None:
     """Show your progress over every part of the course."""
     from learnstream.grading.registry import PARTS
+    from learnstream.grading.report import render_progress
     from learnstream.grading.workspace import Progress, WorkspaceError, find_workspace
 
     try:
         progress = Progress.load(find_workspace(path))
     except WorkspaceError:
         progress = Progress(None)
-    console = _console()
-    for part in PARTS:
-        if part.coming:
-            console.print(f"{part.name}  {part.title:<40} [dim]coming[/]")
-            continue
-        exercises = part.exercises()
-        scores = progress.scores.get(part.name, {})
-        done = sum(bool(scores.get(ex.name, {}).get("passed")) for ex in exercises)
-        width = 20
-        filled = round(width * done / len(exercises)) if exercises else 0
-        bar = "█" * filled + "░" * (width - filled)
-        console.print(f"{part.name}  {part.title:<40} {bar} {done}/{len(exercises)} exercises")
-        for ex in exercises:
-            score = scores.get(ex.name)
-            mark = (
-                "[green]✓[/]"
-                if score and score.get("passed")
-                else "[red]✗[/]"
-                if score
-                else "[dim]·[/]"
-            )
-            points = f"{score['score']}/{score['max_score']}" if score else "not graded yet"
-            console.print(f"    {mark} {ex.name:<10} {ex.title:<40} {points}")
+    render_progress(PARTS, progress.scores, _console())
 
 
 @click.command()
@@ -267,7 +242,7 @@ def watch(
     max_rounds: int | None,
 ) -> None:
     """Grade PART (or EXERCISE) again every time you save; Ctrl-C stops."""
-    from learnstream.grading.report import render
+    from learnstream.grading.report import render, render_watching
     from learnstream.grading.watch import watch as watch_files
 
     found, _ = _lookup(part, exercise)
@@ -275,7 +250,7 @@ def watch(
 
     def show(result: Any) -> None:
         render(result, console)
-        console.print("[dim]watching for changes; Ctrl-C stops[/]")
+        render_watching(console)
 
     try:
         watch_files(

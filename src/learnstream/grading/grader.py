@@ -14,7 +14,8 @@ import random
 from collections.abc import Iterable
 from pathlib import Path
 
-from learnstream.grading.checking import CheckFailed, Session, from_learner_error
+from learnstream.grading.failures import CheckFailed, FailureKind, failed_check
+from learnstream.grading.kit.session import Session
 from learnstream.grading.registry import Check, Exercise, Part, get_part
 from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
 from learnstream.grading.sandbox import LearnerError, Limits, Sandbox, SandboxDied
@@ -27,37 +28,24 @@ class PartComing(LookupError):
 
 def run_check(check: Check, session: Session) -> CheckResult:
     """Run one check; whatever the learner's code does, return how it went."""
-    result = CheckResult(check.name, check.title, check.points, passed=False, status="failed")
     try:
         check.run(session)
     except CheckFailed as failure:
-        result.message, result.details = failure.message, failure.details
-        result.input, result.shrunk = failure.input_text, failure.shrunk
-        result.hint = check.hint
-    except LearnerError as err:
-        if err.kind == "not_implemented":
-            result.status = "not_implemented"
-            result.message = "not implemented yet: it still raises NotImplementedError"
-        else:
-            failure = from_learner_error(err)
-            result.message, result.details, result.hint = (
-                failure.message,
-                failure.details,
-                check.hint,
-            )
-    except SandboxDied as died:
-        result.message = died.reason
-        result.input = getattr(died, "example_text", None)
-        result.hint = check.hint
+        return CheckResult.failed(check, failure, hint=check.hint)
+    except (LearnerError, SandboxDied) as err:
+        if err.kind is FailureKind.NOT_IMPLEMENTED:  # the stub: nothing more to show
+            stub = CheckFailed(err.reason, kind=err.kind)
+            return CheckResult.failed(check, stub, status="not_implemented")
+        return CheckResult.failed(check, failed_check(err), hint=check.hint)
     except Exception as bug:  # the grader's own bug: say so rather than blame the learner
-        result.status = "error"
-        result.message = (
+        message = (
             f"the grader itself failed ({type(bug).__name__}: {bug}); "
             "this is a bug in learnstream, please report it"
         )
-    else:
-        result.passed, result.status = True, "passed"
-    return result
+        return CheckResult.failed(
+            check, CheckFailed(message, kind=FailureKind.GRADER_BUG), status="error"
+        )
+    return CheckResult(check.name, check.title, check.points, passed=True)
 
 
 def grade_exercise(
@@ -76,12 +64,8 @@ def grade_exercise(
             f"{shown} does not exist; get a fresh copy with "
             f"`learnstream reset {file.parent.name} {exercise.name}`"
         )
-        result.checks = [
-            CheckResult(
-                c.name, c.title, c.points, passed=False, status="failed", message=result.problem
-            )
-            for c in exercise.checks
-        ]
+        missing = CheckFailed(result.problem, kind=FailureKind.MISSING)
+        result.checks = [CheckResult.failed(c, missing) for c in exercise.checks]
         return result
     with Sandbox(file, limits or exercise.limits) as sandbox:
         session = Session(sandbox, seed, max_examples)

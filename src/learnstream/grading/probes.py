@@ -172,13 +172,14 @@ FROZEN_NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def run_timed_flow(
-    module: ModuleType | Any, fn: str, items: list[Any], sinks: int = 1
+    module: ModuleType | Any, fn: str, sources: list[list[Any]], sinks: int = 1
 ) -> dict[str, Any]:
-    """Build `fn(TestingSource(items), TestingSink(out), ...)` with `sinks` sinks, run it.
+    """Build `fn(TestingSource(items), ..., TestingSink(out), ...)`, run it, return the outs.
 
-    The flow runs with its clock frozen at `FROZEN_NOW`, so an `EventClock`'s
-    watermark moves only with the event times it reads — the same on every
-    machine, however slow. The report holds the type `fn` returned and, for a
+    One `TestingSource` per list of `sources`, then `sinks` sinks. The flow
+    runs with its clock frozen at `FROZEN_NOW`, so an `EventClock`'s watermark
+    moves only with the event times it reads — the same on every machine,
+    however slow. The report holds the type `fn` returned and, for a
     `Dataflow`, what each sink received (`outputs`, one list per sink).
 
     >>> import types
@@ -190,14 +191,16 @@ def run_timed_flow(
     ...     op.output("evens", split.trues, evens)
     ...     op.output("odds", split.falses, odds)
     ...     return flow
-    >>> run_timed_flow(types.SimpleNamespace(build=build), "build", [1, 2, 3], sinks=2)
+    >>> run_timed_flow(types.SimpleNamespace(build=build), "build", [[1, 2, 3]], sinks=2)
     {'type': 'Dataflow', 'outputs': [[2], [1, 3]]}
     """
     from learnstream.dataflow import Dataflow
     from learnstream.testing import TestingSink, TestingSource, run_main
 
     outputs: list[list[Any]] = [[] for _ in range(sinks)]
-    flow = find(module, fn)(TestingSource(items), *(TestingSink(out) for out in outputs))
+    flow = find(module, fn)(
+        *(TestingSource(items) for items in sources), *(TestingSink(out) for out in outputs)
+    )
     report: dict[str, Any] = {"type": type_name(flow)}
     if isinstance(flow, Dataflow):
         run_main(flow, now_getter=lambda: FROZEN_NOW)

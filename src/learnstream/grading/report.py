@@ -1,6 +1,8 @@
-"""The grading report for people: rich text in the terminal, or plain text from `render_text`.
+"""Every grading view for people: the report, class scores, progress and hints.
 
-Passing exercises take one line; a stub says "not implemented yet"; a file
+The views draw the results model (`learnstream.grading.results`) and the
+course outline (`registry`); the CLI only calls them. The grade report: passing
+exercises take one line; a stub says "not implemented yet"; a file
 that cannot be imported says why, once. For a failing exercise, every check is
 listed with its points, and the first failing one shows the (smallest) failing
 input, expected vs actual, a hint and the command that replays it.
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from learnstream.grading.registry import Exercise, Part
 from learnstream.grading.results import ExerciseResult, PartResult
 
 _OUTPUT_LINES = 12
@@ -45,15 +48,12 @@ def _exercise(console: Console, result: PartResult, ex: ExerciseResult) -> None:
         failure = ex.first_failure
         if failure is not None:
             console.print(f"    [bold]{escape(failure.title)}[/]: {escape(failure.message)}")
-            if failure.input is not None:
-                label = "smallest failing input" if failure.shrunk else "input"
-                console.print(f"      {label}: {escape(failure.input)}")
-            if failure.details:
-                console.print(Text(_indent(failure.details)))
-            if failure.hint:
-                console.print(f"      [yellow]hint:[/] {escape(failure.hint)}")
-            if failure.shrunk:
-                console.print(f"      replay: {escape(result.replay_command(ex.name))}")
+            for label, text in failure.evidence(replay=result.replay_command(ex.name)):
+                if not label:
+                    console.print(Text(_indent(text)))
+                else:
+                    style = "yellow" if label == "hint" else ""
+                    console.print(Text.assemble("      ", (f"{label}:", style), f" {text}"))
     if ex.output.strip():
         lines = ex.output.rstrip().splitlines()
         more = (
@@ -107,3 +107,55 @@ def render_class(results: Sequence[PartResult], console: Console) -> None:
         console.print(
             f"{escape(result.learner):<24} {result.score:>4}/{result.max_score:<4} {escape(marks)}"
         )
+
+
+def render_progress(
+    parts: Sequence[Part], scores: dict[str, dict[str, dict]], console: Console
+) -> None:
+    """`learnstream list`: each part with a bar of passed exercises, and each exercise's score.
+
+    `scores` is what the workspace remembers (`Progress.scores`).
+    """
+    width = 20
+    for part in parts:
+        if part.coming:
+            console.print(f"{part.name}  {escape(part.title):<40} [dim]coming[/]")
+            continue
+        exercises = part.exercises()
+        done_by = scores.get(part.name, {})
+        done = sum(bool(done_by.get(ex.name, {}).get("passed")) for ex in exercises)
+        filled = round(width * done / len(exercises))
+        bar = "█" * filled + "░" * (width - filled)
+        console.print(
+            f"{part.name}  {escape(part.title):<40} {bar} {done}/{len(exercises)} exercises"
+        )
+        for ex in exercises:
+            score = done_by.get(ex.name)
+            mark = "[dim]·[/]"
+            if score:
+                mark = "[green]✓[/]" if score.get("passed") else "[red]✗[/]"
+            points = f"{score['score']}/{score['max_score']}" if score else "not graded yet"
+            console.print(f"    {mark} {ex.name:<10} {escape(ex.title):<40} {points}")
+
+
+def hint_text(part: Part, exercise: Exercise, number: int, hint: str) -> str:
+    """`learnstream hint`: the rung `number` of the exercise's ladder, and what comes after.
+
+    >>> from learnstream.grading.registry import get_part
+    >>> part = get_part("part1")
+    >>> print(hint_text(part, part.exercise("map"), 3, "Yield it."))
+    hint 3 of 3 for part1 map: Yield it.
+    That was the last hint. Once it passes, `learnstream solution part1 map` shows the reference solution.
+    """
+    lines = [f"hint {number} of {len(exercise.hints)} for {part.name} {exercise.name}: {hint}"]
+    if number == len(exercise.hints):
+        lines.append(
+            "That was the last hint. Once it passes, "
+            f"`learnstream solution {part.name} {exercise.name}` shows the reference solution."
+        )
+    return "\n".join(lines)
+
+
+def render_watching(console: Console) -> None:
+    """`learnstream watch`: the line under each report."""
+    console.print("[dim]watching for changes; Ctrl-C stops[/]")

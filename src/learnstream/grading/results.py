@@ -27,7 +27,12 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from learnstream.grading.failures import CheckFailed, FailureKind
+
+if TYPE_CHECKING:
+    from learnstream.grading.registry import Check
 
 #: Check statuses. "error" means the grader itself failed, which is a bug in learnstream.
 STATUSES = ("passed", "failed", "not_implemented", "error")
@@ -38,7 +43,7 @@ class CheckResult:
     """How one check went.
 
     `message` is one line; `details` the evidence (failing input, diff,
-    traceback); `hint` what to try next.
+    traceback); `hint` what to try next; `kind` why it failed.
     """
 
     name: str
@@ -51,28 +56,67 @@ class CheckResult:
     shrunk: bool = False
     details: str = ""
     hint: str | None = None
+    kind: FailureKind | None = None
+
+    @classmethod
+    def failed(
+        cls, check: Check, failure: CheckFailed, *, status: str = "failed", hint: str | None = None
+    ) -> CheckResult:
+        """The result of `check` failing with `failure`."""
+        return cls(
+            check.name,
+            check.title,
+            check.points,
+            passed=False,
+            status=status,
+            message=failure.message,
+            input=failure.input_text,
+            shrunk=failure.shrunk,
+            details=failure.details,
+            hint=hint,
+            kind=failure.kind,
+        )
 
     @property
     def score(self) -> int:
         """Points earned."""
         return self.points if self.passed else 0
 
+    def evidence(self, replay: str | None = None, seed: int | None = None) -> list[tuple[str, str]]:
+        """What a report shows of a failure after its message, in order, as (label, text).
+
+        The failing input, the details (label ""), the hint, and for a searched
+        input the command that replays it (or, without one, the seed). Every
+        view of a failure (the terminal report, `--json`, Gradescope) is made
+        of these lines, so they say the same thing.
+
+        >>> failed = CheckResult("c", "t", 1, False, "failed", "wrong", input="[1]", hint="look")
+        >>> failed.evidence()
+        [('input', '[1]'), ('hint', 'look')]
+        """
+        if self.passed:
+            return []
+        lines = []
+        if self.input is not None:
+            lines.append(("smallest failing input" if self.shrunk else "input", self.input))
+        if self.details:
+            lines.append(("", self.details))
+        if self.hint:
+            lines.append(("hint", self.hint))
+        if self.shrunk and replay:
+            lines.append(("replay", replay))
+        elif self.shrunk and seed is not None:
+            lines.append(("seed", str(seed)))
+        return lines
+
     def full_message(self, seed: int | None = None, replay: str | None = None) -> str:
         """Everything about a failure as plain text (empty when the check passed)."""
         if self.passed:
             return ""
         lines = [self.message]
-        if self.input is not None:
-            label = "smallest failing input" if self.shrunk else "input"
-            lines.append(f"{label}: {self.input}")
-        if self.details:
-            lines.append(self.details)
-        if self.hint:
-            lines.append(f"hint: {self.hint}")
-        if self.shrunk and replay:
-            lines.append(f"replay: {replay}")
-        elif self.shrunk and seed is not None:
-            lines.append(f"seed: {seed}")
+        lines.extend(
+            f"{label}: {text}" if label else text for label, text in self.evidence(replay, seed)
+        )
         return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from learnstream.grading.codec import decode, encode
+from learnstream.grading.failures import FailureKind
 
 #: How long the child may take to start Python and the grader (no learner code runs yet).
 _STARTUP_SECONDS = 60.0
@@ -55,12 +56,12 @@ class Limits:
 class LearnerError(Exception):
     """The learner's code raised an exception (or the probe found no such function).
 
-    `kind` is one of "exception", "not_implemented", "exit", "memory",
-    "missing", "too_big", "flood", "syntax".
+    `kind` is one of EXCEPTION, NOT_IMPLEMENTED, EXIT, MEMORY, MISSING, TOO_BIG,
+    FLOOD, SYNTAX: the child names it (see `child._error`).
     """
 
     def __init__(self, error: dict[str, Any], what: str) -> None:
-        self.kind: str = error["kind"]
+        self.kind = FailureKind(error["kind"])
         self.type: str = error["type"]
         self.detail: str = error["message"]
         self.line: int | None = error.get("line")
@@ -73,36 +74,36 @@ class LearnerError(Exception):
     def reason(self) -> str:
         """One plain-English sentence saying what went wrong."""
         where = f" (line {self.line})" if self.line else ""
-        if self.kind == "syntax":
+        if self.kind is FailureKind.SYNTAX:
             return f"Python cannot read your file: {self.detail}{where}"
-        if self.kind == "not_implemented":
+        if self.kind is FailureKind.NOT_IMPLEMENTED:
             return "not implemented yet: it still raises NotImplementedError"
-        if self.kind == "exit":
+        if self.kind is FailureKind.EXIT:
             return (
                 f"{self.what} called sys.exit({self.detail}){where}; remove it — the grader "
                 "imports your file and calls your functions, so they must return"
             )
-        if self.kind == "memory":
+        if self.kind is FailureKind.MEMORY:
             return (
                 f"{self.what} ran out of memory{where}; is it building a huge list, "
                 "or a list of an endless stream?"
             )
-        if self.kind == "missing":
+        if self.kind is FailureKind.MISSING:
             return self.detail
-        if self.kind == "flood":
+        if self.kind is FailureKind.FLOOD:
             return (
                 f"{self.what} printed megabytes of output{where}; is there a print() "
                 "inside an endless loop?"
             )
-        if self.kind == "too_big":
+        if self.kind is FailureKind.TOO_BIG:
             return f"{self.what} gave back a value with {self.detail}; that is more than expected"
         return f"{self.what} raised {self.type}: {self.detail}{where}"
 
 
 class SandboxDied(BaseException):
-    """The child process hung or ended: `kind` is "timeout", "crash", "exit", "flood" or "killed"."""
+    """The child process hung or ended: `kind` is TIMEOUT, CRASH, EXIT, FLOOD or KILLED."""
 
-    def __init__(self, kind: str, reason: str) -> None:
+    def __init__(self, kind: FailureKind, reason: str) -> None:
         self.kind = kind
         self.reason = reason
         super().__init__(reason)
@@ -121,23 +122,24 @@ def _death(returncode: int, what: str, limits: Limits) -> SandboxDied:
     """Explain how the child ended, from its exit status."""
     if returncode >= 0:
         return SandboxDied(
-            "exit",
+            FailureKind.EXIT,
             f"{what} ended the Python process (exit status {returncode}) before answering; "
             "remove os._exit()/exit calls — the grader needs your functions to return",
         )
     sig = -returncode
     if sig in _SIGNAL_NAMES:
         return SandboxDied(
-            "crash",
+            FailureKind.CRASH,
             f"{what} crashed the Python interpreter with {_SIGNAL_NAMES[sig]}; look for ctypes "
             "or C-extension calls",
         )
     if sig == getattr(signal, "SIGXCPU", None):
         return SandboxDied(
-            "timeout", f"{what} used more than {limits.cpu_seconds} s of CPU time in total"
+            FailureKind.TIMEOUT,
+            f"{what} used more than {limits.cpu_seconds} s of CPU time in total",
         )
     return SandboxDied(
-        "killed",
+        FailureKind.KILLED,
         f"{what} was killed by signal {signal.Signals(sig).name}; if it needs a lot of memory, "
         f"the limit is {limits.memory_mb} MB",
     )
@@ -274,7 +276,7 @@ class Sandbox:
             if not ready:
                 self._stop()
                 raise SandboxDied(
-                    "timeout",
+                    FailureKind.TIMEOUT,
                     f"{what} did not finish within {timeout:g} s; is there an endless loop, "
                     "or a list() / sum() / sorted() of an endless stream?",
                 )
@@ -286,14 +288,14 @@ class Sandbox:
             self._buffer += chunk
             if len(self._buffer) > _MAX_ANSWER_BYTES:
                 self._stop()
-                raise SandboxDied("flood", f"{what} gave back far too much data")
+                raise SandboxDied(FailureKind.FLOOD, f"{what} gave back far too much data")
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
             message: dict[str, Any] = json.loads(line)
         except ValueError:
             self._stop()
             raise SandboxDied(
-                "crash", f"{what} wrote over the grader's private channel to its process"
+                FailureKind.CRASH, f"{what} wrote over the grader's private channel to its process"
             ) from None
         return message
 

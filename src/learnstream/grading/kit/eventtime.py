@@ -1,14 +1,12 @@
-"""Event time for the grader: a tiny lateness model, the timeline picture and a per-window diff.
+"""Event time for the grader: events as plain data, and a tiny model of lateness and windows.
 
-Part 2's checks compute the right answer here, in the grader's process, from
-plain data: each event is `(arrival number, key, event time, value)` with times
-in whole microseconds after `ALIGN`. With the flow's clock frozen (the probe
-runs the learner's flow with a `now_getter` that never moves), a key's
-watermark is the largest `time - wait` it has seen, and an event is late when
-its time is below the watermark its key had when it arrived.
-
-When a learner's windows are wrong, `window_diff` lists expected vs actual per
-key and window; the checks draw the failing input with `learnstream.timeline`.
+The checks of an event-time part compute the right answer here, in the
+grader's process, from plain data: each event is `(arrival number, key, event
+time, value)` with times in whole microseconds after `ALIGN`. With the flow's
+clock frozen (`kit.flows.run_flow` runs the learner's flow with a `now_getter`
+that never moves), a key's watermark is the largest `time - wait` it has seen,
+and an event is late when its time is below the watermark its key had when it
+arrived. `kit.windows` judges a learner's windows against this model.
 
 >>> events = [Event(0, "s", 5 * SECOND, 1.0), Event(1, "s", 70 * SECOND, 2.0),
 ...           Event(2, "s", 30 * SECOND, 3.0)]
@@ -22,17 +20,19 @@ key and window; the checks draw the failing input with `learnstream.timeline`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from learnstream.errors import short_repr
+from learnstream.wording import plural
 
 #: Time zero of the exercises: window 0 starts here.
 ALIGN = datetime(2024, 1, 1, tzinfo=UTC)
 SECOND = 1_000_000
 MINUTE = 60 * SECOND
-
-_MAX_ROWS = 10
+_SHOWN_EVENTS = 12
 
 
 @dataclass(frozen=True)
@@ -147,45 +147,47 @@ def sessions(events: Iterable[Event], gap: int) -> dict[str, list[list[Event]]]:
     return out
 
 
-# --- the per-window diff -----------------------------------------------------------
+# --- streams of events -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
-    """One window's line in the diff: expected and actual results as text."""
+def fixed(prefix: str, rows: Sequence[tuple[int, int, Any]]) -> list[Event]:
+    """A hand-made stream: (key number, seconds after ALIGN, value) in arrival order.
 
-    window: Window
-    expected: str
-    actual: str
-    ok: bool
-
-
-def window_diff(rows: Sequence[Row]) -> str:
-    """The windows whose results differ (the first one marked →), and how many match.
-
-    >>> w = Window("s", 1, MINUTE, 2 * MINUTE)
-    >>> print(window_diff([Row(w, "2.0", "(missing)", False)]))
-    per-window diff — expected vs yours, per key and window (first wrong one marked →):
-           key  window                  expected  yours
-        →  's'  1 [00:01:00, 00:02:00)  2.0       (missing)
+    >>> fixed("s", [(0, 60, 1.5)])
+    [Event(n=0, key='s-0', t=60000000, value=1.5)]
     """
-    wrong = [row for row in rows if not row.ok]
-    if not wrong:
-        return ""
-    table = [("key", "window", "expected", "yours")] + [
-        (repr(row.window.key), row.window.label(), row.expected, row.actual)
-        for row in wrong[:_MAX_ROWS]
+    return [Event(n, f"{prefix}-{k}", s * SECOND, v) for n, (k, s, v) in enumerate(rows)]
+
+
+def renumbered(events: Sequence[Event]) -> list[Event]:
+    """The same events, their arrival numbers counted again from 0."""
+    return [Event(n, e.key, e.t, e.value) for n, e in enumerate(events)]
+
+
+def without_one(events: Sequence[Event]) -> Iterator[list[Event]]:
+    """Each stream that `events` gives with one event left out (none from a single event).
+
+    >>> [[e.value for e in s] for s in without_one(fixed("s", [(0, 0, "a"), (0, 1, "b")]))]
+    [['b'], ['a']]
+    """
+    for index in range(len(events) if len(events) > 1 else 0):
+        yield renumbered([*events[:index], *events[index + 1 :]])
+
+
+def show_events(events: Sequence[Event]) -> str:
+    """The input stream as a reader sees it, in arrival order.
+
+    >>> show_events(fixed("s", [(0, 61, 20.5), (0, 0, ("view", "/home"))]))
+    '2 events in arrival order: #1 s-0 00:01:01 20.5, #2 s-0 00:00:00 view /home'
+    """
+    shown = [
+        f"#{e.n + 1} {e.key} {clock(e.t)} {_value_text(e.value)}" for e in events[:_SHOWN_EVENTS]
     ]
-    widths = [max(len(cells[c]) for cells in table) for c in range(3)]
-    lines = ["per-window diff — expected vs yours, per key and window (first wrong one marked →):"]
-    for index, (key, label, want, got) in enumerate(table):
-        mark = "→" if index == 1 else ""
-        lines.append(
-            f"    {mark:1}  {key:<{widths[0]}}  {label:<{widths[1]}}  {want:<{widths[2]}}  {got}".rstrip()
-        )
-    if len(wrong) > _MAX_ROWS:
-        lines.append(f"    ... and {len(wrong) - _MAX_ROWS} more wrong windows")
-    matching = len(rows) - len(wrong)
-    if matching:
-        lines.append(f"    ({matching} other window{'s' if matching != 1 else ''} right)")
-    return "\n".join(lines)
+    more = f", ... ({len(events)} in all)" if len(events) > _SHOWN_EVENTS else ""
+    return f"{plural(len(events), 'event')} in arrival order: " + ", ".join(shown) + more
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value)
+    return short_repr(value)

@@ -1,0 +1,126 @@
+"""The grading kit: what a part's checks are made of.
+
+A part of the course is graded by two files in `learnstream/grading/checks/`:
+
+- `partN.toml`, the **manifest**: the part's order, title and course page, then
+  its exercises in course order (`name`, `file`, `title`, `page`, `hints`, the
+  hint ladder, and optionally `limits`, e.g. `{ memory_mb = 2048 }`), each with
+  its checks (`name`, `title`, `points`, and the check's own `hint`);
+- `partN.py`: the **reference answers**, the **strategies** that draw inputs, and
+  `CHECKS = {exercise: {check: run}}`, the code of every check the manifest
+  names. A check is `run(session) -> None` and fails by raising `CheckFailed`.
+
+Everything else comes from this kit:
+
+- `failures`: `CheckFailed(message, details, kind=FailureKind.WRONG_VALUE)`,
+  and `FailureKind`, why a check failed (wrong shape, type, value or timing,
+  eager, or the learner's code raised, hung, crashed, exited...), which reports
+  and hints choose their words by; `failed_check` turns what the sandbox met
+  into a failed check, in one place.
+- `session`: `Session.probe/take/for_all`, the learner's code in its sandbox.
+- `properties`: `property_check(strategy, test, edges=..., smaller=...)`, the
+  hand-made edge cases first, then a hypothesis search from the run's seed,
+  then the smallest failing input; `example_check` for one fixed input.
+- `replay`: the same seed draws the same inputs in any process.
+- `streams`: judging a stream of answers (`compare_streams`, `stream_diff`,
+  `iterator_items`, `type_trouble`, `check_laziness`).
+- `eventtime`: events as plain data and the model of lateness, windows and
+  sessions; `flows`: `run_flow(session, FlowContract(...), events)`, the
+  learner's `build_flow` run with N sources and M sinks on a frozen clock;
+  `windows`: the per-key, per-window verdict (`group_items`, `window_rows`,
+  `window_verdict` with the timeline and `window_diff`).
+
+A new part: write the stubs in `exercises/partN/` and solutions in
+`solutions/partN/`, the manifest, and `partN.py`; `learnstream list`, `grade`,
+`hint` and the docs' navigation find it by its manifest.
+"""
+
+from learnstream.grading.codec import a_type_name, same
+from learnstream.grading.failures import CheckFailed, FailureKind, failed_check, show_input
+from learnstream.grading.kit.eventtime import (
+    ALIGN,
+    MINUTE,
+    SECOND,
+    Event,
+    Window,
+    clock,
+    fixed,
+    fixed_windows,
+    from_datetime,
+    renumbered,
+    sessions,
+    show_events,
+    sliding_ids,
+    split_late,
+    to_datetime,
+    with_watermarks,
+    without_one,
+)
+from learnstream.grading.kit.flows import FlowContract, run_flow
+from learnstream.grading.kit.properties import example_check, on_example, property_check
+from learnstream.grading.kit.replay import replayable, search_settings
+from learnstream.grading.kit.session import Session
+from learnstream.grading.kit.streams import (
+    check_laziness,
+    compare_streams,
+    first_difference,
+    iterator_items,
+    stream_diff,
+    type_trouble,
+)
+from learnstream.grading.kit.windows import (
+    Row,
+    group_items,
+    is_window_item,
+    timeline,
+    window_diff,
+    window_rows,
+    window_verdict,
+)
+
+__all__ = [
+    "ALIGN",
+    "MINUTE",
+    "SECOND",
+    "CheckFailed",
+    "Event",
+    "FailureKind",
+    "FlowContract",
+    "Row",
+    "Session",
+    "Window",
+    "a_type_name",
+    "check_laziness",
+    "clock",
+    "compare_streams",
+    "example_check",
+    "failed_check",
+    "first_difference",
+    "fixed",
+    "fixed_windows",
+    "from_datetime",
+    "group_items",
+    "is_window_item",
+    "iterator_items",
+    "on_example",
+    "property_check",
+    "renumbered",
+    "replayable",
+    "run_flow",
+    "same",
+    "search_settings",
+    "sessions",
+    "show_events",
+    "show_input",
+    "sliding_ids",
+    "split_late",
+    "stream_diff",
+    "timeline",
+    "to_datetime",
+    "type_trouble",
+    "window_diff",
+    "window_rows",
+    "window_verdict",
+    "with_watermarks",
+    "without_one",
+]

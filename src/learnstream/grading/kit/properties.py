@@ -1,0 +1,126 @@
+"""Property checks: hand-made edge cases first, then a hypothesis search, then the smallest failure.
+
+`property_check(strategy, test, ...)` makes a whole check, `run(session)`:
+
+1. `test(session, example)` on each hand-made `edges` example — small inputs at
+   the exact boundaries (a reading exactly on the watermark, one second past
+   it, ...), so the classic mistakes fail whatever the search draws;
+2. then on the examples hypothesis draws from `strategy` (from the session's
+   seed; shrunk when one fails);
+3. then, when `smaller` is given and the failing example has more than two
+   items, one more shrinking pass: hypothesis shrinks lists of records poorly (it cannot always delete an element), so the
+   failing example is made smaller with `smaller(example)`'s candidates
+   (e.g. `eventtime.without_one`) as long as one still fails the same way.
+
+`example_check(example, test)` runs one fixed example (a simulated stream).
+A test fails by raising `CheckFailed`; what the learner's code does instead
+of answering (an exception, a hang) becomes a failed check on that example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from learnstream.grading.failures import CheckFailed, failed_check, show_input
+from learnstream.grading.kit.session import Session
+from learnstream.grading.sandbox import LearnerError, SandboxDied
+
+T = TypeVar("T")
+Test = Callable[[Session, T], None]
+
+
+def on_example(session: Session, test: Test[T], example: T, describe: Callable[[T], str]) -> None:
+    """`test` on one example; a failure shows that example as its input."""
+    try:
+        test(session, example)
+    except CheckFailed as failure:
+        failure.on(example, describe(example))
+        raise
+    except LearnerError as err:
+        if err.kind.unshrinkable:
+            raise
+        raise failed_check(err).on(example, describe(example)) from None
+
+
+def example_check(
+    example: T, test: Test[T], describe: Callable[[T], str] = show_input
+) -> Callable[[Session], None]:
+    """A check: `test` on one fixed example."""
+
+    def run(session: Session) -> None:
+        on_example(session, test, example, describe)
+
+    return run
+
+
+def property_check(
+    strategy: Any,
+    test: Test[T],
+    *,
+    edges: Sequence[T] = (),
+    describe: Callable[[T], str] = show_input,
+    max_examples: int | None = None,
+    at_least: int = 0,
+    smaller: Callable[[T], Iterable[T]] | None = None,
+) -> Callable[[Session], None]:
+    """A check: `test` on the `edges`, then on what hypothesis draws from `strategy`.
+
+    The search tries the session's number of examples, at most `max_examples`
+    and at least `at_least` (for mistakes that few draws reveal).
+    """
+
+    def run(session: Session) -> None:
+        for edge in edges:
+            try:
+                on_example(session, test, edge, describe)
+            except CheckFailed as failure:
+                failure.shrunk = True  # an edge is as small as a failing input gets
+                raise
+        budget = max(at_least, min(session.max_examples, max_examples or session.max_examples))
+        try:
+            session.for_all(
+                strategy,
+                lambda example: test(session, example),
+                describe=describe,
+                max_examples=budget,
+            )
+        except CheckFailed as failure:
+            # two items are small enough to read; more may hold some that play no part
+            if smaller is None or len(failure.example) <= 2:
+                raise
+            raise _smallest(session, test, failure, describe, smaller) from None
+
+    return run
+
+
+def _smallest(
+    session: Session,
+    test: Test[T],
+    failure: CheckFailed,
+    describe: Callable[[T], str],
+    smaller: Callable[[T], Iterable[T]],
+) -> CheckFailed:
+    """The failure on the smallest example found by trying `smaller` candidates in turn.
+
+    Each try is one more run of the learner's code; a try that fails
+    differently (an exception, a crash) is not taken, and a crash ends the
+    search with what hypothesis found (the child is gone).
+    """
+    best, example = failure, failure.example
+    shrinking = True
+    while shrinking:
+        shrinking = False
+        for trial in smaller(example):
+            try:
+                test(session, trial)
+            except CheckFailed as less:
+                best, example, shrinking = less, trial, True
+                break
+            except LearnerError:
+                continue
+            except SandboxDied:
+                return failure
+    if best is not failure:
+        best.on(example, describe(example)).shrunk = True
+    return best
