@@ -37,7 +37,9 @@ NOISE = "\n".join(
 
 def _cli(folder: Path, *, noise: Path | None = None, hash_seed: str = "0") -> str:
     args = ["grade", "part2", EXERCISE, "--path", str(folder), "--seed", str(SEED), "--json"]
-    code = "import sys\nfrom learnstream.cli import main\nsys.argv = ['learnstream', *sys.argv[1:]]\n"
+    code = (
+        "import sys\nfrom learnstream.cli import main\nsys.argv = ['learnstream', *sys.argv[1:]]\n"
+    )
     if noise is not None:
         code = "import noise  # constants a search could mine\n" + code
     code += "main()\n"
@@ -66,8 +68,9 @@ def test_the_same_seed_gives_the_same_report_in_any_process(tmp_path: Path) -> N
     (exercise,) = report["exercises"]
     searched = next(c for c in exercise["checks"] if c["name"] == "many_keys")
     assert not searched["passed"]
-    assert f"replay: learnstream grade part2 {EXERCISE} --path {folder} --seed {SEED}" in (
-        searched["message"]
+    assert (
+        f"replay: learnstream grade part2 {EXERCISE} --path {folder} --seed {SEED}"
+        in (searched["message"])
     )
 
     # In this process, with pytest, hypothesis and every test module loaded.
