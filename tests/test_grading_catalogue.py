@@ -396,7 +396,9 @@ PART2 = [
         "tumb_naive_ts",
         "tumbling",
         ["boundaries", "disorder", "many_keys", "example"],
-        "build_flow(...) run on 4 readings raised StepError: step 't.c.fold_window.core' (fold_window) has an EventClock whose ts_getter returned the naive datetime datetime.datetime(2023, 12, 31, 23, 59, 59) (no timezone): event times must be comparable with the clock's UTC now",
+        "build_flow(...) run on 4 readings raised StepError: step 't.c' (collect_window) has an EventClock whose ts_getter returned the naive datetime datetime.datetime(2023, 12, 31, 23, 59, 59) (no timezone): event times must be comparable with the clock's UTC now\n"
+        "  item: ('sensor-0', {'sensor': 'sensor-0', 'temp': 18.0, 'ts': datetime.datetime(2023, 12, ...tzinfo=datetime.timezone.utc)})\n"
+        "  what to do: attach a timezone in ts_getter, e.g. ts.replace(tzinfo=timezone.utc) if the times are UTC, or parse them with their offset",
     ),
     # hard-codes the grader's simulated example: passes it, fails everything else
     (
