@@ -70,6 +70,13 @@ def test_the_build_copies_every_stub_and_solution(built: Path) -> None:
     assert _files(course / "exercises"), "no stubs were copied"
 
 
+def test_the_build_ships_the_exercise_manifests(built: Path) -> None:
+    shipped = built / "learnstream" / "grading" / "checks"
+    source = ROOT / "src" / "learnstream" / "grading" / "checks"
+    names = sorted(path.name for path in source.glob("part*.toml"))
+    assert names and sorted(path.name for path in shipped.glob("part*.toml")) == names
+
+
 def test_init_works_from_the_built_package_alone(built: Path, tmp_path: Path) -> None:
     # Run from an unrelated folder, with only the built package importable: no checkout.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -43,22 +43,19 @@ from learnstream.grading.kit import (
     Session,
     Window,
     clock,
-    example_check,
+    events_check,
     fixed,
     fixed_windows,
     from_datetime,
     group_items,
     is_window_item,
-    property_check,
     run_flow,
     same,
     sessions,
-    show_events,
     split_late,
     to_datetime,
     window_rows,
     window_verdict,
-    without_one,
 )
 from learnstream.operators.windowing import (
     SessionWindower,
@@ -283,27 +280,6 @@ LATE_FLOW = FlowContract(("reading",), _reading, SENSOR_WAIT, sinks=2)
 EventTest = Callable[[Session, list[Event]], None]
 
 
-def _events_check(
-    test: EventTest,
-    strategy: Any,
-    max_examples: int | None = None,
-    at_least: int = 0,
-    edges: Sequence[list[Event]] = (),
-) -> Callable[[Session], None]:
-    """`test` on one fixed stream (a list), or on `edges` then the streams `strategy` draws."""
-    if isinstance(strategy, list):
-        return example_check(strategy, test, show_events)
-    return property_check(
-        strategy,
-        test,
-        edges=edges,
-        describe=show_events,
-        max_examples=max_examples,
-        at_least=at_least,
-        smaller=without_one,
-    )
-
-
 def _means_check(
     strategy: Any,
     reference: Callable[[Sequence[Event]], dict[tuple[str, int], float]],
@@ -316,7 +292,7 @@ def _means_check(
         (items,) = run_flow(session, SENSORS, events)
         _judge_means(events, items, reference, length, offset)
 
-    return _events_check(test, strategy, max_examples, edges=edges)
+    return events_check(test, strategy, max_examples=max_examples, edges=edges)
 
 
 #: Readings on and around a minute boundary, and before ALIGN (window -1).
@@ -442,7 +418,7 @@ def _sessions_check(
         (items,) = run_flow(session, CLICKS, events)
         _judge_sessions(events, items)
 
-    return _events_check(test, strategy, max_examples, at_least, edges)
+    return events_check(test, strategy, max_examples=max_examples, at_least=at_least, edges=edges)
 
 
 _SIM_CLICKS = _simulated_clicks(5, 60)
@@ -507,10 +483,10 @@ _LATE_MANY = _stream("sensor", 8, _seconds(0, 120, 10), _temps(), ordered=False,
 _SIM_LATE = _simulated_sensors(11, 120, 40)
 
 LATE = {
-    "windows": _events_check(_late_test("windows"), _LATE_DISORDER, edges=WAIT_EDGES),
-    "late_counts": _events_check(_late_test("late"), _LATE_DISORDER, edges=WAIT_EDGES),
-    "many_keys": _events_check(_late_test("both"), _LATE_MANY, 40),
-    "example": _events_check(_late_test("both"), _SIM_LATE),
+    "windows": events_check(_late_test("windows"), _LATE_DISORDER, edges=WAIT_EDGES),
+    "late_counts": events_check(_late_test("late"), _LATE_DISORDER, edges=WAIT_EDGES),
+    "many_keys": events_check(_late_test("both"), _LATE_MANY, max_examples=40),
+    "example": events_check(_late_test("both"), _SIM_LATE),
 }
 
 

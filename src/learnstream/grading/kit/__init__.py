@@ -20,7 +20,8 @@ Everything else comes from this kit:
 - `session`: `Session.probe/take/for_all`, the learner's code in its sandbox.
 - `properties`: `property_check(strategy, test, edges=..., smaller=...)`, the
   hand-made edge cases first, then a hypothesis search from the run's seed,
-  then the smallest failing input; `example_check` for one fixed input.
+  then the smallest failing input; `example_check` for one fixed input;
+  `events_check`, either, for streams of events.
 - `replay`: the same seed draws the same inputs in any process.
 - `streams`: judging a stream of answers (`compare_streams`, `stream_diff`,
   `iterator_items`, `type_trouble`, `check_laziness`).
@@ -57,7 +58,12 @@ from learnstream.grading.kit.eventtime import (
     without_one,
 )
 from learnstream.grading.kit.flows import FlowContract, run_flow
-from learnstream.grading.kit.properties import example_check, on_example, property_check
+from learnstream.grading.kit.properties import (
+    events_check,
+    example_check,
+    on_example,
+    property_check,
+)
 from learnstream.grading.kit.replay import replayable, search_settings
 from learnstream.grading.kit.session import Session
 from learnstream.grading.kit.streams import (
@@ -93,6 +99,7 @@ __all__ = [
     "check_laziness",
     "clock",
     "compare_streams",
+    "events_check",
     "example_check",
     "failed_check",
     "first_difference",

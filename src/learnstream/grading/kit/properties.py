@@ -12,7 +12,8 @@
    failing example is made smaller with `smaller(example)`'s candidates
    (e.g. `eventtime.without_one`) as long as one still fails the same way.
 
-`example_check(example, test)` runs one fixed example (a simulated stream).
+`example_check(example, test)` runs one fixed example (a simulated stream);
+`events_check` is either, for a check on a stream of events.
 A test fails by raising `CheckFailed`; what the learner's code does instead
 of answering (an exception, a hang) becomes a failed check on that example.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from learnstream.grading.failures import CheckFailed, failed_check, show_input
+from learnstream.grading.kit.eventtime import Event, show_events, without_one
 from learnstream.grading.kit.session import Session
 from learnstream.grading.sandbox import LearnerError, SandboxDied
 
@@ -124,3 +126,29 @@ def _smallest(
     if best is not failure:
         best.on(example, describe(example)).shrunk = True
     return best
+
+
+def events_check(
+    test: Test[list[Event]],
+    events: list[Event] | Any,
+    *,
+    edges: Sequence[list[Event]] = (),
+    max_examples: int | None = None,
+    at_least: int = 0,
+) -> Callable[[Session], None]:
+    """A check on streams of events: one fixed stream (a list), or `edges` then a strategy's.
+
+    Streams are shown in arrival order (`show_events`) and a failing drawn one
+    is made smaller an event at a time (`without_one`).
+    """
+    if isinstance(events, list):
+        return example_check(events, test, show_events)
+    return property_check(
+        events,
+        test,
+        edges=edges,
+        describe=show_events,
+        max_examples=max_examples,
+        at_least=at_least,
+        smaller=without_one,
+    )

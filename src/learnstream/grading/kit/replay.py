@@ -49,15 +49,15 @@ def replayable() -> Iterator[None]:
     from hypothesis.internal.conjecture import providers
 
     mine = getattr(providers, "_get_local_constants", None)
-    cache = getattr(providers, "CONSTANTS_CACHE", None)
-    if mine is None or cache is None:  # a hypothesis without mined constants
+    cached = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if mine is None or cached is None:  # a hypothesis that mines no constants
         yield
         return
     none = providers.Constants()
-    cache.cache.clear()  # drop choices filtered from mined constants
+    cached.clear()  # drop the choices filtered from mined constants
     providers._get_local_constants = lambda: none
     try:
         yield
     finally:
         providers._get_local_constants = mine
-        cache.cache.clear()  # the next ordinary test mines again
+        cached.clear()  # the next ordinary test mines again
