@@ -67,7 +67,7 @@ def grade_exercise(
         missing = CheckFailed(result.problem, kind=FailureKind.MISSING)
         result.checks = [CheckResult.failed(c, missing) for c in exercise.checks]
         return result
-    with Sandbox(file, limits or exercise.limits) as sandbox:
+    with Sandbox(file, limits or exercise.limits, hash_seed=seed) as sandbox:
         session = Session(sandbox, seed, max_examples)
         result.checks = [run_check(check, session) for check in exercise.checks]
         result.output = sandbox.output()

@@ -156,9 +156,14 @@ class Sandbox:
     42
     """
 
-    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+    def __init__(
+        self, path: Path, limits: Limits | None = None, *, hash_seed: int | None = None
+    ) -> None:
         self.path = Path(path).resolve()
         self.limits = limits or Limits()
+        # The child's PYTHONHASHSEED: a run's seed fixes the order of the learner's sets
+        # and dicts of strs too, so that replaying the seed replays what their code did.
+        self.hash_seed = hash_seed
         self._process: subprocess.Popen[bytes] | None = None
         self._requests: IO[bytes] | None = None
         self._answers: int | None = None
@@ -181,6 +186,8 @@ class Sandbox:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+        if self.hash_seed is not None:
+            env["PYTHONHASHSEED"] = str(self.hash_seed % 2**32)
         # The child runs in the learner's folder: make it import this very learnstream,
         # even when the grader found it through a relative PYTHONPATH or a checkout.
         home = str(Path(__file__).resolve().parents[2])
