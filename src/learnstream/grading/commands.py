@@ -106,7 +106,7 @@ def grade(
     from learnstream.grading.grader import grade as grade_part
     from learnstream.grading.grader import grade_class
     from learnstream.grading.report import render, render_class
-    from learnstream.grading.results import class_csv
+    from learnstream.grading.results import class_csv, class_json
     from learnstream.grading.sandbox import Limits
 
     found, _ = _lookup(part, exercise)
@@ -116,7 +116,7 @@ def grade(
         if csv_file:
             Path(csv_file).write_text(class_csv(results), encoding="utf-8")
         if as_json:
-            click.echo(json.dumps([dict(r.to_json(), learner=r.learner) for r in results]))
+            click.echo(json.dumps(class_json(results)))
         else:
             render_class(results, _console())
         return

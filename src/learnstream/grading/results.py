@@ -13,7 +13,7 @@ is rendered every way: as text by `learnstream.grading.report`, and here as
   and `message` says, for a failing check, what went wrong, on which input,
   expected vs actual, and the seed that replays it;
 - `to_gradescope()`: Gradescope's `results.json`, one test per check;
-- `class_csv()`: one row per learner for a whole class.
+- `class_json()` and `class_csv()`: a whole class, one object or row per learner.
 
 >>> check = CheckResult("map.example", "doubles [1, 2, 3]", 2, passed=True)
 >>> ex = ExerciseResult("map", "Map", "part1/ex2_map.py", [check])
@@ -231,6 +231,16 @@ class PartResult:
                 for check in ex.checks
             ],
         }
+
+
+def class_json(results: Sequence[PartResult]) -> list[dict[str, Any]]:
+    """The `--json` object of each learner, with their name as `learner`.
+
+    >>> ex = ExerciseResult("map", "Map", "part1/ex2_map.py", [])
+    >>> [r["learner"] for r in class_json([PartResult("part1", "P", [ex], 1, learner="ada")])]
+    ['ada']
+    """
+    return [dict(result.to_json(), learner=result.learner) for result in results]
 
 
 def class_csv(results: Sequence[PartResult]) -> str:

@@ -1,0 +1,75 @@
+"""The grading commands as a learner or an instructor types them: hint, solution, class grading.
+
+(The grade report, `--json` and `--gradescope` are shown and checked on the course's
+grading page, whose commands run in test_course_code.py.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from grading_helpers import ROOT
+
+from learnstream.grading import get_part
+
+MAP = get_part("part1").exercise("map")
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "learnstream", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_hints_climb_the_ladder_and_solution_unlocks_once_it_passes(tmp_path: Path) -> None:
+    assert _cli("init", "ws", cwd=tmp_path).returncode == 0
+    shown = [_cli("hint", "part1", "map", cwd=tmp_path / "ws").stdout for _ in MAP.hints]
+    for number, (text, hint) in enumerate(zip(shown, MAP.hints, strict=True), start=1):
+        assert text.startswith(f"hint {number} of {len(MAP.hints)} for part1 map: {hint}\n")
+    assert "That was the last hint" in shown[-1] and "last hint" not in shown[0]
+
+    refused = _cli("solution", "part1", "map", cwd=tmp_path / "ws")
+    assert refused.returncode == 1 and "solve it first" in refused.stderr
+
+    shutil.copy(ROOT / "solutions" / "part1" / MAP.file, tmp_path / "ws" / "part1" / MAP.file)
+    graded = _cli("grade", "part1", "map", "--seed", "3", cwd=tmp_path / "ws")
+    assert graded.returncode == 0, graded.stdout
+    shown = _cli("solution", "part1", "map", cwd=tmp_path / "ws")
+    assert shown.returncode == 0
+    assert shown.stdout == (ROOT / "solutions" / "part1" / MAP.file).read_text()
+    listed = _cli("list", cwd=tmp_path / "ws").stdout
+    assert "✓ map" in listed and "1/5 exercises" in listed
+
+
+def test_a_class_is_graded_to_json_and_csv(tmp_path: Path) -> None:
+    for learner in ("ada", "grace"):
+        assert _cli("init", f"class/{learner}", cwd=tmp_path).returncode == 0
+    shutil.copy(
+        ROOT / "solutions" / "part1" / MAP.file, tmp_path / "class" / "ada" / "part1" / MAP.file
+    )
+    run = _cli(
+        "grade", "part1", "--class-dir", "class", "--csv", "grades.csv", "--json", "--seed", "3",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert [r["learner"] for r in results] == ["ada", "grace"]
+    assert [r["score"] for r in results] == [MAP.max_score, 0]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text())))
+    assert [(row["learner"], row["map"], row["max_score"]) for row in rows] == [
+        ("ada", str(MAP.max_score), "60"),
+        ("grace", "0", "60"),
+    ]
