@@ -70,7 +70,8 @@ def test_epochs_on_a_test_clock_follow_the_clock() -> None:
     assert seen == [(0, 1), (1, 1), (2, 1), (3, 1), (4, 2), (5, 2)]
 
 
-def timer_order(lib: str, batch_size: int) -> str:
+def timer_order(lib: str, batch_size: int, lag: timedelta = timedelta(seconds=-1)) -> str:
+    """The order of `on_item`/`on_notify`/`on_eof` calls for a timer set `lag` after each item."""
     op, Dataflow, testing = LIBS[lib]
     log: list[str] = []
 
@@ -80,7 +81,7 @@ def timer_order(lib: str, batch_size: int) -> str:
 
         def on_item(self, value: int) -> tuple[list[Any], bool]:
             log.append(f"i{value}")
-            self.due = datetime.now(UTC) - timedelta(seconds=1)
+            self.due = datetime.now(UTC) + lag
             return [], False
 
         def on_notify(self) -> tuple[list[Any], bool]:
@@ -140,3 +141,17 @@ def test_run_cli_epochs_follow_dash_s(tmp_path: Path) -> None:
     # 1 s epochs: the item read on waking ends epoch 1, the next is in epoch 2.
     assert run("-s", "1") == ["1", "1", "2", "1", "3", "2"]
     assert run() == ["1", "1", "2", "1", "3", "1"]  # Bytewax's default: 10 s epochs
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_a_timer_falling_due_while_items_are_handled_fires_before_the_next_item(
+    batch_size: int,
+) -> None:
+    # The timer is "now" as the item is handled: later than the time its batch
+    # was read, earlier than the next batch. Bytewax fires it before the next item.
+    ours = timer_order("learnstream", batch_size, lag=timedelta(0))
+    assert ours == timer_order("bytewax", batch_size, lag=timedelta(0))
+    per_batch = [
+        " ".join(f"i{i}" for i in range(b, b + batch_size)) for b in range(0, 6, batch_size)
+    ]
+    assert ours == " n ".join(per_batch) + " n eof"

@@ -309,9 +309,18 @@ class StatefulBatchStep:
             raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
         return out
 
+    def _fire_due(self, now: datetime, out: list[tuple[str, Any]]) -> None:
+        due = sorted(s for s, when in self.timers.items() if when <= now)
+        for slot in due:
+            out.extend(self._call(slot, "on_notify"))
+
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs
         out: list[tuple[str, Any]] = []
+        # As in Bytewax, a timer that fell due since the last batch fires before
+        # this batch's items reach its key; one the items set in the past fires after.
+        if self.timers:
+            self._fire_due(now, out)
         if items:
             keys, values = split_keyed(self.step_id, self.operator, items)
             slots = self.table.slots(keys)
@@ -330,9 +339,7 @@ class StatefulBatchStep:
             for slot, group in groups.items():
                 out.extend(self._call(slot, "on_batch", group))
         if self.timers:
-            due = sorted(s for s, when in self.timers.items() if when <= now)
-            for slot in due:
-                out.extend(self._call(slot, "on_notify"))
+            self._fire_due(now, out)
         return [out]
 
     def next_awake(self) -> datetime | None:
