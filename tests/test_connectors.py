@@ -172,9 +172,11 @@ def test_collect_times_out_on_a_fake_clock() -> None:
     s = op.map("tick", s, tick)
     op.output("out", op.collect("c", s, timedelta(seconds=0.5), max_size=10), TestingSink(out))
     run_main(flow, now_getter=clock.get)
-    # The first list opens at t0+1s and times out at t0+1.5s, which the tick that
-    # starts at t0+2s notices after adding item 3; item 4 is flushed at EOF.
-    assert out == [("a", [1, 2, 3]), ("a", [4])]
+    # The first list opens at t0+1s and times out at t0+1.5s: the tick that starts
+    # at t0+2s emits it before item 3 arrives (as Bytewax fires a due timer before
+    # the next items). The second list opens at t0+3s, times out at t0+3.5s, and
+    # the last tick (t0+4s, the end of the input) emits it.
+    assert out == [("a", [1, 2]), ("a", [3, 4])]
 
 
 def test_notify_at_and_on_eof_of_a_stateful_logic() -> None:
@@ -213,14 +215,15 @@ def test_notify_at_and_on_eof_of_a_stateful_logic() -> None:
     )
     op.output("out", op.stateful("alarm", s, lambda _: Alarm()), TestingSink(out))
     run_main(flow, now_getter=clock.get)
-    # k's alarm is due at t0+3s: the tick starting then processes j's item first,
-    # then rings. At EOF every key still held gets on_eof, in key order.
+    # k's alarm is due at t0+3s: the tick starting then rings before j's item
+    # (as Bytewax fires a due timer before the next items). At EOF every key
+    # still held gets on_eof, in key order.
     assert out == [
         ("k", "set 2s"),
         ("j", "set 9s"),
         ("j", "set 9s"),
-        ("j", "set 9s"),
         ("k", "ring"),
+        ("j", "set 9s"),
         ("j", "eof"),
         ("k", "eof"),
     ]
