@@ -123,6 +123,7 @@ KEYED: dict[str, Callable[[Stream[Any], Stream[Any]], Stream[Any] | None]] = {
     "reduce_window": lambda s, other: win.reduce_window("step", s, CLOCK, TUMBLE, max).down,
     "max_window": lambda s, other: win.max_window("step", s, CLOCK, TUMBLE).down,
     "min_window": lambda s, other: win.min_window("step", s, CLOCK, TUMBLE).down,
+    "join_window": lambda s, other: win.join_window("step", CLOCK, TUMBLE, s, other).down,
     "output": lambda s, other: op.output("step", s, TwoParts([])),
 }
 

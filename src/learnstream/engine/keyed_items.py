@@ -1,7 +1,7 @@
 """What a keyed item is, checked in one place for every keyed operator.
 
 A keyed item is a `(key, value)` 2-tuple (exactly a `tuple`) whose key is a
-`str`. Every step that needs keys (the stateful and windowing steps, a
+`str`. Every step that needs keys (the stateful, windowing and join steps, a
 partitioned sink, the `*_value` operators) and every key function (`key_on`,
 `count_final`, `count_window`) goes through the functions below, so the same
 mistake gives the same error whichever operator meets it, and that error names
