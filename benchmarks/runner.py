@@ -104,7 +104,7 @@ WORKLOADS: dict[str, Workload] = {
             ("floor", "learnstream", "bytewax"),
             100_000,
             2_000,
-            "the plain River loop: predict_one, Accuracy.update, learn_one",
+            "the plain River loop: predict_one, Accuracy.update, learn_one, Accuracy.get",
             unit="examples",
         ),
         Workload(

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from grading_helpers import grade_quick, with_submission, workspace_from
 
+from learnstream.grading import Limits, get_part, grade
+
 # case, exercise, the checks that fail (empty: the exercise passes), the first failure's message
 CATALOGUE = [  # part 1
     # exercise 1: generator
@@ -530,3 +532,198 @@ def test_part2_submission_gets_its_verdict(
     tmp_path: Path, case: str, exercise: str, failing: list[str], reason: str
 ) -> None:
     _check_verdict(tmp_path, "part2", case, exercise, failing, reason)
+
+
+PART4 = [
+    # Each case replaces one exercise; only that exercise is graded (Part 4's runs of
+    # models over thousands of events are long). Right but unusual cases pass.
+    # exercise 1: welford
+    ("wf_fractions", "welford", [], ""),
+    (
+        "wf_global_stats",
+        "welford",
+        ["per_key", "example"],
+        "wrong (n, mean, variance) for key 'sensor-0' after its reading #2: expected (2, 21.0, 2.0), yours (3, 347.3333333, 319481.3333)",
+    ),
+    (
+        "wf_keeps_list",
+        "welford",
+        ["memory"],
+        "after 10 updates your RunningStats holds 10 values in lists or dicts, after 2,000 it holds 2000: it keeps the readings. A stream never ends — keep n, the mean and m2 only",
+    ),
+    (
+        "wf_m2_squares_delta",
+        "welford",
+        ["running_stats", "large_values", "per_key", "example"],
+        "after 2 update(s), (n, mean, variance) is (2, 3.0, 8.0); expected (2, 3.0, 2.0)",
+    ),
+    (
+        "wf_naive_sums",
+        "welford",
+        ["large_values", "per_key"],
+        "after 2 update(s), (n, mean, variance) is (2, 1000000006.0, 0.0); expected (2, 1000000006.0, 4.5) — with values this large, a variance from sums of squares loses its digits; use Welford's update (keep the mean and m2)",
+    ),
+    (
+        "wf_none_for_one",
+        "welford",
+        ["running_stats", "large_values", "per_key", "example"],
+        "after 1 update(s), (n, mean, variance) is (1, 2.0, None); expected (1, 2.0, 0.0)",
+    ),
+    (
+        "wf_population",
+        "welford",
+        ["running_stats", "large_values", "per_key", "example"],
+        "after 2 update(s), (n, mean, variance) is (2, 3.0, 1.0); expected (2, 3.0, 2.0) — that is the population variance (divided by n); the sample variance divides by n - 1",
+    ),
+    (
+        "wf_returns_none",
+        "welford",
+        ["running_stats", "large_values", "per_key", "example"],
+        "update(x) must return the object itself (`return self`), so that calls chain: RunningStats().update(1.0).update(3.0)",
+    ),
+    ("wf_river_stats", "welford", [], ""),
+    ("wf_shifted", "welford", [], ""),
+    # exercise 2: zscore
+    (
+        "z_anomalies_kept_out",
+        "zscore",
+        ["past_only"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #7: expected (20.5, -0.3583021511, False), yours (20.5, 1.095445115, False)",
+    ),
+    (
+        "z_global",
+        "zscore",
+        ["per_key", "matches"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #4: expected (20.5, None, False), yours (20.5, -0.9116026133, False)",
+    ),
+    ("z_history_list", "zscore", [], ""),
+    (
+        "z_infinite_on_flat",
+        "zscore",
+        ["warmup"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #6: expected (5.0, None, False), yours (5.0, 0.0, False)",
+    ),
+    (
+        "z_leaky",
+        "zscore",
+        ["past_only", "warmup", "sample_deviation", "per_key", "matches"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #5: expected (20.0, None, False), yours (20.0, -0.7302967433, False) — that is the z-score with this reading in its own baseline: judge each reading against the earlier ones, then add it",
+    ),
+    (
+        "z_off_by_one",
+        "zscore",
+        ["past_only", "warmup", "sample_deviation", "per_key", "matches"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #6: expected (20.5, 1.095445115, False), yours (20.5, None, False)",
+    ),
+    (
+        "z_population",
+        "zscore",
+        ["past_only", "warmup", "sample_deviation", "per_key", "matches"],
+        "wrong (temp, z, is_anomaly) for key 'sensor-0' after its reading #6: expected (20.5, 1.095445115, False), yours (20.5, 1.224744871, False) — that is the population standard deviation (divided by n); use the sample one (divided by n - 1)",
+    ),
+    ("z_river_stats", "zscore", [], ""),
+    # exercise 3: prequential
+    ("pq_by_hand", "prequential", [], ""),
+    (
+        "pq_double_learn",
+        "prequential",
+        ["test_then_train", "matches_river", "unscored_none", "generator"],
+        "example 0: the model was called ['predict', 'learn', 'learn']; call predict_one once, then learn_one once, for every example",
+    ),
+    (
+        "pq_keyed_by_event",
+        "prequential",
+        ["test_then_train", "matches_river", "unscored_none", "generator"],
+        "on 60 examples no two alike, after example 3 your accuracy is 1.0; River's progressive_val_score gives 0.3333333333",
+    ),
+    (
+        "pq_learn_first",
+        "prequential",
+        ["test_then_train", "matches_river", "unscored_none", "generator"],
+        "the model learned example 0 before predicting it: it was tested on an answer it had just been shown (leakage). Predict first, then learn",
+    ),
+    (
+        "pq_own_model",
+        "prequential",
+        ["test_then_train", "unscored_none"],
+        "your flow never called predict_one or learn_one on the model it was given; use that model (build_flow's third argument), not a copy or a new one",
+    ),
+    ("pq_proba_argmax", "prequential", [], ""),
+    (
+        "pq_scores_none",
+        "prequential",
+        ["test_then_train", "unscored_none"],
+        "on 60 examples no two alike, after example 3 your accuracy is 0.25; River's progressive_val_score gives 0.3333333333",
+    ),
+    # exercise 4: drift
+    (
+        "dr_always_correct",
+        "drift",
+        ["protocol"],
+        "event 0: the model predicted None, the label is 1, but your flow wrote correct=True",
+    ),
+    ("dr_clone", "drift", [], ""),
+    ("dr_error_as_accuracy", "drift", [], ""),
+    (
+        "dr_learn_first",
+        "drift",
+        ["protocol"],
+        "the model learned event 0 before predicting it (leakage): predict, score, then learn",
+    ),
+    (
+        "dr_never_reset",
+        "drift",
+        ["recovers", "protocol"],
+        "on the drifting stream (seed 100) your accuracy over events 3500-4499 is 0.569; at least 0.7 is needed: when ADWIN detects a drift, replace the model with make_model()",
+    ),
+    ("dr_new_detector_too", "drift", [], ""),
+    (
+        "dr_reset_every_1000",
+        "drift",
+        ["quiet"],
+        "on a stream that never changes (seed 100) your flow detected 4 drifts (at [1000, 2000, 3000, 4000]); at most 1 is allowed. Feed ADWIN the errors (0 or 1) with its default settings",
+    ),
+    (
+        "dr_sensitive",
+        "drift",
+        ["quiet"],
+        "on a stream that never changes (seed 100) your flow detected 7 drifts (at [479, 959, 1791, 2207, 2879, 3487, 4863]); at most 1 is allowed. Feed ADWIN the errors (0 or 1) with its default settings",
+    ),
+]
+
+
+#: Part 4's runs are long: drift runs a model over 30,000 events per grade.
+PART4_LIMITS = Limits(timeout=120.0, memory_mb=1024)
+
+
+@pytest.mark.parametrize(
+    ("case", "exercise", "failing", "reason"), PART4, ids=[c[0] for c in PART4]
+)
+def test_part4_submission_gets_its_verdict(
+    tmp_path: Path, case: str, exercise: str, failing: list[str], reason: str
+) -> None:
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part4"), case, exercise, "part4"
+    )
+    result = grade(
+        "part4", exercise, path=folder, seed=20240611, limits=PART4_LIMITS, max_examples=25
+    )
+    (graded,) = result.exercises
+    messages = "\n".join(check.full_message() for check in graded.checks if not check.passed)
+    assert [check.name for check in graded.checks if not check.passed] == failing, messages
+    if not failing:
+        assert graded.passed and graded.score == graded.max_score
+        return
+    assert graded.first_failure is not None
+    assert graded.first_failure.message == reason, messages
+    assert "Traceback" not in messages and "learnstream/grading" not in messages
+
+
+def test_part4_catalogue_holds_wrong_and_right_submissions_for_every_exercise() -> None:
+    exercises = {exercise for _, exercise, _, _ in PART4}
+    assert exercises == {e.name for e in get_part("part4").exercises()}
+    wrong = [case for case, _, failing, _ in PART4 if failing]
+    right = [case for case, _, failing, _ in PART4 if not failing]
+    assert len(PART4) >= 25 and len(wrong) >= 15 and len(right) >= 5
+    on_disk = {p.stem for p in (Path(__file__).parent / "submissions" / "part4").glob("*.py")}
+    assert on_disk == {case for case, *_ in PART4}

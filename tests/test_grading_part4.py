@@ -1,0 +1,167 @@
+"""Part 4's exercises and grader: the stubs' contracts, the CLI, seeds, River missing, the answers.
+
+The catalogue of wrong and unusual-but-right Part 4 submissions is in
+test_grading_catalogue.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learnstream.grading import Exercise, get_part
+from learnstream.grading.checks.part4 import (
+    MIN_HISTORY,
+    THRESHOLD,
+    reference_curve,
+    running_answers,
+    zscores,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PART4 = get_part("part4")
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"loaded_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "learnstream", *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "160", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.parametrize("exercise", PART4.exercises(), ids=lambda e: e.name)
+def test_each_stub_states_its_contract_and_matches_the_solution(exercise: Exercise) -> None:
+    stub_path = ROOT / "exercises" / "part4" / exercise.file
+    stub, solution = _load(stub_path), _load(ROOT / "solutions" / "part4" / exercise.file)
+    text = stub_path.read_text()
+    assert "TODO" in text and "NotImplementedError" in text
+    assert f"grade part4 {exercise.name}" in (stub.__doc__ or "")
+    assert stub.__doc__ == solution.__doc__
+    assert inspect.signature(stub.build_flow) == inspect.signature(solution.build_flow)
+    for name in ("THRESHOLD", "MIN_HISTORY", "DETECT_WITHIN", "MAX_FALSE_ALARMS", "RECOVERED"):
+        assert getattr(stub, name, None) == getattr(solution, name, None), name
+    with pytest.raises(NotImplementedError):
+        stub.build_flow(None, None, *([None] if exercise.name in ("prequential", "drift") else []))
+
+
+def test_the_stubs_thresholds_are_the_graders() -> None:
+    from learnstream.grading.checks import part4 as checks
+
+    zscore = _load(ROOT / "solutions" / "part4" / "ex2_zscore.py")
+    drift = _load(ROOT / "solutions" / "part4" / "ex4_drift.py")
+    assert (zscore.THRESHOLD, zscore.MIN_HISTORY) == (checks.THRESHOLD, checks.MIN_HISTORY)
+    assert (drift.DETECT_WITHIN, drift.MAX_FALSE_ALARMS, drift.RECOVERED) == (
+        checks.DETECT_WITHIN,
+        checks.MAX_FALSE_ALARMS,
+        checks.RECOVERED,
+    )
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize("seed", ["3", "987654"])
+def test_solutions_get_full_marks_and_exit_0_whatever_the_seed(seed: str) -> None:
+    run = _cli("grade", "part4", "--path", str(ROOT / "solutions"), "--json", "--seed", seed)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout)
+    assert result["score"] == result["max_score"] == 40
+    assert [ex["name"] for ex in result["exercises"]] == [
+        "welford",
+        "zscore",
+        "prequential",
+        "drift",
+    ]
+
+
+def test_fresh_stubs_score_nothing_and_exit_1() -> None:
+    run = _cli("grade", "part4", "--path", str(ROOT / "exercises"), "--seed", "3")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "score 0/40" in run.stdout
+    assert run.stdout.count("not implemented yet") == 4
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_without_river_the_grader_says_what_to_install(tmp_path: Path) -> None:
+    """A `river` that cannot be imported: the River exercises fail with the install line."""
+    fake = tmp_path / "no_river" / "river"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'river'\", name='river')\n"
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(fake.parent), str(ROOT / "src")])}
+    run = _cli("grade", "part4", "prequential", "--path", str(ROOT / "solutions"), env=env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert 'pip install "learnstream[ml]"' in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+# --- the grader's own answers, against obviously correct ones -------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=20))
+def test_running_answers_are_statistics_modules(values: list[float]) -> None:
+    for n, (count, mean, variance) in enumerate(running_answers(values), start=1):
+        assert count == n
+        assert math.isclose(mean, statistics.fmean(values[:n]), rel_tol=1e-9, abs_tol=1e-9)
+        expected = statistics.variance(values[:n]) if n > 1 else 0.0
+        assert math.isclose(variance, expected, rel_tol=1e-9, abs_tol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-50, 50).map(float), min_size=1, max_size=15))
+def test_zscores_judge_each_reading_on_the_earlier_ones_only(values: list[float]) -> None:
+    for n, (value, z, flag) in enumerate(zscores(values)):
+        earlier = values[:n]
+        if n < MIN_HISTORY or statistics.stdev(earlier) == 0:
+            assert (z, flag) == (None, False)
+            continue
+        want = (value - statistics.fmean(earlier)) / statistics.stdev(earlier)
+        assert z is not None and math.isclose(z, want, rel_tol=1e-9, abs_tol=1e-12)
+        assert flag == (abs(want) > THRESHOLD)
+
+
+def test_the_reference_curve_is_progressive_val_score() -> None:
+    from river import datasets, evaluate, linear_model, metrics, preprocessing
+
+    curve = reference_curve({"kind": "dataset", "name": "Phishing", "limit": 1250}, "logreg")
+    model = preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    final = evaluate.progressive_val_score(datasets.Phishing(), model, metrics.Accuracy())
+    assert len(curve) == 1250 and curve[-1] == (1249, final.get())
+
+
+def test_a_leaky_flow_is_seen_in_the_models_call_log() -> None:
+    """The instrumented model logs the order of calls; the memoriser makes the leak pay."""
+    from learnstream.grading import probes_ml
+
+    solution = _load(ROOT / "solutions" / "part4" / "ex3_prequential.py")
+    leaky = _load(ROOT / "tests" / "submissions" / "part4" / "pq_learn_first.py")
+    spec = {"kind": "unique", "seed": 5, "limit": 20}
+    right = probes_ml.prequential(solution, "build_flow", spec, "memorizer")
+    wrong = probes_ml.prequential(leaky, "build_flow", spec, "memorizer")
+    assert [call[0] for call in right["log"][:4]] == ["predict", "learn", "predict", "learn"]
+    assert [call[0] for call in wrong["log"][:4]] == ["learn", "predict", "learn", "predict"]
+    assert wrong["outputs"][-1][1] == 1.0 > right["outputs"][-1][1]
