@@ -212,6 +212,18 @@ int ls_join_merge(ls_join *j, const int64_t *into, const int64_t *from, int64_t 
 int ls_join_close(ls_join *j, const int64_t *rows, int64_t n);
 /* The events of the last call; valid until the next call. */
 const ls_jevents *ls_join_events(const ls_join *j);
+/* A keyed core's whole batch through the CPython API (the twin's join_batch):
+ * `items` is a list of (key, value) 2-tuples arriving on `side`; each value is
+ * kept in the list `values` at its value id (which the caller started as
+ * [None]) and each emitted row is appended to the list `out` as
+ * (key, (v_side0, ...)); the key of each new row goes to the list `row_keys`
+ * (when not NULL) at the row's index; the values of forgotten rows are set to
+ * None. Returns LS_JOIN_GENERIC, changing nothing, when some item is not exactly
+ * a 2-tuple with an exact str key with a UTF-8 form (the caller then checks
+ * the batch and uses ls_join_insert_keys). Python objects are passed as their
+ * addresses; the function takes the GIL itself. */
+#define LS_JOIN_GENERIC 1
+int ls_join_batch(ls_join *j, void *items, int64_t side, void *values, void *out, void *row_keys);
 /* How many rows hold values; whether row `row` does. */
 int64_t ls_join_open_rows(const ls_join *j);
 int ls_join_has_row(const ls_join *j, int64_t row);

@@ -16,7 +16,14 @@
  *
  * Allocation failures set j->oom and skip the push; every public call then
  * returns LS_ENOMEM, after which the core must not be used again.
+ *
+ * ls_join_batch is the one entry point that touches Python objects: it takes a
+ * `join` step's whole batch of (key, value) tuples, reads each key's cached
+ * UTF-8 form in place (no joined buffer to build), and applies each item's
+ * events at once: values into the step's list, emitted rows into its output.
+ * cffi releases the GIL around calls into C, so it takes the GIL back first.
  */
+#include <Python.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -378,6 +385,110 @@ int ls_join_insert_keys(ls_join *j, const char *buf, int64_t len, int64_t n, con
         p = ends ? end : end + 1;
     }
     return finish(j);
+}
+
+/* Whether the cyclic GC may ever need to look at `obj` (CPython's own test when
+ * it untracks a tuple whose items are all atomic). */
+static int may_be_tracked(PyObject *obj) {
+    return PyObject_IS_GC(obj) && (!PyTuple_CheckExact(obj) || PyObject_GC_IsTracked(obj));
+}
+
+/* Apply the events of one item of ls_join_batch, then clear them. -1 on a Python error.
+ *
+ * A row of atomic values (numbers, strings) can be in no reference cycle, so its
+ * tuples are untracked at once, as the GC itself would untrack them at its next
+ * pass: otherwise a batch of fresh rows makes the GC walk every long-lived object
+ * (the whole input, for a flow reading a list) again and again. */
+static int apply_direct(ls_join *j, PyObject *key, PyObject *value, PyObject *values,
+                        PyObject *out, PyObject *row_keys) {
+    ls_jevents *ev = &j->ev;
+    while (PyList_GET_SIZE(values) < j->capacity)
+        if (PyList_Append(values, Py_None) < 0) return -1;
+    for (int64_t k = 0; k < ev->stored_vids.len; k++) {
+        Py_INCREF(value);
+        PyList_SetItem(values, ev->stored_vids.data[k], value); /* frees the old value */
+    }
+    int64_t s = j->sides;
+    for (int64_t r = 0; r < ev->rows.len; r++) {
+        PyObject *row = PyTuple_New(s);
+        if (!row) return -1;
+        int atomic = 1;
+        for (int64_t k = 0; k < s; k++) {
+            PyObject *v = PyList_GET_ITEM(values, ev->vids.data[r * s + k]);
+            Py_INCREF(v);
+            PyTuple_SET_ITEM(row, k, v);
+            if (may_be_tracked(v)) atomic = 0;
+        }
+        if (atomic) PyObject_GC_UnTrack(row);
+        PyObject *pair = PyTuple_Pack(2, key, row);
+        Py_DECREF(row);
+        if (!pair) return -1;
+        if (atomic) PyObject_GC_UnTrack(pair); /* the key is an exact str */
+        int failed = PyList_Append(out, pair);
+        Py_DECREF(pair);
+        if (failed) return -1;
+    }
+    if (row_keys) {
+        for (int64_t k = 0; k < ev->new_rows.len; k++) {
+            int64_t row = ev->new_rows.data[k];
+            while (PyList_GET_SIZE(row_keys) <= row)
+                if (PyList_Append(row_keys, Py_None) < 0) return -1;
+            Py_INCREF(key);
+            PyList_SetItem(row_keys, row, key);
+        }
+    }
+    ls_i64vec *v = &ev->stored_items;
+    for (; v <= &ev->new_items; v++) v->len = 0;
+    return 0;
+}
+
+int ls_join_batch(ls_join *j, void *items_p, int64_t side, void *values_p, void *out_p,
+                  void *row_keys_p) {
+    if (j->oom) return LS_ENOMEM;
+    if (!j->keyed || side < 0 || side >= j->sides) return LS_EINVAL;
+    PyObject *items = items_p, *values = values_p, *out = out_p, *row_keys = row_keys_p;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int status = LS_OK;
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    /* Check every item before changing anything, so the caller can fall back. */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        Py_ssize_t len;
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2 ||
+            !PyUnicode_CheckExact(PyTuple_GET_ITEM(item, 0)) ||
+            !PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(item, 0), &len)) {
+            PyErr_Clear(); /* a lone surrogate has no UTF-8 form */
+            status = LS_JOIN_GENERIC;
+            goto done;
+        }
+    }
+    begin(j);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        PyObject *key = PyTuple_GET_ITEM(item, 0), *value = PyTuple_GET_ITEM(item, 1);
+        Py_ssize_t len;
+        const char *p = PyUnicode_AsUTF8AndSize(key, &len);
+        int64_t row = row_of_key(j, p, (int64_t)len, (int64_t)i);
+        if (row < 0) j->oom = 1;
+        if (j->oom) break;
+        insert_one(j, row, side, (int64_t)i);
+        if (j->oom) break;
+        if (apply_direct(j, key, value, values, out, row_keys) < 0) {
+            PyErr_Clear();
+            j->oom = 1;
+            break;
+        }
+    }
+    if (!j->oom) { /* forgotten values go now, not when their id is next handed out */
+        for (int64_t k = 0; k < j->released.len; k++) {
+            Py_INCREF(Py_None);
+            PyList_SetItem(values, j->released.data[k], Py_None);
+        }
+    }
+    status = finish(j);
+done:
+    PyGILState_Release(gil);
+    return status;
 }
 
 int ls_join_merge(ls_join *j, const int64_t *into, const int64_t *from, int64_t n) {

@@ -171,3 +171,50 @@ def test_complete_mode_keeps_only_the_keys_waiting_for_a_match(backend: Any) -> 
         assert core.open_rows() == 3_000
         assert ev.capacity <= 2 * 10_000 + 3_000 + 1  # value ids are reused, not grown
     assert top_row < 13_000  # so are rows
+
+
+class Key(str):
+    """A str subclass key (a StrEnum member, say): `join_batch` leaves it to the step."""
+
+
+ITEM = st.one_of(
+    st.tuples(KEYS, st.integers(0, 5)),
+    st.tuples(KEYS, st.lists(st.integers(), max_size=2)),  # a value the GC tracks
+    st.sampled_from([("\udc80", 1), (Key("a"), 2), ["a", 3], ("a", 1, 2), "ab", (4, 5)]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.sampled_from([twin.FIRST, twin.LAST, twin.PRODUCT]),
+    st.sampled_from([twin.COMPLETE, twin.FINAL, twin.RUNNING]),
+    st.lists(st.tuples(st.integers(0, 2), st.lists(ITEM, max_size=10)), max_size=8),
+)
+def test_whole_batches_agree(
+    sides: int, insert_mode: int, emit_mode: int, batches: list[tuple[int, list[Any]]]
+) -> None:
+    """`join_batch` (C reads the Python batch itself) does in C exactly what the twin does."""
+    answers = []
+    for backend in BACKENDS:
+        core = backend.JoinCore(sides, insert_mode, emit_mode, keyed=True)
+        values: list[Any] = [None]
+        row_keys: list[Any] = []
+        got = []
+        for side, items in batches:
+            out: list[Any] = []
+            done = core.join_batch(items, side % sides, values, out, row_keys)
+            got.append((done, out, list(values), list(row_keys), core.open_rows()))
+        answers.append(got)
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=["twin", "c"])
+def test_a_batch_with_one_bad_item_changes_nothing(backend: Any) -> None:
+    core = backend.JoinCore(2, twin.LAST, twin.COMPLETE, keyed=True)
+    values: list[Any] = [None]
+    out: list[Any] = []
+    assert core.join_batch([("a", 1), ("b", 2), "c"], 0, values, out) is False
+    assert (values, out, core.open_rows()) == ([None], [], 0)
+    assert core.join_batch([("a", 1), ("a\udc80", 2)], 0, values, out) is False
+    assert core.join_batch([("b", 1), (Key("b"), 2)], 0, [None], []) is False

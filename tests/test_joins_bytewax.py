@@ -145,3 +145,35 @@ def test_merging_sessions_keep_the_values_bytewax_keeps(
     """Unordered sessions merge often: which side's value survives a merge is Bytewax's rule."""
     args = (data, lambda w: w.SessionWindower(gap * S), wait, insert, emit, False)
     assert run_join_window("ls", *args) == run_join_window("bw", *args)
+
+
+class Color(str):
+    """A str subclass key, as a StrEnum member is."""
+
+
+def test_unusual_keys_join_as_on_bytewax() -> None:
+    """str subclass keys and non-ASCII keys take the step's slower path, with the same rows."""
+    data = (
+        [[(Color("red"), 0, 1), ("red", 0, 2), ("é", 0, 4)], [("red", 0, 5), ("é", 0, 6)]],
+        [3, 1],
+    )
+    for insert in ("first", "last", "product"):
+        for emit in ("complete", "final", "running"):
+            got = run_join("ls", data, insert, emit)
+            assert got == run_join("bw", data, insert, emit), (insert, emit)
+
+
+def test_a_key_with_a_lone_surrogate_joins() -> None:
+    """Bytewax refuses such a key (it has no UTF-8 form); learnstream joins it like any other."""
+    data = ([[("\udc80", 0, 1), ("a", 0, 2)], [("\udc80", 0, 3)]], [2, 1])
+    assert run_join("ls", data, "last", "complete") == {"\udc80": [(1, 3)]}
+
+
+def test_a_bad_item_names_the_join_step() -> None:
+    e = engine("ls")
+    flow = e.Dataflow("bad_join")
+    a = e.op.input("a", flow, e.TestingSource([("k", 1), "oops"]))
+    b = e.op.input("b", flow, e.TestingSource([("k", 2)]))
+    e.op.output("out", e.op.join("match", a, b), e.TestingSink([]))
+    with pytest.raises(Exception, match=r"match.*join[\s\S]*'oops'"):
+        e.run_main(flow)

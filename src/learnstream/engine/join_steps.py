@@ -1,11 +1,10 @@
 """The join steps: Python values around the numeric join core.
 
-`join` runs as one `JoinStep` with an input port per side. Per batch of a
-side it splits `(key, value)` items, hands the keys to the join core (C, or
-the twin in `learnstream.engine.joins_twin`), which finds each key's row and
-decides what to keep and what to emit, then applies those decisions to the
-Python side: values are kept in one list indexed by the value ids the core
-returns, and emitted rows become `(key, (v_side0, v_side1, ...))` items.
+`join` runs as one `JoinStep` with an input port per side. Each batch of a
+side goes to the join core (C, or the twin in `learnstream.engine.joins_twin`)
+whole (`join_batch`): the core finds each key's row, decides what to keep and
+what to emit, keeps the values in one Python list at the value ids it hands out,
+and appends emitted rows as `(key, (v_side0, v_side1, ...))` items.
 
 `join_window` is a windowing operator: its `JoinAggregate` keeps one join row
 per window, the window's handle, inside the common `WindowStep`.
@@ -68,26 +67,28 @@ class JoinStep:
         )
         self.store = JoinValues(sides)
         self.final = EMIT_MODES[emit_mode] == FINAL
-        self.row_keys: list[str] = []  # final mode: the key of each row, for EOF
+        self.row_keys: list[Any] = []  # final mode: the key of each row, for EOF
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         out: list[Any] = []
+        row_keys = self.row_keys if self.final else None
         for side, items in enumerate(inputs):
-            if not items:
-                continue
-            keys, values = split_keyed(self.step_id, self.operator, items)
-            ev = self.core.insert_keys(keys, side)
-            if self.final and ev.new_rows:
-                row_keys = self.row_keys
-                top = max(ev.new_rows)
-                if top >= len(row_keys):
-                    row_keys.extend([""] * (top + 1 - len(row_keys)))
-                for row, item in zip(ev.new_rows, ev.new_items, strict=True):
-                    row_keys[row] = keys[item]
-            self.store.store(ev, values)
-            if ev.rows:
-                out.extend(zip(map(keys.__getitem__, ev.items), self.store.tuples(ev), strict=True))
+            if items and not self.core.join_batch(items, side, self.store.values, out, row_keys):
+                self._generic(items, side, out)
         return [out]
+
+    def _generic(self, items: list[Any], side: int, out: list[Any]) -> None:
+        """A batch `join_batch` leaves to Python: a bad item, a str subclass key, a lone surrogate."""
+        keys, values = split_keyed(self.step_id, self.operator, items)
+        ev = self.core.insert_keys(keys, side)
+        if self.final and ev.new_rows:
+            row_keys = self.row_keys
+            row_keys.extend([None] * (max(ev.new_rows) + 1 - len(row_keys)))
+            for row, item in zip(ev.new_rows, ev.new_items, strict=True):
+                row_keys[row] = keys[item]
+        self.store.store(ev, values)
+        if ev.rows:
+            out.extend(zip(map(keys.__getitem__, ev.items), self.store.tuples(ev), strict=True))
 
     def eof(self, now: datetime) -> Outputs:
         """Final mode emits every key still held, in key order (as `stateful` flushes)."""

@@ -23,6 +23,11 @@ if not hasattr(lib, "ls_join_new"):  # an extension built before csrc/joins.c ex
 _FIELDS = tuple(f for f in JoinEvents.__dataclass_fields__ if f != "capacity")
 
 
+def _address(obj: object) -> Any:
+    """A Python object as C sees it: its address (`id`, CPython's documented meaning)."""
+    return ffi.cast("void *", id(obj))
+
+
 def _array(values: Sequence[int]) -> Any:
     """A C int64 array holding `values` (array.array converts a list fastest)."""
     try:
@@ -104,6 +109,36 @@ class JoinCore:
             buf = b"".join(parts)
             status = lib.ls_join_insert_keys(self._join, buf, len(buf), n, ends, side)
         return self._read(status, "bad key buffer")
+
+    def join_batch(
+        self,
+        items: list[Any],
+        side: int,
+        values: list[Any],
+        out: list[Any],
+        row_keys: list[Any] | None = None,
+    ) -> bool:
+        """A `join` step's whole batch, read in C through the CPython API (see the twin)."""
+        if not self.keyed:
+            raise ValueError("join_batch needs a keyed join core (JoinCore(..., keyed=True))")
+        if not 0 <= side < self.sides:
+            raise ValueError(f"sides must lie in [0, {self.sides})")
+        if type(items) is not list:  # C reads the batch as a list
+            items = list(items)
+        if not values or values[0] is not None:
+            raise ValueError("values must start as [None]: id 0 is the missing side")
+        status = lib.ls_join_batch(
+            self._join,
+            _address(items),
+            side,
+            _address(values),
+            _address(out),
+            ffi.NULL if row_keys is None else _address(row_keys),
+        )
+        if status == lib.LS_JOIN_GENERIC:
+            return False
+        _check(status)
+        return True
 
     def merge(self, into: Sequence[int], from_: Sequence[int]) -> JoinEvents:
         """Row `from_[i]` merges into row `into[i]` (see the twin)."""

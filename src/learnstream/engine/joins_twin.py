@@ -41,6 +41,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 FIRST = 0
 """Keep the first value of each side."""
@@ -64,6 +65,14 @@ NO_VALUE = 0
 
 MAX_SIDES = 64
 """Most sides a join may have (the C core keeps which sides are present in 64 bits)."""
+
+
+def _has_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (from os.fsdecode, say)
+        return False
+    return True
 
 
 def checked_config(sides: int, insert_mode: int, emit_mode: int) -> None:
@@ -171,6 +180,58 @@ class JoinCore:
                 self.ev.new_items.append(i)
             self._insert([row], [side], first_item=i)
         return self._end()
+
+    def join_batch(
+        self,
+        items: list[Any],
+        side: int,
+        values: list[Any],
+        out: list[Any],
+        row_keys: list[Any] | None = None,
+    ) -> bool:
+        """A `join` step's whole batch of `(key, value)` items arriving on `side` (keyed core).
+
+        Each value the core keeps goes into `values` at its id (`values` starts
+        as `[None]`), each emitted row is appended to `out` as `(key, (v_side0,
+        ...))`, and the key of each new row goes to `row_keys[row]` (when given).
+        Values of rows forgotten during the call are set to None, so they are
+        freed at once. Returns False, changing nothing, unless every item is
+        exactly a 2-tuple with an exact `str` key that has a UTF-8 form (no lone
+        surrogate); the step then checks the batch itself and uses `insert_keys`.
+
+        >>> core = JoinCore(2, LAST, COMPLETE, keyed=True)
+        >>> values, out = [None], []
+        >>> core.join_batch([("a", "order a"), ("b", "order b")], 0, values, out)
+        True
+        >>> core.join_batch([("b", "paid b")], 1, values, out), out
+        (True, [('b', ('order b', 'paid b'))])
+        >>> values        # b's values were forgotten with its row
+        [None, 'order a', None, None]
+        """
+        if not self.keyed:
+            raise ValueError("join_batch needs a keyed join core (JoinCore(..., keyed=True))")
+        self._check_sides([side])
+        for item in items:
+            if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str:
+                return False
+            if not item[0].isascii() and not _has_utf8(item[0]):
+                return False
+        keys = [key for key, _ in items]
+        ev = self.insert_keys(keys, side)
+        values.extend([None] * (ev.capacity - len(values)))
+        for item, vid in zip(ev.stored_items, ev.stored_vids, strict=True):
+            values[vid] = items[item][1]
+        sides = self.sides
+        for j, item in enumerate(ev.items):
+            row = tuple(values[vid] for vid in ev.vids[j * sides : (j + 1) * sides])
+            out.append((keys[item], row))
+        if row_keys is not None:
+            for row, item in zip(ev.new_rows, ev.new_items, strict=True):
+                row_keys.extend([None] * (row + 1 - len(row_keys)))
+                row_keys[row] = keys[item]
+        for vid in self.released:
+            values[vid] = None
+        return True
 
     def _next_row(self) -> int:
         self.next_row += 1
