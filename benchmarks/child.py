@@ -92,6 +92,24 @@ def prepare(workload: str, system: str, size: int, path: str | None) -> Callable
             return lambda: w.w3_genexpr(data)
         api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
         return lambda: w.w3_engine(api, data)
+    if workload in ("W4", "W4b", "join_state"):
+        from benchmarks.data import orders_and_payments
+
+        orders, payments = orders_and_payments(size)
+        if workload == "join_state":
+            from benchmarks import micro
+            from learnstream.engine import backend
+
+            sides = w.w4_sides(orders, payments)
+            return lambda: micro.join_state(backend.joins, sides)
+        timed = workload == "W4b"
+        sides = (w.w4b_sides if timed else w.w4_sides)(orders, payments)
+        if system == "floor":
+            floor = w.w4b_floor if timed else w.w4_floor
+            return lambda: floor(sides)
+        api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
+        engine = w.w4b_engine if timed else w.w4_engine
+        return lambda: engine(api, sides)
     if workload == "W5":
         data = w.agrawal(size)
         if system == "floor":

@@ -12,6 +12,7 @@ import random
 import tempfile
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 _SYLLABLES = (
     "ka",
@@ -148,3 +149,24 @@ def human_size(size: int, unit: str) -> str:
     if size >= 1_000_000:
         return f"{size / 1e6:g}M {unit}"
     return f"{size / 1e3:g}k {unit}" if size >= 1000 else f"{size} {unit}"
+
+
+W4_LAG = 3_000
+"""How many items the payments trail their orders by (the payments' source starts this late)."""
+W4_DISORDER = 1_000
+"""How far (in items) a payment may be moved from its order's position: local disorder."""
+
+
+def orders_and_payments(count: int, seed: int = SEED) -> tuple[list[Any], list[Any]]:
+    """W4's two sides: `count` orders `(order_id, amount)` and their payments.
+
+    Every order is paid once, with the same amount; a payment sits up to
+    `W4_DISORDER` places after its order's position (the sides are fed in
+    batches with the payments `W4_LAG` items behind, see `workloads.lagged`).
+    Keys are separate str objects on each side, as two parsers would make them.
+    """
+    rng = random.Random(seed)
+    orders = [(f"order-{i:07d}", i % 997 + 1) for i in range(count)]
+    positions = sorted(range(count), key=lambda i: i + rng.random() * W4_DISORDER)
+    payments = [(f"order-{i:07d}", i % 997 + 1) for i in positions]
+    return orders, payments

@@ -5,6 +5,9 @@ list of keys, runs the operation the engine runs per batch, and returns a
 checksum of the final state. The keys arrive in batches of `BATCH`, about what
 one tick of W1 hands `count_final` (1,000 lines of about 10 words).
 
+`join_state` runs W4's batches through the join core (`csrc/joins.c` against
+`engine/joins_twin.py`) as the `join` step hands them over, whole.
+
 `window_assign` does the same for the window core (`csrc/windows.c` against
 `engine/windows_twin.py`): W2's events, already as key slots and microseconds, go
 through 10-second tumbling windows; the result is a checksum of the closed
@@ -17,6 +20,7 @@ import random
 from collections.abc import Callable
 from itertools import accumulate
 from types import ModuleType
+from typing import Any
 
 from benchmarks.data import SEED, W2_DISORDER_MS, W2_KEYS, W2_START_MS, vocabulary
 from benchmarks.workloads import W2_WINDOW_MS, w1_checksum, w2_checksum
@@ -100,3 +104,21 @@ def window_assign(windows: ModuleType, slots: list[int], micros: list[int]) -> s
     ev = core.eof(list(range(W2_KEYS)))
     closed.extend(zip(ev.closed_slots, ev.closed_wids, ev.closed_counts, strict=True))
     return f"{late} late, " + w2_checksum((f"{s:04d}", w, c) for s, w, c in closed)
+
+
+def join_state(joins: ModuleType, sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
+    """`JoinCore.join_batch` per batch of each side: all the `join` step does per tick."""
+    from benchmarks.workloads import w4_checksum
+    from learnstream.engine.joins_twin import COMPLETE, LAST
+
+    core = joins.JoinCore(2, LAST, COMPLETE, keyed=True)
+    values: list[Any] = [None]
+    count = total = 0
+    for tick in range(max(map(len, sides))):
+        for side in (0, 1):
+            if tick < len(sides[side]):
+                out: list[Any] = []
+                core.join_batch(sides[side][tick], side, values, out)
+                count += len(out)
+                total += sum([o + p for _, (o, p) in out])
+    return w4_checksum(count, total)

@@ -34,6 +34,8 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
     "W1": [("learnstream", "floor", 1.15, True)],
     "W2": [("learnstream", "floor", 1.25, True)],
     "W3": [("learnstream", "floor", 1.25, True)],
+    "W4": [("learnstream", "floor", 1.5, True), ("twin", "learnstream", 2.0, False)],
+    "join_state": [("twin", "learnstream", 2.0, False)],
     "W5": [("learnstream", "floor", 1.10, True)],
     "window_assign": [("twin", "learnstream", 2.0, False)],
 }
@@ -44,6 +46,13 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
     "W3": [
         ("twin", "learnstream"),
         ("learnstream", "genexpr"),
+        ("bytewax", "floor"),
+        ("bytewax", "learnstream"),
+    ],
+    "W4": [("bytewax", "floor"), ("bytewax", "learnstream")],
+    "W4b": [
+        ("learnstream", "floor"),
+        ("twin", "learnstream"),
         ("bytewax", "floor"),
         ("bytewax", "learnstream"),
     ],

@@ -341,3 +341,167 @@ def w5_floor(data: list[tuple[dict[str, Any], int]]) -> str:
         model.learn_one(x, y)
         so_far = accuracy.get()  # the learning curve's point, as the flow emits it
     return w5_checksum(len(data), so_far)
+
+
+# --- W4: key join -------------------------------------------------------------
+# 1M orders and their 1M payments, keyed by order id; payments trail their orders
+# by W4_LAG items and are locally out of order. `join` last/complete emits each
+# order with its payment once both are there; the floor joins the same batches
+# with two plain dicts.
+
+W4_BATCH = 10_000
+
+
+def lagged(items: list[Any], batch: int, lag: int) -> list[list[Any]]:
+    """The batches a side arrives in, one per tick, the first `lag` items late."""
+    ends = list(range(batch - lag, len(items) + batch, batch))
+    return [items[max(0, end - batch) : max(0, end)] for end in ends if end - batch < len(items)]
+
+
+def batches_source(api: Api, batches: list[list[Any]]) -> Any:
+    """A source handing out prepared batches, one per poll (empty ones included)."""
+
+    class _Batches(api.inputs.StatefulSourcePartition):  # type: ignore[name-defined,misc]
+        def __init__(self, at: int) -> None:
+            self.at = at
+
+        def next_batch(self) -> list[Any]:
+            if self.at >= len(batches):
+                raise StopIteration
+            self.at += 1
+            return batches[self.at - 1]
+
+        def snapshot(self) -> int:
+            return self.at
+
+    class BatchesSource(api.inputs.FixedPartitionedSource):  # type: ignore[name-defined,misc]
+        def list_parts(self) -> list[str]:
+            return ["batches"]
+
+        def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _Batches:
+            return _Batches(resume_state or 0)
+
+    return BatchesSource()
+
+
+def w4_sides(orders: list[Any], payments: list[Any]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Both sides in their batches: orders on time, payments `W4_LAG` items behind."""
+    from benchmarks.data import W4_LAG
+
+    return lagged(orders, W4_BATCH, 0), lagged(payments, W4_BATCH, W4_LAG)
+
+
+def w4_checksum(count: int, total: int) -> str:
+    return f"{count} pairs, amounts {total}"
+
+
+def pair_sink(api: Api, tally: Tally) -> Any:
+    """Counts `(key, (order_amount, payment_amount))` rows and sums their amounts."""
+
+    class _Pairs(api.outputs.StatelessSinkPartition):  # type: ignore[name-defined,misc]
+        def write_batch(self, items: list[tuple[str, tuple[int, int]]]) -> None:
+            tally.count += len(items)
+            tally.total += sum([o + p for _, (o, p) in items])
+
+    class PairSink(api.outputs.DynamicSink):  # type: ignore[name-defined,misc]
+        def build(self, step_id: str, worker_index: int, worker_count: int) -> _Pairs:
+            return _Pairs()
+
+    return PairSink()
+
+
+def w4_engine(api: Api, sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
+    flow = api.Dataflow("orders_payments")
+    orders = api.op.input("orders", flow, batches_source(api, sides[0]))
+    payments = api.op.input("payments", flow, batches_source(api, sides[1]))
+    joined = api.op.join("match", orders, payments, insert_mode="last", emit_mode="complete")
+    tally = Tally()
+    api.op.output("out", joined, pair_sink(api, tally))
+    api.run_main(flow)
+    return w4_checksum(tally.count, tally.total)
+
+
+def w4_floor(sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
+    """Two plain dicts over the same batches: a side's value waits in its dict for the other."""
+    waiting: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    count = total = 0
+    for tick in range(max(len(sides[0]), len(sides[1]))):
+        for side in (0, 1):
+            if tick >= len(sides[side]):
+                continue
+            mine, other = waiting[side], waiting[1 - side]
+            for key, value in sides[side][tick]:
+                match = other.pop(key, None)
+                if match is None:
+                    mine[key] = value  # "last": a newer value replaces the one waiting
+                else:
+                    count += 1
+                    total += value + match
+    return w4_checksum(count, total)
+
+
+# W4b: the same sides through `join_window`, 10 s tumbling windows on event time:
+# order i happens at W4B_START + i ms, its payment up to 3 s later.
+
+W4B_WINDOW = timedelta(seconds=10)
+W4B_START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def w4b_sides(orders: list[Any], payments: list[Any]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """W4's sides with event times: `(order_id, (amount, ts))`."""
+
+    def timed(items: list[Any], shift_ms: int) -> list[Any]:
+        return [
+            (key, (amount, W4B_START + timedelta(milliseconds=int(key[6:]) + shift_ms)))
+            for key, amount in items
+        ]
+
+    return w4_sides(timed(orders, 0), timed(payments, 3_000))
+
+
+def event_time_of(value: tuple[int, datetime]) -> datetime:
+    return value[1]
+
+
+def w4b_engine(api: Api, sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
+    win = api.win
+    flow = api.Dataflow("orders_payments_windowed")
+    orders = api.op.input("orders", flow, batches_source(api, sides[0]))
+    payments = api.op.input("payments", flow, batches_source(api, sides[1]))
+    clock = win.EventClock(event_time_of, wait_for_system_duration=timedelta(seconds=10))
+    windower = win.TumblingWindower(length=W4B_WINDOW, align_to=W4B_START)
+    joined = win.join_window(
+        "match",
+        clock,
+        windower,
+        orders,
+        payments,
+        insert_mode="last",
+        emit_mode="complete",
+        ordered=False,
+    )
+    rows = api.op.map_value("amounts", joined.down, lambda w: (w[1][0][0], w[1][1][0]))
+    tally = Tally()
+    api.op.output("out", rows, pair_sink(api, tally))
+    api.run_main(flow)
+    return w4_checksum(tally.count, tally.total)
+
+
+def w4b_floor(sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
+    """Two plain dicts keyed by (key, window number) over the same batches."""
+    waiting: tuple[dict[Any, int], dict[Any, int]] = ({}, {})
+    count = total = 0
+    for tick in range(max(len(sides[0]), len(sides[1]))):
+        for side in (0, 1):
+            if tick >= len(sides[side]):
+                continue
+            mine, other = waiting[side], waiting[1 - side]
+            for key, (value, ts) in sides[side][tick]:
+                slot = (key, (ts - W4B_START) // W4B_WINDOW)
+                match = other.pop(slot, None)
+                if match is None:
+                    mine[slot] = value
+                else:
+                    count += 1
+                    total += value + match
+    return w4_checksum(count, total)
