@@ -136,3 +136,27 @@ def test_a_windowing_flow_loads_the_window_machinery() -> None:
         "learnstream.engine.stamps_c",
     } <= modules
     assert not top_level(modules) & set(FORBIDDEN_THIRD_PARTY)
+
+
+def test_a_flow_loads_no_pathlib_threading_or_asyncio_on_import() -> None:
+    """Each is a few ms of start-up that only some flows need: they load on first use.
+
+    Run with `python -S` (learnstream and site-packages on the path): some
+    environments' site hooks import pathlib for everyone at start-up.
+    """
+    import site
+
+    import learnstream
+
+    src = os.path.dirname(os.path.dirname(learnstream.__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, *site.getsitepackages()])}
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", FLOW_IMPORTS + "\nimport sys\nprint(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    modules = set(done.stdout.split())
+    assert "learnstream.connectors.files" in modules
+    assert not modules & {"pathlib", "threading", "asyncio"}

@@ -5,13 +5,12 @@ from __future__ import annotations
 import itertools
 import os
 import reprlib
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from learnstream.wording import a_or_an, plural
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 _short = reprlib.Repr()
 _short.maxstring = 60

@@ -8,7 +8,7 @@ recovery will use; `FixedPartitionedSource.build_part` receives that state back.
 
 from __future__ import annotations
 
-import queue
+from _queue import Empty  # queue.Empty itself, without the threading that queue imports
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -241,10 +241,11 @@ def batch_getter(
 
 
 def batch_getter_ex(
-    getter: Callable[[], X], batch_size: int, yield_ex: type[Exception] = queue.Empty
+    getter: Callable[[], X], batch_size: int, yield_ex: type[Exception] = Empty
 ) -> Iterator[list[X]]:
     """Batches from `getter`, which raises `yield_ex` (default `queue.Empty`) when it has nothing.
 
+    >>> import queue
     >>> q = queue.Queue()
     >>> for n in range(3):
     ...     q.put(n)

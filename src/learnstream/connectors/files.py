@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zlib
 from collections.abc import Callable
 from itertools import islice
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
 from learnstream.outputs import FixedPartitionedSink, StatefulSinkPartition
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = ["CSVSource", "DirSink", "DirSource", "FileSink", "FileSource"]
+
+
+def _as_path(path: Path | str) -> Path:
+    """`path` as a `pathlib.Path`, as Bytewax keeps it.
+
+    pathlib (with the modules it pulls in) is a tenth of what a flow's imports
+    cost, so it loads when a file connector is first made, not on import.
+    """
+    from pathlib import Path
+
+    return Path(path)
 
 
 def _path_id(path: Path) -> str:
@@ -69,7 +83,7 @@ class FileSource(FixedPartitionedSource[str, int]):
     def __init__(
         self, path: Path | str, batch_size: int = 1000, get_fs_id: Callable[[Path], str] = _path_id
     ) -> None:
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.batch_size = batch_size
         self.get_fs_id = get_fs_id
 
@@ -77,7 +91,7 @@ class FileSource(FixedPartitionedSource[str, int]):
         if not self.path.is_file():
             raise FileNotFoundError(
                 f"FileSource: no file at {self.path.resolve()} (the path is relative to the "
-                f"directory you ran from: {Path.cwd()})"
+                f"directory you ran from: {os.getcwd()})"
             )
         return [f"{self.get_fs_id(self.path)}::{self.path}"]
 
@@ -95,12 +109,12 @@ class DirSource(FixedPartitionedSource[str, int]):
         batch_size: int = 1000,
         get_fs_id: Callable[[Path], str] = _path_id,
     ) -> None:
-        self.dir_path = Path(dir_path)
+        self.dir_path = _as_path(dir_path)
         # Bytewax's wording ("input directory `...` does not exist"), with the way out.
         if not self.dir_path.exists():
             raise ValueError(
                 f"DirSource: input directory `{self.dir_path}` does not exist "
-                f"(looked from {Path.cwd()}); check the path or create the directory"
+                f"(looked from {os.getcwd()}); check the path or create the directory"
             )
         if not self.dir_path.is_dir():
             raise ValueError(
@@ -170,7 +184,7 @@ class CSVSource(FixedPartitionedSource[dict[str, str], int]):
         get_fs_id: Callable[[Path], str] = _path_id,
         **fmtparams: Any,
     ) -> None:
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.batch_size = batch_size
         self.get_fs_id = get_fs_id
         self.fmtparams = fmtparams
@@ -225,7 +239,7 @@ class FileSink(FixedPartitionedSink[str, int]):
     """
 
     def __init__(self, path: Path | str, end: str = "\n") -> None:
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.end = end
 
     def list_parts(self) -> list[str]:
@@ -251,7 +265,7 @@ class DirSink(FixedPartitionedSink[str, int]):
         assign_file: Callable[[str], int] = lambda k: zlib.adler32(k.encode()),
         end: str = "\n",
     ) -> None:
-        self.dir_path = Path(dir_path)
+        self.dir_path = _as_path(dir_path)
         self.file_count = file_count
         self.file_namer = file_namer
         self.assign_file = assign_file
