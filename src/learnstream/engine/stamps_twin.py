@@ -59,7 +59,7 @@ def event_micros(
             return out, StampFailure(index, RAISED, exc)
         if offset is None:  # not a datetime, or a naive one
             return out, StampFailure(index, NOT_AWARE, stamp)
-        us = (stamp.replace(tzinfo=None) - _EPOCH.replace(tzinfo=None) - offset) // _ONE_US
+        us = (stamp - _EPOCH) // _ONE_US  # exact: datetime arithmetic is in whole µs
         if not MIN_US <= us <= MAX_US:
             return out, StampFailure(index, OUT_OF_RANGE, stamp)
         out.append(us)
