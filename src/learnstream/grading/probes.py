@@ -193,6 +193,13 @@ def run_timed_flow(
     ...     return flow
     >>> run_timed_flow(types.SimpleNamespace(build=build), "build", [[1, 2, 3]], sinks=2)
     {'type': 'Dataflow', 'outputs': [[2], [1, 3]]}
+    >>> def join(left, right, out):
+    ...     flow = Dataflow("eg")
+    ...     sides = (op.input("l", flow, left), op.input("r", flow, right))
+    ...     op.output("out", op.join("j", *sides), out)
+    ...     return flow
+    >>> run_timed_flow(types.SimpleNamespace(join=join), "join", [[("k", 1)], [("k", 2)]])
+    {'type': 'Dataflow', 'outputs': [[('k', (1, 2))]]}
     """
     from learnstream.dataflow import Dataflow
     from learnstream.testing import TestingSink, TestingSource, run_main

@@ -11,6 +11,12 @@ returns what each sink received.
 >>> contract = FlowContract(("reading",), lambda e: e.value, wait=10 * SECOND, sinks=2)
 >>> contract.call([[1, 2]])
 'build_flow(...) run on 2 readings'
+>>> from learnstream.grading.kit.eventtime import fixed
+>>> shop = FlowContract(("order", "payment"), lambda e: e.value, wait=0,
+...                     source_of=lambda e: 1 if e.key == "pay-0" else 0)
+>>> inputs = shop.inputs(fixed("order", [(0, 0, "o1")]) + fixed("pay", [(0, 5, "p1"), (0, 6, "p2")]))
+>>> inputs, shop.call(inputs)
+([['o1'], ['p1', 'p2']], 'build_flow(...) run on 1 order and 2 payments')
 """
 
 from __future__ import annotations
