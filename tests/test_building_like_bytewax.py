@@ -202,3 +202,34 @@ def test_dir_source_says_what_is_wrong_with_the_path(tmp_path: Path) -> None:
             DirSource(path)
         with pytest.raises(ValueError, match=wording):
             BwDirSource(path)
+
+
+@pytest.mark.parametrize("name", ["linear", "fan", "merged"])
+@pytest.mark.parametrize("recursive", [False, True])
+def test_to_plantuml_is_bytewax_s(name: str, recursive: bool) -> None:
+    ours = ls_visualize.to_plantuml(shapes("learnstream")[name], recursive)
+    assert ours == bw_visualize.to_plantuml(shapes("bytewax")[name], recursive)
+
+
+def test_python_m_visualize_takes_bytewax_s_flags() -> None:
+    def run(*flags: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "learnstream.visualize", "wordcount", *flags],
+            cwd=ROOT / "examples",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert run().startswith('flowchart TD\nsubgraph "wordcount (Dataflow)"')
+    assert json.loads(run("-o", "json"))["typ"] == "RenderedDataflow"
+    plant = run("-o", "plantuml", "-r")
+    assert plant.startswith("@startuml") and "wordcount.count" in plant
+
+
+def test_f_repr_names_the_function_as_bytewax_does() -> None:
+    def double(x: int) -> int:
+        return 2 * x
+
+    assert ls_dataflow.f_repr(double) == bw_dataflow.f_repr(double)
+    assert ls_dataflow.f_repr(len) == bw_dataflow.f_repr(len)

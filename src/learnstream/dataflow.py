@@ -17,12 +17,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from inspect import Parameter
+from types import FunctionType
 from typing import Any, Generic, TypeAlias, TypeVar
 
 from learnstream.errors import DataflowError
 
 X_co = TypeVar("X_co", covariant=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def f_repr(f: Callable[..., Any]) -> str:
+    """A function's repr with its module, name and line, as Bytewax's `f_repr` gives.
+
+    For error messages: the builtin repr shows only a memory address.
+
+    >>> def double(x):
+    ...     return 2 * x
+    >>> f_repr(double)
+    "<function 'learnstream.dataflow.double' line 1>"
+    """
+    if isinstance(f, FunctionType):
+        return (
+            f"<function {f.__module__ + '.' + f.__qualname__!r} line {f.__code__.co_firstlineno}>"
+        )
+    return repr(f)
 
 
 @dataclass

@@ -29,12 +29,13 @@ end
 from __future__ import annotations
 
 import json
+import sys
 from collections import ChainMap
 from typing import Any
 
 from learnstream.dataflow import Dataflow, OperatorCall, Port
 
-__all__ = ["to_json", "to_mermaid", "to_text"]
+__all__ = ["to_json", "to_mermaid", "to_plantuml", "to_text"]
 
 
 def to_text(flow: Dataflow) -> str:
@@ -106,6 +107,41 @@ def to_json(flow: Dataflow) -> str:
     return json.dumps(to_rendered(flow), indent=2)
 
 
+def _plantuml_step(step: dict[str, Any], recursive: bool) -> list[str]:
+    inner = [f"portin {p['port_id']}" for p in step["inp_ports"]]
+    inner += [f"portout {p['port_id']}" for p in step["out_ports"]]
+
+    def links(ports: list[dict[str, Any]]) -> list[str]:
+        return [
+            f"{source} --> {p['port_id']} : {stream}"
+            for p in ports
+            for source, stream in zip(p["from_port_ids"], p["from_stream_ids"], strict=True)
+        ]
+
+    inner += links(step["inp_ports"])
+    if recursive:
+        for sub in step["substeps"]:
+            inner += _plantuml_step(sub, recursive)
+        inner += links(step["out_ports"])  # inner outputs to the containing step's outputs
+    return [
+        f"component {step['step_id']} [",
+        f"    {step['step_id']} ({step['op_type']})",
+        "]",
+        f"component {step['step_id']} {{",
+        *(f"    {line}" for line in inner),
+        "}",
+    ]
+
+
+def to_plantuml(flow: Dataflow, recursive: bool = False) -> str:
+    """A PlantUML component diagram, port to port, as `bytewax.visualize.to_plantuml` draws it."""
+    lines = ["@startuml"]
+    for step in to_rendered(flow)["substeps"]:
+        lines += _plantuml_step(step, recursive)
+    lines.append("@enduml")
+    return "\n".join(lines)
+
+
 def to_mermaid(flow: Dataflow) -> str:
     """A Mermaid flowchart of the top-level steps, as `bytewax.visualize.to_mermaid` draws it.
 
@@ -127,3 +163,40 @@ def to_mermaid(flow: Dataflow) -> str:
                 )
     lines.append("end")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m learnstream.visualize IMPORT_STR [-o mermaid|json|plantuml] [-r]`, as Bytewax's."""
+    import argparse
+
+    from learnstream.run import FlowLookupError, load_flow
+
+    parser = argparse.ArgumentParser(
+        prog="python -m learnstream.visualize",
+        description="Print a diagram of a dataflow (Bytewax's formats); "
+        "`learnstream visualize` also draws the operator tree.",
+    )
+    parser.add_argument("import_str", help="module[:flow], as for python -m learnstream.run")
+    parser.add_argument(
+        "-o", "--output-format", choices=["json", "mermaid", "plantuml"], default="mermaid"
+    )
+    parser.add_argument(
+        "-r", "--recursive", action="store_true", help="nested operators too (plantuml only)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        flow = load_flow(args.import_str)
+    except FlowLookupError as err:
+        print(f"learnstream visualize: {err}", file=sys.stderr)
+        return 2
+    if args.output_format == "json":
+        print(to_json(flow))
+    elif args.output_format == "plantuml":
+        print(to_plantuml(flow, args.recursive))
+    else:
+        print(to_mermaid(flow))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
