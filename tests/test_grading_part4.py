@@ -165,3 +165,29 @@ def test_a_leaky_flow_is_seen_in_the_models_call_log() -> None:
     assert [call[0] for call in right["log"][:4]] == ["predict", "learn", "predict", "learn"]
     assert [call[0] for call in wrong["log"][:4]] == ["learn", "predict", "learn", "predict"]
     assert wrong["outputs"][-1][1] == 1.0 > right["outputs"][-1][1]
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize(
+    ("case", "exercise"),
+    [("wf_naive_sums", "welford"), ("z_population", "zscore"), ("pq_scores_none", "prequential")],
+)
+def test_a_wrong_submission_fails_the_same_checks_whatever_the_seed(
+    tmp_path: Path, case: str, exercise: str
+) -> None:
+    """The streams that expose a mistake do not depend on the run's seed (only their sizes)."""
+    from grading_helpers import with_submission, workspace_from
+
+    from learnstream.grading import Limits, grade
+
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part4"), case, exercise, "part4"
+    )
+    verdicts = set()
+    for seed in (1, 424242):
+        result = grade(
+            "part4", exercise, path=folder, seed=seed, limits=Limits(timeout=120.0), max_examples=25
+        )
+        (graded,) = result.exercises
+        verdicts.add(tuple(check.name for check in graded.checks if not check.passed))
+    assert len(verdicts) == 1 and verdicts != {()}, verdicts

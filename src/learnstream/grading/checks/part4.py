@@ -397,7 +397,22 @@ def _spiky() -> st.SearchStrategy[list[Event]]:
     def build(rows: list[tuple[int, int]]) -> list[Event]:
         return fixed("sensor", [(k, n, levels[k] + q / 4) for n, (k, q) in enumerate(rows)])
 
-    return st.lists(st.tuples(st.integers(0, 2), noise), min_size=1, max_size=30).map(build)
+    return st.lists(st.tuples(st.integers(0, 2), noise), min_size=6, max_size=30).map(build)
+
+
+#: Three sensors interleaved, one near 1e9, each with a spike after some history: the
+#: classic mistakes fail on it whatever the search draws.
+SPIKY = fixed(
+    "sensor",
+    [
+        (k, n, v)
+        for n, (k, v) in enumerate(
+            [(0, 20.0), (1, -5.0), (2, 1e9), (0, 21.0), (1, -4.5), (2, 1e9 + 0.5)] * 3
+            + [(0, 20.5), (1, -5.5), (2, 1e9 + 0.25), (0, 45.0), (1, -4.75), (2, 1e9 + 9.0)]
+            + [(0, 20.0), (2, 1e9 + 0.25)]
+        )
+    ],
+)
 
 
 def _one(values: list[float], key: int = 0) -> list[Event]:
@@ -740,6 +755,7 @@ CHECKS: dict[str, dict[str, Callable[[Session], None]]] = {
         "matches": property_check(
             _spiky(),
             _z_flow_test,
+            edges=(SPIKY,),
             describe=show_events,
             smaller=without_one,
             max_examples=25,
