@@ -59,7 +59,20 @@ CATALOGUE = [  # part 1
         "gen_finite",
         "generator",
         ["endless", "uniform"],
-        "rand_stream(0, 1, rng=random.Random(20240611)) stopped after 1000 numbers; a stream never runs out — loop forever with `while True:`",
+        "your stream ended after 1,000 numbers: rand_stream(0, 1, rng=...) must never run out — loop forever with `while True:`",
+    ),
+    # long finite loops: the grader draws two million numbers, cheaply, in the child
+    (
+        "gen_finite_20000",
+        "generator",
+        ["endless"],
+        "your stream ended after 20,000 numbers: rand_stream(0, 1, rng=...) must never run out — loop forever with `while True:`",
+    ),
+    (
+        "gen_finite_100000",
+        "generator",
+        ["endless"],
+        "your stream ended after 100,000 numbers: rand_stream(0, 1, rng=...) must never run out — loop forever with `while True:`",
     ),
     (
         "gen_extremes_only",
@@ -125,7 +138,32 @@ CATALOGUE = [  # part 1
         "map_reads_ahead",
         "map",
         ["lazy"],
-        "to give 5 items, double(itertools.count()) read 10 input items (it needs only 5): it must read the input one item at a time, as it goes",
+        "double(itertools.count()) read 10 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
+    ),
+    # laziness is probed at every result: chunks of any size, and holding one back, fail
+    (
+        "map_chunks_of_six",
+        "map",
+        ["lazy"],
+        "double(itertools.count()) read 6 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
+    ),
+    (
+        "map_chunks_of_two",
+        "map",
+        ["lazy"],
+        "double(itertools.count()) read 2 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
+    ),
+    (
+        "map_first_then_chunks",
+        "map",
+        ["lazy"],
+        "double(itertools.count()) read 4 input items before giving its 2nd result (it needs 2): it must read its input one item at a time, giving each result as soon as it can",
+    ),
+    (
+        "map_hold_one_back",
+        "map",
+        ["lazy"],
+        "double(itertools.count()) read 2 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
     ),
     ("map_builtin", "map", [], ""),
     ("map_class_iterator", "map", [], ""),
@@ -171,7 +209,13 @@ CATALOGUE = [  # part 1
         "filter_less_or_equal",
         "filter",
         ["example", "matches", "lazy"],
-        "less_than_fifty(iter([7, 50, 49.5, 80, -3, 51, 49])) gave the wrong stream: item 1 is an int, expected a float (50 instead of 49.5)",
+        "less_than_fifty(iter([7, 50, 49.5, 80, -3, 51, 49])) gave the wrong stream: 5 items, expected 4 (an extra item: 50)",
+    ),
+    (
+        "filter_reads_ten_ahead",
+        "filter",
+        ["lazy"],
+        "less_than_fifty(itertools.cycle([10, 60, 49, 50])) read 10 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
     ),
     (
         "filter_sorted",
@@ -243,7 +287,7 @@ CATALOGUE = [  # part 1
     (
         "hostile_os_exit",
         "stateful",
-        ["example", "matches", "lazy"],
+        ["example", "matches", "lazy", "constant_state"],
         "importing ex4_stateful.py ended the Python process (exit status 0) before answering; remove os._exit()/exit calls — the grader needs your functions to return",
     ),
     (
@@ -258,7 +302,25 @@ CATALOGUE = [  # part 1
         ["matches", "lazy"],
         "running_mean(iter([0])) gave the wrong stream",
     ),
-    ("mean_statistics", "stateful", [], ""),
+    # right answers, but the state grows with the stream
+    (
+        "mean_statistics",
+        "stateful",
+        ["constant_state"],
+        "running_mean(itertools.count(1)) held 102.5 KB more after 3,100 items than after 100: its memory grows with the stream, so it keeps what it has seen. A stream never ends — keep a total and a count only",
+    ),
+    (
+        "mean_keeps_values",
+        "stateful",
+        ["constant_state"],
+        "running_mean(itertools.count(1)) held 102.5 KB more after 3,100 items than after 100: its memory grows with the stream, so it keeps what it has seen. A stream never ends — keep a total and a count only",
+    ),
+    (
+        "mean_hold_one_back",
+        "stateful",
+        ["lazy"],
+        "running_mean(itertools.count(1)) read 2 input items before giving its first result (it needs 1): it must read its input one item at a time, giving each result as soon as it can",
+    ),
     (
         "mean_float_liar",
         "stateful",
@@ -268,19 +330,19 @@ CATALOGUE = [  # part 1
     (
         "hostile_memory_in_call",
         "stateful",
-        ["example", "matches", "lazy"],
+        ["example", "matches", "lazy", "constant_state"],
         "running_mean(iter([2, 4, 9])) ran out of memory (line 8); is it building a huge list, or a list of an endless stream?",
     ),
     (
         "hostile_sys_exit_in_call",
         "stateful",
-        ["example", "matches", "lazy"],
+        ["example", "matches", "lazy", "constant_state"],
         "running_mean(iter([2, 4, 9])) called sys.exit(done) (line 9); remove it — the grader imports your file and calls your functions, so they must return",
     ),
     (
         "hostile_import_error",
         "stateful",
-        ["example", "matches", "lazy"],
+        ["example", "matches", "lazy", "constant_state"],
         "importing ex4_stateful.py raised ModuleNotFoundError: No module named 'numpyy' (line 1)",
     ),
     # exercise 5: wordcount

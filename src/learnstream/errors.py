@@ -118,14 +118,28 @@ def keyed_item_problem(step_id: str, operator: str, item: Any) -> KeyedItemError
 def key_function_problem(
     step_id: str, operator: str, item: Any, key: Any, fn: Any = None
 ) -> KeyedItemError:
-    """Explain why the key function `fn` of `step_id` cannot return `key` for `item`."""
+    """Explain why the key function `fn` of `step_id` cannot return `key` for `item`.
+
+    A key that is a container (a list of words, say) is almost never a key that
+    should become text: the item itself is usually a whole list that an
+    `op.map` upstream returned where `op.flat_map` would have emitted its
+    elements one by one, and `str(...)` would silently count stringified lists.
+    """
+    fix = "return a str from the key function, e.g. lambda x: str(x['id'])"
+    if isinstance(key, list | tuple | set | frozenset | dict):
+        whole = "the item itself is" if key is item else "your key function returned"
+        fix = (
+            f"{whole} {a_or_an(type(key).__name__)}, not one key: if a step before this one "
+            "returns a list of things to count (e.g. the words of a line), use op.flat_map "
+            "there, not op.map, so each element goes on as its own item"
+        )
     err = KeyedItemError(
         step_id,
         operator,
         item,
         f"got the key {short_repr(key)} ({a_or_an(type(key).__name__)}) from your key "
         "function; keys must be str",
-        "return a str from the key function, e.g. lambda x: str(x['id'])",
+        fix,
     )
     err.__cause__ = wrong_return_type("key", fn, step_id, "str", key)
     return err

@@ -144,7 +144,7 @@ def hint(part: str, exercise: str, path: str | None) -> None:
     progress = Progress.load(_workspace(path))
     number, text = progress.next_hint(found, ex, advance=True)
     progress.save()
-    click.echo(hint_text(found, ex, number, text))
+    click.echo(hint_text(found, ex, number, text, progress.passed(found.name, ex.name)))
 
 
 @click.command(name="list")

@@ -40,6 +40,7 @@ class FailureKind(Enum):
     WRONG_VALUE = "wrong_value"  # a wrong number, word, window result
     WRONG_TIMING = "wrong_timing"  # late items kept, on-time ones dropped, a window emitted twice
     EAGER = "eager"  # read more of its input than it needed
+    GROWING = "growing"  # kept what it should not: its memory grows with the stream
     NONDETERMINISTIC = "nondeterministic"  # two answers to one input
     # neither: learnstream's own bug
     GRADER_BUG = "grader_bug"
@@ -70,6 +71,59 @@ _BROKE = frozenset(
         FailureKind.KILLED,
     }
 )
+
+#: The kinds of a wrong answer (the learner's code answered): what a check's own hint answers.
+ANSWER_KINDS = frozenset(
+    {
+        FailureKind.WRONG_SHAPE,
+        FailureKind.WRONG_TYPE,
+        FailureKind.WRONG_VALUE,
+        FailureKind.WRONG_TIMING,
+    }
+)
+
+#: The hint for a failure of each kind that no check's own hint is about: what went wrong
+#: decides the advice, whichever check met it.
+KIND_HINTS = {
+    FailureKind.EXCEPTION: (
+        "Your code raised an exception on the input shown: the message names the line (or "
+        "the step, and what to do). Run your code on that input yourself to watch it "
+        "happen; an empty stream, a zero or a missing field are the usual culprits."
+    ),
+    FailureKind.SYNTAX: "Fix the line Python cannot read (it is named above), then grade again.",
+    FailureKind.MISSING: (
+        "Keep the function's name and signature as the stub wrote them: the grader calls it "
+        "by that name."
+    ),
+    FailureKind.EXIT: (
+        "Remove sys.exit(), exit() and os._exit() from your file: the grader calls your "
+        "functions, which must return."
+    ),
+    FailureKind.MEMORY: (
+        "Something grows without end: a list of an endless stream, or a loop that keeps "
+        "appending. Handle one item at a time and keep only what you need."
+    ),
+    FailureKind.FLOOD: "Remove the print() inside your loop (or print far less).",
+    FailureKind.TOO_BIG: "Return the result the exercise asks for, not a huge object.",
+    FailureKind.TIMEOUT: (
+        "Your code did not answer in time: look for a `while` loop that never ends, or a "
+        "list(), sum() or sorted() of a stream that never ends."
+    ),
+    FailureKind.CRASH: "Remove ctypes or C-extension tricks: the interpreter itself crashed.",
+    FailureKind.KILLED: "Your code used too much memory or CPU: handle one item at a time.",
+    FailureKind.EAGER: (
+        "Loop with `for value in stream:` and yield each result inside the loop, before "
+        "reading the next value: no list(), no islice() chunks, no peeking ahead."
+    ),
+    FailureKind.GROWING: (
+        "Keep only the few numbers the answer needs between items (a total, a count...), "
+        "never a list or dict of everything seen."
+    ),
+    FailureKind.NONDETERMINISTIC: (
+        "The same input must give the same answer: no randomness, and no global variables "
+        "that remember an earlier call."
+    ),
+}
 
 _NO_EXAMPLE = object()
 _SHOWN_INPUT_CHARS = 400

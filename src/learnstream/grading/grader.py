@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable
 from pathlib import Path
 
-from learnstream.grading.failures import CheckFailed, FailureKind, failed_check
+from learnstream.grading.failures import KIND_HINTS, CheckFailed, FailureKind, failed_check
 from learnstream.grading.kit.session import Session
 from learnstream.grading.registry import Check, Exercise, Part, get_part
 from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
@@ -26,17 +26,37 @@ class PartComing(LookupError):
     """The part exists in the course outline but has no exercises yet."""
 
 
+def hint_for(check: Check, failure: CheckFailed) -> str | None:
+    """The hint a failure gets, chosen by what went wrong (its kind), not by the check.
+
+    The check's own hint when it is about this kind of failure, else the hint
+    of the kind (an exception, a hang, reading ahead...), else None: the
+    exercise's hint ladder gives the next rung.
+
+    >>> from learnstream.grading.registry import get_part
+    >>> matches = get_part("part1").exercise("map").checks[1]
+    >>> hint_for(matches, CheckFailed("x", kind=FailureKind.WRONG_TYPE)) == matches.hint
+    True
+    >>> hint_for(matches, CheckFailed("x", kind=FailureKind.EXCEPTION)).startswith("Your code raised")
+    True
+    """
+    if check.hint is not None and failure.kind in check.hint_for:
+        return check.hint
+    return KIND_HINTS.get(failure.kind)
+
+
 def run_check(check: Check, session: Session) -> CheckResult:
     """Run one check; whatever the learner's code does, return how it went."""
     try:
         check.run(session)
     except CheckFailed as failure:
-        return CheckResult.failed(check, failure, hint=check.hint)
+        return CheckResult.failed(check, failure, hint=hint_for(check, failure))
     except (LearnerError, SandboxDied) as err:
         if err.kind is FailureKind.NOT_IMPLEMENTED:  # the stub: nothing more to show
             stub = CheckFailed(err.reason, kind=err.kind)
             return CheckResult.failed(check, stub, status="not_implemented")
-        return CheckResult.failed(check, failed_check(err), hint=check.hint)
+        failure = failed_check(err)
+        return CheckResult.failed(check, failure, hint=hint_for(check, failure))
     except Exception as bug:  # the grader's own bug: say so rather than blame the learner
         message = (
             f"the grader itself failed ({type(bug).__name__}: {bug}); "
@@ -130,11 +150,7 @@ def grade(
     _hints(result, found, progress)
     if path is None or (workspace / MARKER).is_dir():
         for ex in result.exercises:
-            progress.scores.setdefault(found.name, {})[ex.name] = {
-                "score": ex.score,
-                "max_score": ex.max_score,
-                "passed": ex.passed,
-            }
+            progress.record(found.name, ex.name, ex.score, ex.max_score, ex.passed)
         progress.save()
     return result
 

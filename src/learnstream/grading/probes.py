@@ -13,14 +13,17 @@ module under `learnstream.grading`.
 >>> import types
 >>> learner = types.SimpleNamespace(double=lambda xs: (2 * x for x in xs))
 >>> report = take(learner, "double", 3, stream={"count": 1})
->>> report["items"], report["pulled"], report["ended"]
-([2, 4, 6], 3, False)
+>>> report["items"], report["pulled"], report["pulled_after"], report["ended"]
+([2, 4, 6], 3, [1, 2, 3], False)
 """
 
 from __future__ import annotations
 
+import collections
+import gc
 import itertools
 import random
+import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
@@ -126,6 +129,7 @@ def take(
     if not report["iterator"]:
         return report
     items: list[Any] = []
+    pulled_after: list[int] = []
     ended = False
     for _ in range(n):
         try:
@@ -133,7 +137,77 @@ def take(
         except StopIteration:
             ended = True
             break
-    report.update(items=items, ended=ended, pulled=None if counter is None else counter.pulled)
+        if counter is not None:
+            pulled_after.append(counter.pulled)
+    report.update(
+        items=items,
+        ended=ended,
+        pulled=None if counter is None else counter.pulled,
+        pulled_after=pulled_after if counter is not None else None,
+    )
+    return report
+
+
+class _QuickRandom(random.Random):
+    """A `random.Random` whose `randint` is a few times quicker (for drawing millions)."""
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
+def drain(
+    module: ModuleType | Any, fn: str, n: int, *, args: list[Any] | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """Call `fn(*args, rng=...)` and pull up to `n` items as quickly as Python can.
+
+    The items are dropped as they come (C loops pull them), so millions cost
+    well under a second: enough to tell an endless stream from any plausible
+    finite loop. The report holds how many items came and whether it ended.
+
+    >>> import types
+    >>> def stream(low, high, rng=None):
+    ...     for _ in range(10):
+    ...         yield rng.randint(low, high)
+    >>> drain(types.SimpleNamespace(s=stream), "s", 1000, args=[0, 9])
+    {'type': 'generator', 'iterator': True, 'drawn': 10, 'ended': True}
+    """
+    result = find(module, fn)(*(args or []), rng=_QuickRandom(seed))
+    report: dict[str, Any] = {"type": type_name(result), "iterator": isinstance(result, Iterator)}
+    if not report["iterator"]:
+        return report
+    counted = Counted(result)
+    collections.deque(itertools.islice(counted, n), maxlen=0)
+    report.update(drawn=counted.pulled, ended=counted.pulled < n)
+    return report
+
+
+def state_growth(
+    module: ModuleType | Any, fn: str, marks: list[int], *, stream: dict[str, Any]
+) -> dict[str, Any]:
+    """The memory `fn(stream)` holds after giving each of `marks` items (bytes, traced).
+
+    Memory is measured with `tracemalloc` after a garbage collection, from the
+    first item on: what stays allocated between marks is what the learner's
+    state kept (the items already given are dropped). A running mean that
+    keeps every value grows by tens of bytes per item; one that keeps a total
+    and a count stays flat.
+
+    >>> import types
+    >>> def keeps(stream):
+    ...     seen = []
+    ...     for x in stream:
+    ...         seen.append(x)
+    ...         yield x
+    >>> report = state_growth(types.SimpleNamespace(f=keeps), "f", [1, 5001], stream={"count": 1})
+    >>> report["held"][1] - report["held"][0] > 5000 * 8
+    True
+    """
+    result = find(module, fn)(Counted(make_stream(stream)))
+    report: dict[str, Any] = {"type": type_name(result), "iterator": isinstance(result, Iterator)}
+    if not report["iterator"]:
+        return report
+    held, given = held_memory(result, marks)
+    report.update(held=held, given=given)
     return report
 
 
@@ -213,3 +287,28 @@ def run_timed_flow(
         run_main(flow, now_getter=lambda: FROZEN_NOW)
         report["outputs"] = outputs
     return report
+
+
+def held_memory(items: Iterator[Any], marks: list[int]) -> tuple[list[int], int]:
+    """Pull `items` up to each of `marks`; the traced memory held at each mark, and items given.
+
+    Any state that is updated item by item can be measured this way: wrap its
+    updates in a generator (`for x in stream: yield state.update(x)`).
+    """
+    held: list[int] = []
+    given = 0
+    started = tracemalloc.is_tracing()
+    if not started:
+        tracemalloc.start()
+    try:
+        for mark in marks:
+            for _ in itertools.islice(items, mark - given):
+                given += 1
+            if given < mark:
+                break
+            gc.collect()
+            held.append(tracemalloc.get_traced_memory()[0])
+    finally:
+        if not started:
+            tracemalloc.stop()
+    return held, given

@@ -28,6 +28,7 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from learnstream.grading.failures import ANSWER_KINDS, FailureKind
 from learnstream.grading.sandbox import Limits
 
 if TYPE_CHECKING:
@@ -59,8 +60,10 @@ class Check:
 
     `run(session)` raises `CheckFailed` to fail; it is the function that
     `checks/PART.py` lists under `CHECKS[exercise][name]`, looked up when first
-    run. `hint` is shown when this check fails (the exercise's ladder is used
-    otherwise).
+    run. `hint` is shown when this check fails in one of the ways `hint_for`
+    names (the manifest's `hint_for`, failure kinds; by default the wrong
+    answers: shape, type, value, timing); a failure of another kind gets the
+    hint of its kind (`failures.KIND_HINTS`) or the exercise's ladder.
     """
 
     part: str
@@ -69,6 +72,8 @@ class Check:
     title: str
     points: int
     hint: str | None = None
+
+    hint_for: frozenset[FailureKind] = ANSWER_KINDS
 
     def run(self, session: Session) -> None:
         """Run the check on the learner's code in `session`."""
@@ -131,6 +136,19 @@ def _field(table: dict[str, Any], key: str, where: str) -> Any:
     return table[key]
 
 
+def _kinds(names: list[str] | None, where: str) -> frozenset[FailureKind]:
+    """The failure kinds a check's hint answers (`hint_for`); the wrong answers by default."""
+    if names is None:
+        return ANSWER_KINDS
+    try:
+        return frozenset(FailureKind(name) for name in names)
+    except ValueError as err:
+        raise ManifestError(
+            f"{where}: hint_for names an unknown failure kind ({err}); the kinds are "
+            f"{', '.join(kind.value for kind in FailureKind)}"
+        ) from None
+
+
 def _exercise(part: str, table: dict[str, Any]) -> Exercise:
     name = _field(table, "name", f"an exercise of {part}.toml")
     where = f"{part}.toml, exercise {name!r}"
@@ -142,6 +160,7 @@ def _exercise(part: str, table: dict[str, Any]) -> Exercise:
             _field(check, "title", where),
             int(_field(check, "points", where)),
             check.get("hint"),
+            _kinds(check.get("hint_for"), where),
         )
         for check in _field(table, "checks", where)
     )

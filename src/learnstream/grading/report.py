@@ -47,7 +47,10 @@ def _exercise(console: Console, result: PartResult, ex: ExerciseResult) -> None:
             console.print(f"    {mark} {escape(check.title):<58} {check.score}/{check.points}")
         failure = ex.first_failure
         if failure is not None:
-            console.print(f"    [bold]{escape(failure.title)}[/]: {escape(failure.message)}")
+            first, *more = failure.message.splitlines() or [""]
+            console.print(f"    [bold]{escape(failure.title)}[/]: {escape(first)}")
+            if more:  # e.g. a step error's `item:` and `what to do:` lines, kept indented
+                console.print(Text(_indent("\n".join(more))))
             for label, text in failure.evidence(replay=result.replay_command(ex.name)):
                 if not label:
                     console.print(Text(_indent(text)))
@@ -138,19 +141,27 @@ def render_progress(
             console.print(f"    {mark} {ex.name:<10} {escape(ex.title):<40} {points}")
 
 
-def hint_text(part: Part, exercise: Exercise, number: int, hint: str) -> str:
+def hint_text(
+    part: Part, exercise: Exercise, number: int, hint: str, passed: bool = False
+) -> str:
     """`learnstream hint`: the rung `number` of the exercise's ladder, and what comes after.
+
+    `passed` says whether the exercise has ever passed (its solution is open then).
 
     >>> from learnstream.grading.registry import get_part
     >>> part = get_part("part1")
     >>> print(hint_text(part, part.exercise("map"), 3, "Yield it."))
     hint 3 of 3 for part1 map: Yield it.
     That was the last hint. Once it passes, `learnstream solution part1 map` shows the reference solution.
+    >>> print(hint_text(part, part.exercise("map"), 3, "Yield it.", passed=True))
+    hint 3 of 3 for part1 map: Yield it.
+    That was the last hint. It has passed, so `learnstream solution part1 map` shows the reference solution.
     """
     lines = [f"hint {number} of {len(exercise.hints)} for {part.name} {exercise.name}: {hint}"]
     if number == len(exercise.hints):
+        when = "It has passed, so" if passed else "Once it passes,"
         lines.append(
-            "That was the last hint. Once it passes, "
+            f"That was the last hint. {when} "
             f"`learnstream solution {part.name} {exercise.name}` shows the reference solution."
         )
     return "\n".join(lines)

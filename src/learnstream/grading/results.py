@@ -85,8 +85,9 @@ class CheckResult:
     def evidence(self, replay: str | None = None, seed: int | None = None) -> list[tuple[str, str]]:
         """What a report shows of a failure after its message, in order, as (label, text).
 
-        The failing input, the details (label ""), the hint, and for a searched
-        input the command that replays it (or, without one, the seed). Every
+        The failing input, the details (label ""), the hint, and the command
+        that replays the run (or, without one, its seed): every failure has
+        one, since the seed also decides the learner's hash seed. Every
         view of a failure (the terminal report, `--json`, Gradescope) is made
         of these lines, so they say the same thing.
 
@@ -103,9 +104,9 @@ class CheckResult:
             lines.append(("", self.details))
         if self.hint:
             lines.append(("hint", self.hint))
-        if self.shrunk and replay:
+        if replay:
             lines.append(("replay", replay))
-        elif self.shrunk and seed is not None:
+        elif seed is not None:
             lines.append(("seed", str(seed)))
         return lines
 

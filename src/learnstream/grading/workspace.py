@@ -151,7 +151,8 @@ def reset(workspace: Path, part: Part, exercise: Exercise) -> tuple[Path, Path |
 class Progress:
     """What the grader remembers about a workspace: last scores and hints shown.
 
-    `scores["part1"]["map"]` is `{"score", "max_score", "passed"}`;
+    `scores["part1"]["map"]` is `{"score", "max_score", "passed", "ever_passed"}`
+    (the last grading, and whether any grading ever passed);
     `hints_shown["part1/map"]` counts the hints of that ladder already shown.
     """
 
@@ -182,8 +183,19 @@ class Progress:
         os.replace(temporary, self.path)
 
     def passed(self, part: str, exercise: str) -> bool:
-        """Did the last grading of this exercise pass every check?"""
-        return bool(self.scores.get(part, {}).get(exercise, {}).get("passed"))
+        """Has this exercise ever passed every check (in any grading, not only the last)?"""
+        score = self.scores.get(part, {}).get(exercise, {})
+        return bool(score.get("passed") or score.get("ever_passed"))
+
+    def record(self, part: str, exercise: str, score: int, max_score: int, passed: bool) -> None:
+        """Remember a grading of `exercise`; once it has passed, that is never forgotten."""
+        ever = passed or self.passed(part, exercise)
+        self.scores.setdefault(part, {})[exercise] = {
+            "score": score,
+            "max_score": max_score,
+            "passed": passed,
+            "ever_passed": ever,
+        }
 
     def next_hint(self, part: Part, exercise: Exercise, *, advance: bool) -> tuple[int, str]:
         """The next hint of the ladder (1-based number, text); `advance` marks it shown."""

@@ -26,15 +26,19 @@ from typing import Any
 from hypothesis import strategies as st
 
 from learnstream.errors import short_repr
+from learnstream.wording import a_or_an
 from learnstream.grading.kit import (
     CheckFailed,
     FailureKind,
     Session,
     a_type_name,
+    check_constant_state,
+    check_endless,
     check_laziness,
     compare_streams,
     iterator_items,
     property_check,
+    require_iterator,
     same,
     show_input,
     stream_diff,
@@ -120,8 +124,17 @@ def _gen_returns_iterator(session: Session) -> None:
         raise CheckFailed(f"{call}: {trouble}", kind=FailureKind.WRONG_TYPE)
 
 
+#: Far more numbers than any plausible finite loop draws (a quarter of a second in the child).
+ENDLESS_DRAWS = 2_000_000
+
+
 def _gen_endless(session: Session) -> None:
-    _draws(session, 0, 1, 20_000, rng_seed=session.seed)
+    call = "rand_stream(0, 1, rng=...)"
+    report = session.probe(
+        f"{_PROBES}:drain", call, fn="rand_stream", n=ENDLESS_DRAWS, args=[0, 1], seed=session.seed
+    )
+    require_iterator(report, call)
+    check_endless(call, report)
 
 
 def _range(case: tuple[int, int, int]) -> str:
@@ -260,18 +273,32 @@ def _stream_lazy(
     source: dict[str, Any],
     shown: str,
     expected: list[Any],
-    needed: int,
+    needed: list[int],
     equal: Callable[[Any, Any], bool] = same,
 ) -> Callable[[Session], None]:
-    """Take a few items of `fn` over an endless stream; it must answer, and read little."""
+    """Take a few items of `fn` over an endless stream: it must answer, reading
+    exactly `needed[i]` input items before its result `i`."""
 
     def run(session: Session) -> None:
         call = f"{fn}({shown})"
         report = session.take(fn, len(expected), call, stream=source)
         compare_streams(call, expected, iterator_items(report, call), equal)
-        check_laziness(call, report, len(expected), needed)
+        check_laziness(call, report, needed)
 
     return run
+
+
+#: Where the state of `running_mean` is measured: after these many values.
+_STATE_MARKS = [100, 1100, 2100, 3100]
+
+
+def _mean_constant_state(session: Session) -> None:
+    call = "running_mean(itertools.count(1))"
+    report = session.probe(
+        f"{_PROBES}:state_growth", call, fn="running_mean", marks=_STATE_MARKS, stream={"count": 1}
+    )
+    require_iterator(report, call)
+    check_constant_state(call, report, _STATE_MARKS, "a total and a count")
 
 
 def _below_fifty(xs: list[Any]) -> list[Any]:
@@ -323,7 +350,8 @@ def _counts(session: Session, lines: list[str]) -> None:
     report = session.probe(f"{_PROBES}:run_flow", call, fn="build_flow", items=lines)
     if "items" not in report:
         raise CheckFailed(
-            f"build_flow returned a {report['type']}, not a Dataflow; end it with `return flow`",
+            f"build_flow returned {a_or_an(report['type'])}, not a Dataflow; end it with "
+            "`return flow`",
             kind=FailureKind.WRONG_SHAPE,
         )
     actual: list[Any] = report["items"]
@@ -367,7 +395,9 @@ CHECKS = {
     "map": {
         "example": _stream_example("double", [1, 2, 3], [2, 4, 6]),
         "matches": _stream_matches("double", _NUMBER, lambda xs: [x * 2 for x in xs]),
-        "lazy": _stream_lazy("double", {"count": 0}, "itertools.count()", [0, 2, 4, 6, 8], 5),
+        "lazy": _stream_lazy(
+            "double", {"count": 0}, "itertools.count()", [0, 2, 4, 6, 8], [1, 2, 3, 4, 5]
+        ),
     },
     "filter": {
         "example": _stream_example(
@@ -387,7 +417,7 @@ CHECKS = {
             {"cycle": [10, 60, 49, 50]},
             "itertools.cycle([10, 60, 49, 50])",
             [10, 49, 10, 49, 10],
-            9,
+            [1, 3, 5, 7, 9],
         ),
     },
     "stateful": {
@@ -403,9 +433,10 @@ CHECKS = {
             {"count": 1},
             "itertools.count(1)",
             [1.0, 1.5, 2.0, 2.5, 3.0],
-            5,
+            [1, 2, 3, 4, 5],
             _mean_equal([5]),
         ),
+        "constant_state": _mean_constant_state,
     },
     "wordcount": {
         "tokenize_hamlet": _tokenize_hamlet,

@@ -5,7 +5,9 @@ A part of the course is graded by two files in `learnstream/grading/checks/`:
 - `partN.toml`, the **manifest**: the part's order, title and course page, then
   its exercises in course order (`name`, `file`, `title`, `page`, `hints`, the
   hint ladder, and optionally `limits`, e.g. `{ memory_mb = 2048 }`), each with
-  its checks (`name`, `title`, `points`, and the check's own `hint`);
+  its checks (`name`, `title`, `points`, the check's own `hint`, and
+  `hint_for`, the failure kinds that hint is about: by default the wrong
+  answers, never an exception or a hang, which get their kind's hint);
 - `partN.py`: the **reference answers**, the **strategies** that draw inputs, and
   `CHECKS = {exercise: {check: run}}`, the code of every check the manifest
   names. A check is `run(session) -> None` and fails by raising `CheckFailed`.
@@ -24,7 +26,11 @@ Everything else comes from this kit:
   `events_check`, either, for streams of events.
 - `replay`: the same seed draws the same inputs in any process.
 - `streams`: judging a stream of answers (`compare_streams`, `stream_diff`,
-  `iterator_items`, `type_trouble`, `check_laziness`).
+  `iterator_items`, `type_trouble`), and the promises of a stream function:
+  `check_laziness` (one result per arrival, no reading ahead, probed at every
+  result), `check_endless` (millions drawn in the child, cheaply) and
+  `check_constant_state` (the memory a state holds, measured as the stream grows;
+  the probe `probes.held_memory` measures any state updated item by item).
 - `eventtime`: events as plain data and the model of lateness, windows and
   sessions; `flows`: `run_flow(session, FlowContract(...), events)`, the
   learner's `build_flow` run with N sources and M sinks on a frozen clock;
@@ -67,10 +73,13 @@ from learnstream.grading.kit.properties import (
 from learnstream.grading.kit.replay import replayable, search_settings
 from learnstream.grading.kit.session import Session
 from learnstream.grading.kit.streams import (
+    check_constant_state,
+    check_endless,
     check_laziness,
     compare_streams,
     first_difference,
     iterator_items,
+    require_iterator,
     stream_diff,
     type_trouble,
 )
@@ -96,6 +105,8 @@ __all__ = [
     "Session",
     "Window",
     "a_type_name",
+    "check_constant_state",
+    "check_endless",
     "check_laziness",
     "clock",
     "compare_streams",
@@ -113,6 +124,7 @@ __all__ = [
     "property_check",
     "renumbered",
     "replayable",
+    "require_iterator",
     "run_flow",
     "same",
     "search_settings",

@@ -28,7 +28,7 @@ from typing import Any
 from learnstream.grading.failures import CheckFailed, FailureKind
 from learnstream.grading.kit.eventtime import Event
 from learnstream.grading.kit.session import Session
-from learnstream.wording import plural
+from learnstream.wording import a_or_an, plural
 
 _PROBE = "learnstream.grading.probes:run_timed_flow"
 
@@ -74,7 +74,8 @@ def run_flow(session: Session, contract: FlowContract, events: Sequence[Event]) 
     )
     if "outputs" not in report:
         raise CheckFailed(
-            f"build_flow returned a {report['type']}, not a Dataflow; end it with `return flow`",
+            f"build_flow returned {a_or_an(report['type'])}, not a Dataflow; end it with "
+            "`return flow`",
             kind=FailureKind.WRONG_SHAPE,
         )
     outputs: list[list[Any]] = report["outputs"]
