@@ -418,13 +418,20 @@ PART2 = [
         "tumb_no_wait",
         "tumbling",
         ["disorder", "many_keys", "example"],
-        "wrong mean for key 'sensor-0', window 0 [00:00:00, 00:01:00): expected 19.75, yours 20.5",
+        "your flow's EventClock (step 't.c') waits 0 s; this exercise needs EventClock on reading['ts'] waiting 10 s (wait_for_system_duration=WAIT)",
+    ),
+    # each wrong clock is named: the grader sees the clock the flow was built with
+    (
+        "tumb_system_clock",
+        "tumbling",
+        ["boundaries", "disorder", "many_keys", "example"],
+        "your flow's clock is SystemClock (step 't.c'); this exercise needs EventClock on reading['ts']",
     ),
     (
         "tumb_misaligned",
         "tumbling",
         ["boundaries", "disorder", "many_keys", "example"],
-        "wrong mean for key 'sensor-0', window -1 [-00:01:00, 00:00:00): expected 18.0, yours 18.5",
+        "wrong mean for key 'sensor-0', window -1 [23:59:00, 00:00:00): expected 18.0, yours 18.5",
     ),
     (
         "tumb_by_hand",
@@ -469,7 +476,7 @@ PART2 = [
         "tumb_ignores_source",
         "tumbling",
         ["boundaries", "disorder", "many_keys"],
-        "your flow wrote no mean for key 'sensor-0', window -1 [-00:01:00, 00:00:00); expected 18.0",
+        "your flow wrote no mean for key 'sensor-0', window -1 [23:59:00, 00:00:00); expected 18.0",
     ),
     (
         "hostile_sleepy_clock",
@@ -483,13 +490,13 @@ PART2 = [
         "slide_tumbling",
         "sliding",
         ["boundaries", "disorder", "many_keys", "example"],
-        "your flow wrote no mean for key 'sensor-0', window -3 [-00:03:00, 00:00:00); expected 18.0",
+        "your flow wrote no mean for key 'sensor-0', window -3 [23:57:00, 00:00:00); expected 18.0",
     ),
     (
         "slide_two_minutes",
         "sliding",
         ["boundaries", "disorder", "many_keys", "example"],
-        "your flow wrote no mean for key 'sensor-0', window -3 [-00:03:00, 00:00:00); expected 18.0",
+        "your flow wrote no mean for key 'sensor-0', window -3 [23:57:00, 00:00:00); expected 18.0",
     ),
     (
         "hostile_exit_in_mapper",
@@ -499,6 +506,20 @@ PART2 = [
     ),
     # exercise 3: sessions
     ("sess_fold_merge", "sessions", [], ""),
+    # the merger is called only when folding out of order: a late event bridges two sessions
+    ("sess_wrong_merger_ordered", "sessions", [], ""),
+    (
+        "sess_wrong_merger_unordered",
+        "sessions",
+        ["disorder"],
+        "wrong session summary for key 'user-0', session 00:00:00–00:05:20: expected 00:00:00–00:05:20 3 ev 1 cl, yours 00:00:00–00:04:50 2 ev 0 cl",
+    ),
+    (
+        "sess_system_clock",
+        "sessions",
+        ["gap", "disorder", "many_users", "example"],
+        "your flow's clock is SystemClock (step 's.c'); this exercise needs EventClock on event['ts']",
+    ),
     (
         "sess_gap_exclusive",
         "sessions",
@@ -553,7 +574,7 @@ PART2 = [
         "late_wait_twice",
         "late",
         ["windows", "late_counts", "example"],
-        "wrong count for key 'sensor-0', window 0 [00:00:00, 00:01:00): expected 1, yours 2",
+        "your flow's EventClock (step 'l.c') waits 20 s; this exercise needs EventClock on reading['ts'] waiting 10 s (wait_for_system_duration=WAIT)",
     ),
 ]
 

@@ -254,7 +254,8 @@ def run_timed_flow(
     runs with its clock frozen at `FROZEN_NOW`, so an `EventClock`'s watermark
     moves only with the event times it reads — the same on every machine,
     however slow. The report holds the type `fn` returned and, for a
-    `Dataflow`, what each sink received (`outputs`, one list per sink).
+    `Dataflow`, what each sink received (`outputs`, one list per sink) and
+    the clock of each windowing step (`clocks`, see `flow_clocks`).
 
     >>> import types
     >>> import learnstream.operators as op
@@ -266,14 +267,14 @@ def run_timed_flow(
     ...     op.output("odds", split.falses, odds)
     ...     return flow
     >>> run_timed_flow(types.SimpleNamespace(build=build), "build", [[1, 2, 3]], sinks=2)
-    {'type': 'Dataflow', 'outputs': [[2], [1, 3]]}
+    {'type': 'Dataflow', 'clocks': [], 'outputs': [[2], [1, 3]]}
     >>> def join(left, right, out):
     ...     flow = Dataflow("eg")
     ...     sides = (op.input("l", flow, left), op.input("r", flow, right))
     ...     op.output("out", op.join("j", *sides), out)
     ...     return flow
     >>> run_timed_flow(types.SimpleNamespace(join=join), "join", [[("k", 1)], [("k", 2)]])
-    {'type': 'Dataflow', 'outputs': [[('k', (1, 2))]]}
+    {'type': 'Dataflow', 'clocks': [], 'outputs': [[('k', (1, 2))]]}
     """
     from learnstream.dataflow import Dataflow
     from learnstream.testing import TestingSink, TestingSource, run_main
@@ -284,9 +285,40 @@ def run_timed_flow(
     )
     report: dict[str, Any] = {"type": type_name(flow)}
     if isinstance(flow, Dataflow):
+        report["clocks"] = flow_clocks(flow)
         run_main(flow, now_getter=lambda: FROZEN_NOW)
         report["outputs"] = outputs
     return report
+
+
+def flow_clocks(flow: Any) -> list[dict[str, Any]]:
+    """The clock of each windowing step of `flow`: its step, kind and wait (seconds).
+
+    >>> from datetime import timedelta
+    >>> import learnstream.operators as op
+    >>> import learnstream.operators.windowing as win
+    >>> from learnstream.dataflow import Dataflow
+    >>> from learnstream.testing import TestingSource
+    >>> flow = Dataflow("eg")
+    >>> keyed = op.key_on("k", op.input("inp", flow, TestingSource([])), lambda x: x)
+    >>> windower = win.TumblingWindower(timedelta(minutes=1), FROZEN_NOW)
+    >>> _ = win.count_window("c", keyed, win.SystemClock(), windower, lambda x: x)
+    >>> flow_clocks(flow)
+    [{'step': 'eg.c', 'clock': 'SystemClock', 'wait': None}]
+    """
+    from learnstream.operators.windowing import EventClock
+
+    clocks = []
+    for step in flow.steps:
+        clock = step.params.get("clock")
+        if clock is None:
+            continue
+        wait = None
+        if isinstance(clock, EventClock):
+            wait = clock.wait_for_system_duration.total_seconds()
+        where = step.params.get("written_as", step.step_id)
+        clocks.append({"step": where, "clock": type(clock).__name__, "wait": wait})
+    return clocks
 
 
 def held_memory(items: Iterator[Any], marks: list[int]) -> tuple[list[int], int]:

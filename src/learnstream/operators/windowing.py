@@ -385,7 +385,18 @@ def window_core(
             wants_meta=_consumed(flow, outs[2]),
         )
 
-    outs.extend(flow._add_core(call, [up], 3, runtime, ("down", "late", "meta")))
+    outs.extend(
+        flow._add_core(
+            call,
+            [up],
+            3,
+            runtime,
+            ("down", "late", "meta"),
+            clock=clock,
+            windower=windower,
+            written_as=mine.step_id,  # the step the learner wrote, for messages
+        )
+    )
     return WindowOut(*outs)
 
 

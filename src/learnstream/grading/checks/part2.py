@@ -49,7 +49,7 @@ from learnstream.grading.kit import (
     from_datetime,
     group_items,
     is_window_item,
-    run_flow,
+    judge_flow,
     same,
     sessions,
     split_late,
@@ -273,9 +273,10 @@ def _judge_means(
 
 
 #: How each exercise's flow is called (see the stubs' docstrings).
-SENSORS = FlowContract(("reading",), _reading, SENSOR_WAIT)
-CLICKS = FlowContract(("event",), _click, CLICK_WAIT)
-LATE_FLOW = FlowContract(("reading",), _reading, SENSOR_WAIT, sinks=2)
+_ON_READING_TS = "EventClock on reading['ts']"
+SENSORS = FlowContract(("reading",), _reading, SENSOR_WAIT, clock=_ON_READING_TS)
+CLICKS = FlowContract(("event",), _click, CLICK_WAIT, clock="EventClock on event['ts']")
+LATE_FLOW = FlowContract(("reading",), _reading, SENSOR_WAIT, sinks=2, clock=_ON_READING_TS)
 
 EventTest = Callable[[Session, list[Event]], None]
 
@@ -289,8 +290,11 @@ def _means_check(
     edges: Sequence[list[Event]] = (),
 ) -> Callable[[Session], None]:
     def test(session: Session, events: list[Event]) -> None:
-        (items,) = run_flow(session, SENSORS, events)
-        _judge_means(events, items, reference, length, offset)
+        def judge(outputs: list[list[Any]]) -> None:
+            (items,) = outputs
+            _judge_means(events, items, reference, length, offset)
+
+        judge_flow(session, SENSORS, events, judge)
 
     return events_check(test, strategy, max_examples=max_examples, edges=edges)
 
@@ -415,8 +419,7 @@ def _sessions_check(
     edges: Sequence[list[Event]] = (),
 ) -> Callable[[Session], None]:
     def test(session: Session, events: list[Event]) -> None:
-        (items,) = run_flow(session, CLICKS, events)
-        _judge_sessions(events, items)
+        judge_flow(session, CLICKS, events, lambda outputs: _judge_sessions(events, *outputs))
 
     return events_check(test, strategy, max_examples=max_examples, at_least=at_least, edges=edges)
 
@@ -443,7 +446,9 @@ def _late_test(part: str) -> EventTest:
     """Judge the window counts ("windows"), the late counts ("late") or both."""
 
     def test(session: Session, events: list[Event]) -> None:
-        windows_out, late_out = run_flow(session, LATE_FLOW, events)
+        judge_flow(session, LATE_FLOW, events, lambda outputs: judge(events, *outputs))
+
+    def judge(events: list[Event], windows_out: list[Any], late_out: list[Any]) -> None:
         good, _ = split_late(events, SENSOR_WAIT)
         if part in ("windows", "both"):
             ok = lambda item: is_window_item(item, lambda v: type(v) is int)  # noqa: E731

@@ -33,8 +33,9 @@ Everything else comes from this kit:
   the probe `probes.held_memory` measures any state updated item by item).
 - `eventtime`: events as plain data and the model of lateness, windows and
   sessions; `flows`: `run_flow(session, FlowContract(...), events)`, the
-  learner's `build_flow` run with N sources and M sinks on a frozen clock;
-  `windows`: the per-key, per-window verdict (`group_items`, `window_rows`,
+  learner's `build_flow` run with N sources and M sinks on a frozen clock, and
+  `judge_flow`, the same judged (a wrong answer from a flow with the wrong
+  clock names that clock); `windows`: the per-key, per-window verdict (`group_items`, `window_rows`,
   `window_verdict` with the timeline and `window_diff`).
 
 A new part: write the stubs in `exercises/partN/` and solutions in
@@ -63,7 +64,7 @@ from learnstream.grading.kit.eventtime import (
     with_watermarks,
     without_one,
 )
-from learnstream.grading.kit.flows import FlowContract, run_flow
+from learnstream.grading.kit.flows import FlowContract, clock_trouble, judge_flow, run_flow
 from learnstream.grading.kit.properties import (
     events_check,
     example_check,
@@ -109,6 +110,7 @@ __all__ = [
     "check_endless",
     "check_laziness",
     "clock",
+    "clock_trouble",
     "compare_streams",
     "events_check",
     "example_check",
@@ -120,6 +122,7 @@ __all__ = [
     "group_items",
     "is_window_item",
     "iterator_items",
+    "judge_flow",
     "on_example",
     "property_check",
     "renumbered",

@@ -12,7 +12,7 @@ arrived. `kit.windows` judges a learner's windows against this model.
 ...           Event(2, "s", 30 * SECOND, 3.0)]
 >>> [(e.n, late, clock(met) if met is not None else None)
 ...  for e, late, met in with_watermarks(events, 10 * SECOND)]
-[(0, False, None), (1, False, '-00:00:05'), (2, True, '00:01:00')]
+[(0, False, None), (1, False, '23:59:55'), (2, True, '00:01:00')]
 >>> sorted(fixed_windows(split_late(events, 10 * SECOND)[0], MINUTE, MINUTE))
 [('s', 0), ('s', 1)]
 """
@@ -76,18 +76,19 @@ def from_datetime(ts: datetime) -> int:
 
 
 def clock(t: int) -> str:
-    """`t` as a time of day (with a day offset or fraction when needed).
+    """`t` as a time of day, as the timeline pictures write it (with a fraction when needed).
+
+    One format everywhere: a window just before `ALIGN` opens at 23:59:00 in the
+    diff as in the picture drawn above it.
 
     >>> clock(61 * SECOND), clock(-SECOND), clock(1_500_000)
-    ('00:01:01', '-00:00:01', '00:00:01.5')
+    ('00:01:01', '23:59:59', '00:00:01.5')
     """
-    sign, t = ("-", -t) if t < 0 else ("", t)
-    seconds, micros = divmod(t, SECOND)
-    days, seconds = divmod(seconds, 86400)
-    text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    if micros:
-        text += f".{micros:06d}".rstrip("0")
-    return sign + (f"{days}d " if days else "") + text
+    stamp = to_datetime(t)
+    text = stamp.strftime("%H:%M:%S")
+    if stamp.microsecond:
+        text += f".{stamp.microsecond:06d}".rstrip("0")
+    return text
 
 
 # --- the model -----------------------------------------------------------------
