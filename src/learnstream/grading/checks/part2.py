@@ -43,6 +43,7 @@ from learnstream.grading.kit import (
     Session,
     Window,
     clock,
+    count_of_items,
     events_check,
     fixed,
     fixed_windows,
@@ -50,6 +51,7 @@ from learnstream.grading.kit import (
     group_items,
     is_window_item,
     judge_flow,
+    mean_of_values,
     same,
     sessions,
     split_late,
@@ -269,7 +271,7 @@ def _judge_means(
         if length == offset
         else SlidingWindower(_td(length), _td(offset), to_datetime(0))
     )
-    window_verdict(rows, events, windower, SENSOR_WAIT, "mean")
+    window_verdict(rows, events, windower, SENSOR_WAIT, "mean", mean_of_values)
 
 
 #: How each exercise's flow is called (see the stubs' docstrings).
@@ -362,6 +364,21 @@ SLIDING = {
 # --- exercise 3: sessions ----------------------------------------------------------------
 
 
+def _session_of(window: Window, items: list[Event], stats: Any) -> bool:
+    """An `Explain`: do `items` make the session summary `stats`?"""
+    if not items:
+        return False
+    times = [e.t for e in items]
+    clicks = sum(1 for e in items if e.value[0] == "click")
+    start, end, count, clicked = stats
+    return (from_datetime(start), from_datetime(end), count, clicked) == (
+        min(times),
+        max(times),
+        len(items),
+        clicks,
+    )
+
+
 def _session_item_shaped(item: Any) -> bool:
     return (
         type(item) is tuple
@@ -409,7 +426,9 @@ def _judge_sessions(events: Sequence[Event], items: list[Any]) -> None:
         return f"{clock(from_datetime(start))}–{clock(from_datetime(end))} {count} ev {clicks} cl"
 
     rows = window_rows(expected, got, window_of, same, show)
-    window_verdict(rows, events, SessionWindower(_td(GAP)), CLICK_WAIT, "session summary")
+    window_verdict(
+        rows, events, SessionWindower(_td(GAP)), CLICK_WAIT, "session summary", _session_of
+    )
 
 
 def _sessions_check(
@@ -460,7 +479,7 @@ def _late_test(part: str) -> EventTest:
                 return windows.get(wk) or Window(key, wid, wid * MINUTE, (wid + 1) * MINUTE)
 
             rows = window_rows(window_counts(events), got, window_of, same, short_repr)
-            window_verdict(rows, events, _tumbling(), SENSOR_WAIT, "count")
+            window_verdict(rows, events, _tumbling(), SENSOR_WAIT, "count", count_of_items)
         if part in ("late", "both"):
             counts: dict[Any, list[Any]] = {}
             for item in late_out:

@@ -36,7 +36,10 @@ Everything else comes from this kit:
   learner's `build_flow` run with N sources and M sinks on a frozen clock, and
   `judge_flow`, the same judged (a wrong answer from a flow with the wrong
   clock names that clock); `windows`: the per-key, per-window verdict (`group_items`, `window_rows`,
-  `window_verdict` with the timeline and `window_diff`).
+  `window_verdict` with the timeline and `window_diff`); `your_run`: the
+  learner's own run drawn beside the expected one, its windows holding the
+  items their results are made of (`Explain`: `mean_of_values`,
+  `count_of_items`, or the exercise's own).
 
 A new part: write the stubs in `exercises/partN/` and solutions in
 `solutions/partN/`, the manifest, and `partN.py`; `learnstream list`, `grade`,
@@ -84,6 +87,13 @@ from learnstream.grading.kit.streams import (
     stream_diff,
     type_trouble,
 )
+from learnstream.grading.kit.your_run import (
+    Explain,
+    closest_items,
+    count_of_items,
+    mean_of_values,
+    your_run,
+)
 from learnstream.grading.kit.windows import (
     Row,
     group_items,
@@ -100,6 +110,7 @@ __all__ = [
     "SECOND",
     "CheckFailed",
     "Event",
+    "Explain",
     "FailureKind",
     "FlowContract",
     "Row",
@@ -111,7 +122,9 @@ __all__ = [
     "check_laziness",
     "clock",
     "clock_trouble",
+    "closest_items",
     "compare_streams",
+    "count_of_items",
     "events_check",
     "example_check",
     "failed_check",
@@ -123,6 +136,7 @@ __all__ = [
     "is_window_item",
     "iterator_items",
     "judge_flow",
+    "mean_of_values",
     "on_example",
     "property_check",
     "renumbered",
@@ -145,4 +159,5 @@ __all__ = [
     "window_verdict",
     "with_watermarks",
     "without_one",
+    "your_run",
 ]

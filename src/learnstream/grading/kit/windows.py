@@ -6,7 +6,9 @@ values by (key, window); `window_rows` lines them up against the reference's
 answer, one `Row` per window; `window_verdict` fails on the first wrong row
 with one sentence, the event-time timeline of the input (drawn by
 `learnstream.timeline` from the grader's own events, the wrong window
-highlighted) and `window_diff`, the table of the windows that differ.
+highlighted), the learner's own run beside it when the exercise can tell
+which items a result is made of (`explain`, see `kit.your_run`), and
+`window_diff`, the table of the windows that differ.
 
 >>> from learnstream.grading.kit.eventtime import MINUTE, fixed
 >>> events = fixed("s", [(0, 0, 1.0)])
@@ -27,6 +29,7 @@ from typing import Any
 from learnstream.errors import short_repr
 from learnstream.grading.failures import CheckFailed, FailureKind
 from learnstream.grading.kit.eventtime import Event, Window, to_datetime
+from learnstream.grading.kit.your_run import Explain, your_run
 from learnstream.operators.windowing import Windower
 
 _MAX_ROWS = 10
@@ -71,12 +74,18 @@ def group_items(
 
 @dataclass(frozen=True)
 class Row:
-    """One window's line in the diff: expected and actual results as text."""
+    """One window's line in the diff: expected and actual results as text.
+
+    `values` are the learner's results for the window as they are;
+    `expected_exists` says whether the expected run has the window.
+    """
 
     window: Window
     expected: str
     actual: str
     ok: bool
+    values: tuple[Any, ...] = ()
+    expected_exists: bool = True
 
 
 def window_diff(rows: Sequence[Row]) -> str:
@@ -126,12 +135,20 @@ def window_rows(
         yours = ", ".join(show(v) for v in have) or _MISSING
         if len(have) > 1:
             yours += f"  ({len(have)} times)"
-        rows.append(Row(window_of(wk), _NO_WINDOW if want is None else show(want), yours, ok))
+        expected_text = _NO_WINDOW if want is None else show(want)
+        rows.append(
+            Row(window_of(wk), expected_text, yours, ok, tuple(have), expected_exists=want is not None)
+        )
     return sorted(rows, key=lambda r: (r.window.open, r.window.key, str(r.window.wid)))
 
 
 def window_verdict(
-    rows: list[Row], events: Sequence[Event], windower: Windower, wait: int, what: str
+    rows: list[Row],
+    events: Sequence[Event],
+    windower: Windower,
+    wait: int,
+    what: str,
+    explain: Explain | None = None,
 ) -> None:
     """Fail on the first wrong row: a sentence, then the timeline and the per-window diff.
 
@@ -166,9 +183,13 @@ def window_verdict(
         message = f"your flow wrote the {what} of {where} more than once; each window closes once"
     else:
         message = f"wrong {what} for {where}: expected {first.expected}, yours {first.actual}"
-    picture = timeline(events, windower, wait, window)
+    drawn, shown, picture = _picture(events, windower, wait, window)
+    parts = [picture]
+    if explain is not None and drawn is not None:
+        parts.append(your_run(drawn, shown, rows, events, wait, explain, _TIMELINE_WIDTH))
+    parts.append(window_diff(rows))
     kind = FailureKind.WRONG_TIMING if timing else FailureKind.WRONG_VALUE
-    raise CheckFailed(message, f"{picture}\n\n{window_diff(rows)}".strip(), kind=kind)
+    raise CheckFailed(message, "\n\n".join(p for p in parts if p).strip(), kind=kind)
 
 
 def _overtaken(events: Sequence[Event]) -> list[Event]:
@@ -192,6 +213,16 @@ def _inside(event: Event, window: Window) -> bool:
 
 def timeline(events: Sequence[Event], windower: Windower, wait: int, window: Window) -> str:
     """The event-time timeline of `events`, drawn by `learnstream.timeline`, `window` highlighted.
+
+    See `_picture`, which also returns the picture itself and the events drawn.
+    """
+    return _picture(events, windower, wait, window)[2]
+
+
+def _picture(
+    events: Sequence[Event], windower: Windower, wait: int, window: Window
+) -> tuple[Any, list[Event], str]:
+    """The expected picture (None if it cannot be drawn), the events it shows, and its text.
 
     A long stream is drawn for the wrong window's key alone (lateness is per key,
     so its picture is the same). The picture runs the engine on the grader's own
@@ -223,6 +254,6 @@ def timeline(events: Sequence[Event], windower: Windower, wait: int, window: Win
         elif window.name is None and any(e.key == window.key for e in shown):
             highlight = (window.key, window.wid)
         picture = build_timeline(pairs, windower, length, highlight=highlight)
-        return note + picture.to_text(width=_TIMELINE_WIDTH)
+        return picture, shown, note + picture.to_text(width=_TIMELINE_WIDTH)
     except Exception as trouble:  # a picture must never turn a verdict into a grader error
-        return f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})"
+        return None, shown, f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})"
