@@ -20,6 +20,7 @@ from grading_helpers import ROOT
 from learnstream.grading import get_part
 
 MAP = get_part("part1").exercise("map")
+PART1_POINTS = sum(exercise.max_score for exercise in get_part("part1").exercises())
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -53,6 +54,16 @@ def test_hints_climb_the_ladder_and_solution_unlocks_once_it_passes(tmp_path: Pa
     listed = _cli("list", cwd=tmp_path / "ws").stdout
     assert "✓ map" in listed and "1/5 exercises" in listed
 
+    # Once it has passed, the solution stays open and the last hint says so, even
+    # after the learner breaks their file again (as the grading page promises).
+    (tmp_path / "ws" / "part1" / MAP.file).write_text("def double(stream):\n    return []\n")
+    broken = _cli("grade", "part1", "map", "--seed", "3", cwd=tmp_path / "ws")
+    assert broken.returncode == 1
+    assert _cli("solution", "part1", "map", cwd=tmp_path / "ws").returncode == 0
+    last = _cli("hint", "part1", "map", cwd=tmp_path / "ws").stdout
+    assert "It has passed, so `learnstream solution part1 map`" in last
+    assert "Once it passes" not in last
+
 
 def test_a_class_is_graded_to_json_and_csv(tmp_path: Path) -> None:
     for learner in ("ada", "grace"):
@@ -70,6 +81,6 @@ def test_a_class_is_graded_to_json_and_csv(tmp_path: Path) -> None:
     assert [r["score"] for r in results] == [MAP.max_score, 0]
     rows = list(csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text())))
     assert [(row["learner"], row["map"], row["max_score"]) for row in rows] == [
-        ("ada", str(MAP.max_score), "60"),
-        ("grace", "0", "60"),
+        ("ada", str(MAP.max_score), str(PART1_POINTS)),
+        ("grace", "0", str(PART1_POINTS)),
     ]

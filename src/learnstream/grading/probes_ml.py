@@ -21,13 +21,14 @@ True
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import islice
 from types import ModuleType
 from typing import Any
 
-from learnstream.grading.probes import find, type_name
+from learnstream.grading.probes import find, held_memory, type_name
 
 #: ConceptDriftStream of Agrawal: rule 0 until POSITION, rule 4 after (WIDTH: how gradual).
 POSITION, WIDTH = 3000, 50
@@ -220,12 +221,16 @@ def with_factory(
     return report
 
 
+#: After how many updates the memory of a `RunningStats` is measured (see `probes.held_memory`).
+STATS_MARKS = [100, 1100, 2100, 3100]
+
+
 def running_stats(module: ModuleType | Any, cls: str, runs: list[list[float]]) -> dict[str, Any]:
     """For each list of values: a fresh `cls()`, updated value by value.
 
     Reports `(n, mean, variance)` after each update, whether `update` returned
-    the object itself, and how many values the object holds in containers after
-    10 updates and after 2,000 (it must not keep the readings).
+    the object itself, and the memory a fresh object holds after each of
+    `STATS_MARKS` updates (it must not keep the readings).
     """
     make: Callable[[], Any] = find(module, cls)
     results = []
@@ -237,23 +242,12 @@ def running_stats(module: ModuleType | Any, cls: str, runs: list[list[float]]) -
             returns_self &= stats.update(value) is stats
             seen.append((stats.n, stats.mean, stats.variance))
         results.append(seen)
-    stats = make()
-    held = []
-    for count in range(2000):
-        stats.update(float(count % 7))
-        if count + 1 in (10, 2000):
-            held.append(_held(stats))
+    held, _ = held_memory(_updates(make()), STATS_MARKS)
     return {"results": results, "returns_self": returns_self, "held": held}
 
 
-def _held(obj: Any) -> int:
-    """How many items the object's attributes hold in containers (lists, dicts, deques...)."""
-    total = 0
-    for value in vars(obj).values():
-        if isinstance(value, str | bytes):
-            continue
-        try:
-            total += len(value)
-        except TypeError:
-            continue
-    return total
+def _updates(stats: Any) -> Iterator[None]:
+    """Update `stats` once per item pulled (readings that are new float objects each time)."""
+    for count in itertools.count():
+        stats.update(float(count % 7))
+        yield None

@@ -141,9 +141,7 @@ def render_progress(
             console.print(f"    {mark} {ex.name:<10} {escape(ex.title):<40} {points}")
 
 
-def hint_text(
-    part: Part, exercise: Exercise, number: int, hint: str, passed: bool = False
-) -> str:
+def hint_text(part: Part, exercise: Exercise, number: int, hint: str, passed: bool = False) -> str:
     """`learnstream hint`: the rung `number` of the exercise's ladder, and what comes after.
 
     `passed` says whether the exercise has ever passed (its solution is open then).

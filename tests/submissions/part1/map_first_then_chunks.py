@@ -5,7 +5,9 @@ import itertools
 
 def double(stream):
     stream = iter(stream)
-    yield next(stream) * 2
+    for first in stream:
+        yield first * 2
+        break
     while batch := list(itertools.islice(stream, 3)):
         for value in batch:
             yield value * 2

@@ -11,6 +11,7 @@ from learnstream.dataflow import Dataflow
 GAP = timedelta(minutes=5)
 WAIT = timedelta(seconds=30)
 
+
 def add(acc, event):
     start, end, count, clicks = acc
     ts = event["ts"]

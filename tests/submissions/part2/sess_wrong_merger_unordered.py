@@ -10,6 +10,7 @@ from learnstream.dataflow import Dataflow
 GAP = timedelta(minutes=5)
 WAIT = timedelta(seconds=30)
 
+
 def add(acc, event):
     start, end, count, clicks = acc
     ts = event["ts"]
@@ -36,7 +37,13 @@ def build_flow(source, sink):
     keyed = op.key_on("k", op.input("in", flow, source), lambda e: e["user"])
     clock = win.EventClock(lambda e: e["ts"], wait_for_system_duration=WAIT)
     out = win.fold_window(
-        "f", keyed, clock, win.SessionWindower(gap=GAP), lambda: (None, None, 0, 0), add, merge,
+        "f",
+        keyed,
+        clock,
+        win.SessionWindower(gap=GAP),
+        lambda: (None, None, 0, 0),
+        add,
+        merge,
         ordered=False,
     )
     op.output("o", op.map_value("m", out.down, lambda w: w[1]), sink)

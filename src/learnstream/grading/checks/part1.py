@@ -26,7 +26,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 from learnstream.errors import short_repr
-from learnstream.wording import a_or_an
 from learnstream.grading.kit import (
     CheckFailed,
     FailureKind,
@@ -44,6 +43,7 @@ from learnstream.grading.kit import (
     stream_diff,
     type_trouble,
 )
+from learnstream.wording import a_or_an
 
 #: The seed article's input: the first lines of Hamlet's soliloquy.
 HAMLET = (

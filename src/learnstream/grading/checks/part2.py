@@ -364,13 +364,13 @@ SLIDING = {
 # --- exercise 3: sessions ----------------------------------------------------------------
 
 
-def _session_of(window: Window, items: list[Event], stats: Any) -> bool:
-    """An `Explain`: do `items` make the session summary `stats`?"""
+def _session_of(window: Window, items: list[Event], value: Any) -> bool:
+    """An `Explain`: do `items` make the session summary `value`?"""
     if not items:
         return False
     times = [e.t for e in items]
     clicks = sum(1 for e in items if e.value[0] == "click")
-    start, end, count, clicked = stats
+    start, end, count, clicked = value
     return (from_datetime(start), from_datetime(end), count, clicked) == (
         min(times),
         max(times),

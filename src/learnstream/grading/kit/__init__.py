@@ -87,13 +87,6 @@ from learnstream.grading.kit.streams import (
     stream_diff,
     type_trouble,
 )
-from learnstream.grading.kit.your_run import (
-    Explain,
-    closest_items,
-    count_of_items,
-    mean_of_values,
-    your_run,
-)
 from learnstream.grading.kit.windows import (
     Row,
     group_items,
@@ -102,6 +95,13 @@ from learnstream.grading.kit.windows import (
     window_diff,
     window_rows,
     window_verdict,
+)
+from learnstream.grading.kit.your_run import (
+    Explain,
+    closest_items,
+    count_of_items,
+    mean_of_values,
+    your_run,
 )
 
 __all__ = [

@@ -176,7 +176,8 @@ def require_iterator(report: dict[str, Any], call: str) -> None:
             else "write it as a generator: a function with `yield` in it"
         )
         raise CheckFailed(
-            f"{call} returned {a_or_an(kind)}, not an iterator: {advice}", kind=FailureKind.WRONG_SHAPE
+            f"{call} returned {a_or_an(kind)}, not an iterator: {advice}",
+            kind=FailureKind.WRONG_SHAPE,
         )
 
 
@@ -258,12 +259,15 @@ def check_endless(call: str, report: dict[str, Any]) -> None:
 _GROWTH_PER_ITEM = 1.0
 
 
-def check_constant_state(call: str, report: dict[str, Any], marks: Sequence[int], keep: str) -> None:
+def check_constant_state(
+    call: str, report: dict[str, Any], marks: Sequence[int], keep: str, unit: str = "items"
+) -> None:
     """Fail if the memory held by a state (the `state_growth` probe) grows with the stream.
 
     It fails only when the memory grows in *every* stretch between marks (a
     cache filled once is not growth) by more than a byte per item: keeping
-    every value costs tens of bytes per item. `keep` says what to keep instead.
+    every value costs tens of bytes per item. `keep` says what to keep instead;
+    `unit` names what `marks` count (items of a stream, updates of an object).
 
     >>> marks = [100, 1100, 2100]
     >>> check_constant_state("running_mean(...)", {"held": [80, 236, 236]}, marks, "a total")
@@ -274,10 +278,12 @@ def check_constant_state(call: str, report: dict[str, Any], marks: Sequence[int]
     """
     held = report["held"]
     steps = list(zip(held, held[1:], marks, marks[1:], strict=False))
-    if steps and all(after - before > _GROWTH_PER_ITEM * (m2 - m1) for before, after, m1, m2 in steps):
+    if steps and all(
+        after - before > _GROWTH_PER_ITEM * (m2 - m1) for before, after, m1, m2 in steps
+    ):
         grown = (held[-1] - held[0]) / 1024
         raise CheckFailed(
-            f"{call} held {grown:.1f} KB more after {marks[len(held) - 1]:,} items than after "
+            f"{call} held {grown:.1f} KB more after {marks[len(held) - 1]:,} {unit} than after "
             f"{marks[0]:,}: its memory grows with the stream, so it keeps what it has seen. "
             f"A stream never ends — keep {keep} only",
             kind=FailureKind.GROWING,

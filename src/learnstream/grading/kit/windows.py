@@ -137,7 +137,14 @@ def window_rows(
             yours += f"  ({len(have)} times)"
         expected_text = _NO_WINDOW if want is None else show(want)
         rows.append(
-            Row(window_of(wk), expected_text, yours, ok, tuple(have), expected_exists=want is not None)
+            Row(
+                window_of(wk),
+                expected_text,
+                yours,
+                ok,
+                tuple(have),
+                expected_exists=want is not None,
+            )
         )
     return sorted(rows, key=lambda r: (r.window.open, r.window.key, str(r.window.wid)))
 
@@ -256,4 +263,8 @@ def _picture(
         picture = build_timeline(pairs, windower, length, highlight=highlight)
         return picture, shown, note + picture.to_text(width=_TIMELINE_WIDTH)
     except Exception as trouble:  # a picture must never turn a verdict into a grader error
-        return None, shown, f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})"
+        return (
+            None,
+            shown,
+            f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})",
+        )

@@ -23,12 +23,14 @@ import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from learnstream.grading.kit.eventtime import Event, Window, clock, split_late, to_datetime
 
-#: Says whether `items` (events of one key) give the learner's `value` for `window`.
-Explain = Callable[[Window, list[Event], Any], bool]
+#: Says whether `items` (events of one key) give the learner's `value` for `window`:
+#: `explain(window, items, value=...)`.
+Explain = Callable[..., bool]
 
 #: Above this many candidate items in one window, the items are not told back (2**n sets).
 _MAX_CANDIDATES = 12
@@ -89,14 +91,15 @@ def your_windows(
             continue
         candidates = [e for e in events if _inside(e, window)]
         expected = {e.n for e in candidates if e.n in on_time} if row.expected_exists else set()
-        value = row.values[0]
-        items = closest_items(candidates, expected, lambda chosen: explain(window, chosen, value))
+        items = closest_items(candidates, expected, partial(explain, window, value=row.values[0]))
         where = f"your {window.label()}" if window.session else f"your window {window.label()}"
         if items is None:
             notes.append(f"{where}: no set of its items gives {row.actual}")
             continue
         if window.session:  # the learner's session spans its own items
-            where = f"your session {clock(min(e.t for e in items))}–{clock(max(e.t for e in items))}"
+            where = (
+                f"your session {clock(min(e.t for e in items))}–{clock(max(e.t for e in items))}"
+            )
         mine.append((window, items))
         got = {e.n for e in items}
         late = sorted(got - on_time)
