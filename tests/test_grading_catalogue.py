@@ -167,8 +167,8 @@ CATALOGUE = [  # part 1
     (
         "map_next_on_empty",
         "map",
-        ["matches"],
-        "double(iter([])) raised RuntimeError: generator raised StopIteration",
+        ["example", "matches"],
+        "double(iter([1, 2, 3])) raised RuntimeError: generator raised StopIteration",
     ),
     (
         "map_hold_one_back",
@@ -393,6 +393,15 @@ CATALOGUE = [  # part 1
         ["flow_hamlet", "flow_matches"],
         "build_flow(...) run on the lines ['To be, or not to be, that is the question:', \"Whether 'tis nobler in the mind to suffer\", 'The slings and arrows of outrageous fortune,', 'Or to take arms against a sea of troubles', 'And by opposing end them.'] wrote \"'tis: 1\" to the sink; every item must be a (word, count) tuple, as op.count_final emits",
     ),
+    # op.map(tokenize) where op.flat_map belongs: the error names that cause, never str(...)
+    (
+        "wc_map_not_flat_map",
+        "wordcount",
+        ["flow_hamlet", "flow_matches"],
+        "build_flow(...) run on the lines ['To be, or not to be, that is the question:', \"Whether 'tis nobler in the mind to suffer\", 'The slings and arrows of outrageous fortune,', 'Or to take arms against a sea of troubles', 'And by opposing end them.'] raised KeyedItemError: step 'wordcount.count' (count_final) got the key ['to', 'be', 'or', 'not', 'to', ...] (a list) from your key function; keys must be str\n"
+        "  item: ['to', 'be', 'or', 'not', 'to', ...]\n"
+        "  what to do: the item itself is a list, not one key: if a step before this one returns a list of things to count (e.g. the words of a line), use op.flat_map there, not op.map, so each element goes on as its own item",
+    ),
     ("wc_reduce_final", "wordcount", [], ""),
     ("wc_fold_final", "wordcount", [], ""),
     (
@@ -481,6 +490,15 @@ PART2 = [
         "build_flow(...) run on 4 readings raised StepError: step 't.c' (collect_window) has an EventClock whose ts_getter returned the naive datetime datetime.datetime(2023, 12, 31, 23, 59, 59) (no timezone): event times must be comparable with the clock's UTC now\n"
         "  item: ('sensor-0', {'sensor': 'sensor-0', 'temp': 18.0, 'ts': datetime.datetime(2023, 12, ...tzinfo=datetime.timezone.utc)})\n"
         "  what to do: attach a timezone in ts_getter, e.g. ts.replace(tzinfo=timezone.utc) if the times are UTC, or parse them with their offset",
+    ),
+    # no key_on: an exception in the learner's flow, whose hint is about exceptions
+    (
+        "tumb_no_key_on",
+        "tumbling",
+        ["boundaries", "disorder", "many_keys", "example"],
+        "build_flow(...) run on 4 readings raised KeyedItemError: step 't.c' (collect_window) is a keyed operator: each item must be a (key, value) 2-tuple with a str key, but got a dict\n"
+        "  item: {'sensor': 'sensor-0', 'temp': 18.0, 'ts': datetime.datetime(2023, 12, ...tzinfo=datetime.timezone.utc)}\n"
+        "  what to do: key the stream first: op.key_on('key', stream, lambda x: str(...)) makes (key, item) 2-tuples",
     ),
     # hard-codes the grader's simulated example: passes it, fails everything else
     (

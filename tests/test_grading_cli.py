@@ -84,3 +84,25 @@ def test_a_class_is_graded_to_json_and_csv(tmp_path: Path) -> None:
         ("ada", str(MAP.max_score), str(PART1_POINTS)),
         ("grace", "0", str(PART1_POINTS)),
     ]
+
+
+def test_a_step_errors_item_and_what_to_do_lines_stay_indented_in_the_report() -> None:
+    from learnstream.grading.failures import CheckFailed, FailureKind
+    from learnstream.grading.registry import Check
+    from learnstream.grading.report import render_text
+    from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
+
+    message = (
+        "build_flow(...) raised StepError: step 't.c' (collect_window) got a naive datetime\n"
+        "  item: ('sensor-0', {'ts': ...})\n"
+        "  what to do: attach a timezone in ts_getter"
+    )
+    check = Check("part2", "tumbling", "boundaries", "on boundaries", 3)
+    failed = CheckResult.failed(check, CheckFailed(message, kind=FailureKind.EXCEPTION))
+    exercise = ExerciseResult("tumbling", "Means", "part2/ex1_tumbling.py", [failed])
+    report = render_text(PartResult("part2", "Windows and sessions", [exercise], seed=4))
+    lines = report.splitlines()
+    first = next(i for i, line in enumerate(lines) if "got a naive datetime" in line)
+    assert lines[first + 1] == "        item: ('sensor-0', {'ts': ...})"
+    assert lines[first + 2] == "        what to do: attach a timezone in ts_getter"
+    assert "      replay: learnstream grade part2 tumbling --seed 4" in lines

@@ -234,13 +234,40 @@ def test_every_key_function_must_return_a_str(opname: str, key: Any) -> None:
     op.output("out", KEY_FUNCTIONS[opname](s, lambda v: next(keys)), TestingSink([]))
     with pytest.raises(KeyedItemError) as info:
         run_main(flow)
+    fix = "return a str from the key function, e.g. lambda x: str(x['id'])"
+    if type(key) is tuple:  # a container is not a key to stringify: say what likely went wrong
+        fix = (
+            "your key function returned a tuple, not one key: if a step before this one "
+            "returns a list of things to count (e.g. the words of a line), use op.flat_map "
+            "there, not op.map, so each element goes on as its own item"
+        )
     assert str(info.value) == (
         f"step 'kt.step' ({opname}) got the key {short_repr(key)} "
         f"({'a' if type(key).__name__[0] not in 'aeiou' else 'an'} {type(key).__name__}) "
         "from your key function; keys must be str\n"
         f"  item: {short_repr(T0)}\n"
-        "  what to do: return a str from the key function, e.g. lambda x: str(x['id'])"
+        f"  what to do: {fix}"
     )
+
+
+def test_a_list_item_counted_as_its_own_key_names_op_map_for_op_flat_map() -> None:
+    """op.map(tokenize) before count_final gives lists; the error names the likely cause and
+    never advises str(...), which would silently count stringified lists."""
+    flow = Dataflow("kt")
+    lines = op.input("inp", flow, TestingSource(["to be"]))
+    words = op.map("tokenize", lines, str.split)
+    op.output("out", op.count_final("count", words, lambda word: word), TestingSink([]))
+    with pytest.raises(KeyedItemError) as info:
+        run_main(flow)
+    assert str(info.value) == (
+        "step 'kt.count' (count_final) got the key ['to', 'be'] (a list) from your key "
+        "function; keys must be str\n"
+        "  item: ['to', 'be']\n"
+        "  what to do: the item itself is a list, not one key: if a step before this one "
+        "returns a list of things to count (e.g. the words of a line), use op.flat_map there, "
+        "not op.map, so each element goes on as its own item"
+    )
+    assert "str(" not in str(info.value)
 
 
 @pytest.mark.parametrize("opname", [name for name in KEYED if name != "output"])
