@@ -89,6 +89,27 @@ def test_every_manifest_check_has_its_code_and_every_exercise_its_page(part: obj
         assert anchor in anchors, (exercise.name, anchor)
 
 
+@pytest.mark.parametrize("part", [p for p in PARTS if not p.coming], ids=lambda p: p.name)
+def test_a_checks_own_hint_never_answers_code_that_did_not_answer(part: object) -> None:
+    """A check's hint is advice about its answers (`hint_for`): an exception, a hang or a
+    crash gets the hint of its kind instead, whichever check met it."""
+    for exercise in part.exercises():
+        for check in exercise.checks:
+            assert check.hint_for, (exercise.name, check.name)
+            assert not any(kind.learner_code_broke for kind in check.hint_for), check.name
+
+
+def test_an_unknown_failure_kind_in_a_manifest_is_refused() -> None:
+    text = (
+        '[part]\norder = 9\ntitle = "T"\npage = "p.md"\n'
+        '[[exercises]]\nname = "e"\nfile = "e.py"\ntitle = "E"\nhints = ["h"]\n'
+        '[[exercises.checks]]\nname = "c"\ntitle = "C"\npoints = 1\nhint = "x"\n'
+        'hint_for = ["wrong_colour"]\n'
+    )
+    with pytest.raises(ManifestError, match="hint_for names an unknown failure kind"):
+        read_manifest("part9", text)
+
+
 def test_a_manifest_and_its_checks_that_disagree_are_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

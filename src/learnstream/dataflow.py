@@ -75,8 +75,9 @@ class CoreStep:
     """A step the executor runs: `runtime` builds the object that processes batches.
 
     `params` holds the operator's arguments that another engine needs to run the
-    step its own way (the source of an `input`, the sink of an `output`...); see
-    `learnstream.scaleout`.
+    step its own way (the source of an `input`, the sink of an `output`, a
+    window's clock and windower...; see `learnstream.scaleout`), or that tools
+    read to explain the flow (the grader names a window step's wrong clock).
     """
 
     step_id: str
