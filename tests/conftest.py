@@ -45,6 +45,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_grading_packaging.py": ("grader",),
     "test_grading_part2.py": ("grader", "slow"),
     "test_grading_part4.py": ("grader", "slow"),
+    "test_grading_part3.py": ("grader", "slow"),
     "test_grading_replay.py": ("grader", "slow"),
     "test_hot_paths.py": (),
     "test_import_graph.py": (),

@@ -54,7 +54,7 @@ def test_parts_come_in_order_with_one_name_each() -> None:
     assert [part.order for part in PARTS] == list(range(1, len(PARTS) + 1))
     assert [part.name for part in PARTS] == [f"part{n}" for n in range(1, len(PARTS) + 1)]
     assert get_part("part2").label == "Part 2 · Windows and sessions"
-    assert [part.coming for part in PARTS] == [False, False, True, False]
+    assert [part.coming for part in PARTS] == [False, False, False, False]
 
 
 @pytest.mark.parametrize("part", PARTS, ids=lambda p: p.name)

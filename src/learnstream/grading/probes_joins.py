@@ -1,0 +1,146 @@
+"""Probes for joins: a flow fed by several sources in one arrival order, and a counted lookup.
+
+A join's answer depends on the order in which its sides' items meet, and the
+engine reads its sources side by side, a batch of each per tick. To judge a
+learner's join against a model, `run_scripted_flow` makes the arrival order the
+grader's: a *script* of `(source, item)` pairs is played one item per tick,
+whichever source it belongs to. The flow's clock is frozen (as in
+`probes.run_timed_flow`), and the run reports what each sink had received once
+every item was in but before the input ended (`live`: what a flow on a stream
+that never ends would have written) and at the end (`outputs`).
+
+>>> import types
+>>> import learnstream.operators as op
+>>> from learnstream.dataflow import Dataflow
+>>> def build(left, right, out):
+...     flow = Dataflow("eg")
+...     sides = (op.input("l", flow, left), op.input("r", flow, right))
+...     op.output("out", op.join("j", *sides, emit_mode="final"), out)
+...     return flow
+>>> script = [(1, ("k", "pay")), (0, ("k", "order")), (0, ("x", "order"))]
+>>> report = run_scripted_flow(types.SimpleNamespace(build=build), "build", script, sources=2)
+>>> report["live"], report["outputs"]
+([[]], [[('k', ('order', 'pay')), ('x', ('order', None))]])
+>>> def enrich(source, out, lookup):
+...     flow = Dataflow("eg")
+...     looked = op.map("look", op.input("inp", flow, source), lambda k: (k, lookup(k)))
+...     op.output("out", looked, out)
+...     return flow
+>>> report = run_scripted_flow(types.SimpleNamespace(enrich=enrich), "enrich",
+...                            [(0, "a"), (0, "a")], table={"a": 1})
+>>> report["outputs"], report["calls"]
+([[('a', 1), ('a', 1)]], {'a': 2})
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import ModuleType
+from typing import Any
+
+from learnstream.grading.probes import FROZEN_NOW, find
+from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
+
+
+class _Script:
+    """The items of every source in arrival order, played one per tick.
+
+    Each tick the engine polls every partition it built once, in a fixed
+    order; a *round* of that many polls is a tick, and only the partition whose
+    item is next is given it, once per round. Items of a source the flow never
+    read are skipped (the flow's answer is wrong anyway, and must not hang).
+    """
+
+    def __init__(self, script: list[tuple[int, Any]], outputs: list[list[Any]]) -> None:
+        self.script = script
+        self.pos = 0
+        self.built: set[int] = set()
+        self.polls = 0
+        self.served_round = -1
+        self.outputs = outputs
+        self.live: list[list[Any]] | None = None
+
+    def poll(self, source: int) -> list[Any]:
+        self.polls += 1
+        round_ = (self.polls - 1) // max(1, len(self.built))
+        while self.pos < len(self.script) and self.script[self.pos][0] not in self.built:
+            self.pos += 1
+        if self.pos >= len(self.script):
+            if self.served_round == round_:  # the last item has not gone through the flow yet
+                return []
+            if self.live is None:  # every item is in, the input has not ended yet
+                self.live = [list(out) for out in self.outputs]
+            raise StopIteration
+        if self.served_round == round_ or self.script[self.pos][0] != source:
+            return []
+        self.served_round = round_
+        item = self.script[self.pos][1]
+        self.pos += 1
+        return [item]
+
+
+class _ScriptPartition(StatefulSourcePartition[Any, int]):
+    def __init__(self, script: _Script, source: int) -> None:
+        self.script, self.source = script, source
+
+    def next_batch(self) -> list[Any]:
+        return self.script.poll(self.source)
+
+    def snapshot(self) -> int:
+        return self.script.pos
+
+
+class _ScriptSource(FixedPartitionedSource[Any, int]):
+    """Source number `source` of a script."""
+
+    def __init__(self, script: _Script, source: int) -> None:
+        self.script, self.source = script, source
+
+    def list_parts(self) -> list[str]:
+        return [f"script-{self.source}"]
+
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> Any:
+        self.script.built.add(self.source)
+        return _ScriptPartition(self.script, self.source)
+
+
+def run_scripted_flow(
+    module: ModuleType | Any,
+    fn: str,
+    script: list[tuple[int, Any]],
+    sources: int = 1,
+    sinks: int = 1,
+    table: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build `fn(source_0, ..., sink_0, ...[, lookup])`, play `script`, report the sinks.
+
+    With a `table`, the flow gets a last argument `lookup(key)` returning
+    `table.get(key)` (a copy), and the report counts its calls per key.
+    """
+    from learnstream.dataflow import Dataflow
+    from learnstream.testing import TestingSink, run_main
+
+    outputs: list[list[Any]] = [[] for _ in range(sinks)]
+    played = _Script([(int(s), item) for s, item in script], outputs)
+    calls: Counter[str] = Counter()
+    extra: list[Any] = []
+    if table is not None:
+
+        def lookup(key: str) -> Any:
+            calls[key] += 1
+            found = table.get(key)
+            return None if found is None else (dict(found) if isinstance(found, dict) else found)
+
+        extra.append(lookup)
+    flow = find(module, fn)(
+        *(_ScriptSource(played, n) for n in range(sources)),
+        *(TestingSink(out) for out in outputs),
+        *extra,
+    )
+    report: dict[str, Any] = {"type": type(flow).__name__}
+    if isinstance(flow, Dataflow):
+        run_main(flow, now_getter=lambda: FROZEN_NOW)
+        report["outputs"] = outputs
+        report["live"] = played.live if played.live is not None else [list(o) for o in outputs]
+        report["calls"] = dict(calls)
+    return report
