@@ -29,11 +29,16 @@ How it works
   private pipe — prints cannot fake it, and learner objects cannot lie about
   equality because the verdict is computed here, in the grader's process.
 - `failures`: `CheckFailed` and its `FailureKind`; `failed_check` turns what
-  the sandbox met (an exception, a hang, a crash) into a failed check.
+  the sandbox met (an exception, a hang, a crash) into a failed check;
+  `KIND_HINTS`, the hint of each kind of trouble. The grader gives a failure
+  its check's own hint only when the check's `hint_for` names its kind
+  (`grader.hint_for`), so advice follows what went wrong, not which check met it.
 - `kit`: property checks (edge cases, then hypothesis from a seed that
-  replays in any process, then the smallest failing input), stream diffs, the
-  model of event time, the flow runner on a frozen clock and the per-window
-  verdict with its timeline picture.
+  replays in any process, then the smallest failing input), stream diffs and
+  the promises of a stream function (laziness at every result, endless,
+  constant state), the model of event time, the flow runner on a frozen clock
+  (naming a wrong clock) and the per-window verdict with its timeline picture
+  and the learner's own run.
 - `results` (the model, JSON, Gradescope, CSV), `report` (every view for
   people: the grade report, progress, hints), `workspace` (init, reset,
   progress and hints), `watch`, and `commands` (the CLI, which only calls them).
