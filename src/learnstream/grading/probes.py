@@ -23,6 +23,7 @@ import collections
 import gc
 import itertools
 import random
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -155,14 +156,24 @@ class _QuickRandom(random.Random):
         return a + int(self.random() * (b - a + 1))
 
 
+_CHUNK = 50_000
+
+
 def drain(
-    module: ModuleType | Any, fn: str, n: int, *, args: list[Any] | None = None, seed: int = 0
+    module: ModuleType | Any,
+    fn: str,
+    n: int,
+    *,
+    args: list[Any] | None = None,
+    seed: int = 0,
+    cpu_budget: float = 1.5,
 ) -> dict[str, Any]:
     """Call `fn(*args, rng=...)` and pull up to `n` items as quickly as Python can.
 
     The items are dropped as they come (C loops pull them), so millions cost
     well under a second: enough to tell an endless stream from any plausible
-    finite loop. The report holds how many items came and whether it ended.
+    finite loop. Drawing stops early, not ended, once `cpu_budget` seconds of
+    CPU are used. The report holds how many items came and whether it ended.
 
     >>> import types
     >>> def stream(low, high, rng=None):
@@ -176,8 +187,15 @@ def drain(
     if not report["iterator"]:
         return report
     counted = Counted(result)
-    collections.deque(itertools.islice(counted, n), maxlen=0)
-    report.update(drawn=counted.pulled, ended=counted.pulled < n)
+    # In chunks, within a CPU budget: a slow but endless stream must not use up the
+    # call's time limit (and fail as a hang); any finite loop ends long before.
+    deadline = time.process_time() + cpu_budget
+    while counted.pulled < n and time.process_time() < deadline:
+        before = counted.pulled
+        collections.deque(itertools.islice(counted, min(_CHUNK, n - before)), maxlen=0)
+        if counted.pulled - before < min(_CHUNK, n - before):
+            return dict(report, drawn=counted.pulled, ended=True)
+    report.update(drawn=counted.pulled, ended=False)
     return report
 
 
