@@ -46,6 +46,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_grading_part2.py": ("grader", "slow"),
     "test_grading_part4.py": ("grader", "slow"),
     "test_grading_part3.py": ("grader", "slow"),
+    "test_grading_part3_catalogue.py": ("grader", "slow"),
     "test_grading_replay.py": ("grader", "slow"),
     "test_hot_paths.py": (),
     "test_import_graph.py": (),

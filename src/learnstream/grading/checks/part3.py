@@ -186,6 +186,8 @@ def _order_of(event: Event) -> dict[str, Any]:
 
 
 def _show_pair(value: Any) -> str:
+    if value == (None, None):
+        return "None, None (unknown product)"
     return " / ".join(map(str, value)) if isinstance(value, tuple) else short_repr(value)
 
 
@@ -279,10 +281,16 @@ def _paid_shape(item: Any) -> bool:
 def _show_match(value: Any) -> str:
     if not (isinstance(value, tuple) and len(value) == 2):
         return short_repr(value)
-    order, payment = value
-    left = order.get("order_id", "?") if isinstance(order, dict) else short_repr(order)
-    right = payment.get("payment_id", "?") if isinstance(payment, dict) else short_repr(payment)
-    return f"{left} + {right}"
+    return " + ".join(_show_side(side) for side in value)
+
+
+def _show_side(side: Any) -> str:
+    """An order as `order order-1`, a payment as `payment pay-1`, anything else as its repr."""
+    if isinstance(side, dict) and "payment_id" in side:
+        return f"payment {side['payment_id']}"
+    if isinstance(side, dict) and "order_id" in side:
+        return f"order {side['order_id']}"
+    return short_repr(side)
 
 
 def _paid_test(when: str) -> Callable[[Session, list[Event]], None]:
@@ -432,7 +440,7 @@ def _unpaid_test(session: Session, events: list[Event]) -> None:
     if extra:
         key = min(extra)
         raise CheckFailed(
-            f"your flow wrote {short_repr((key, extra[key][0]))} when the input ended; orders "
+            f"your flow wrote a report for {key!r} when the input ended; orders "
             "whose deadline the clock has not passed are not known to be unpaid yet",
             kind=FailureKind.WRONG_TIMING,
         )
@@ -487,7 +495,7 @@ def _attribution_test(session: Session, events: list[Event]) -> None:
 
     rows = window_rows(attributed(events), got, window_of, same, short_repr)
     windower = TumblingWindower(timedelta(minutes=1), to_datetime(0))
-    window_verdict(rows, events, windower, ATTRIBUTION_WAIT, "attribution")
+    window_verdict(rows, events, windower, ATTRIBUTION_WAIT, "row")
 
 
 def _imp(n: int, key: int, seconds: int) -> Event:

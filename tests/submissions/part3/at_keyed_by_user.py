@@ -1,0 +1,33 @@
+# Catalogue case at_keyed_by_user: keys by user: clicks of one user credited to all their impressions: wrong
+"""A Part 3 submission for the grader's catalogue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import learnstream.operators as op
+import learnstream.operators.windowing as win
+from learnstream.dataflow import Dataflow
+
+ALIGN = datetime(2024, 1, 1, tzinfo=UTC)
+WAIT = timedelta(seconds=10)
+
+
+def build_flow(impressions, clicks, sink):
+    flow = Dataflow("attribution")
+    shown = op.key_on("ks", op.input("impressions", flow, impressions), lambda i: i["user"])
+    clicked = op.key_on("kc", op.input("clicks", flow, clicks), lambda c: c["user"])
+    clock = win.EventClock(lambda item: item["ts"], wait_for_system_duration=WAIT)
+    windower = win.TumblingWindower(length=timedelta(minutes=1), align_to=ALIGN)
+    joined = win.join_window("w", clock, windower, shown, clicked, insert_mode="first")
+    rows = op.filter("has", joined.down, lambda kv: kv[1][1][0] is not None)
+    op.output(
+        "out",
+        op.map(
+            "clicked",
+            rows,
+            lambda kv: (kv[1][1][0]["impression_id"], (kv[1][0], kv[1][1][1] is not None)),
+        ),
+        sink,
+    )
+    return flow

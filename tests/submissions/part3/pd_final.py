@@ -1,0 +1,15 @@
+# Catalogue case pd_final: emit_mode=final: unpaid orders with None, and nothing until the end: wrong
+"""A Part 3 submission for the grader's catalogue."""
+
+from __future__ import annotations
+
+import learnstream.operators as op
+from learnstream.dataflow import Dataflow
+
+
+def build_flow(orders, payments, sink):
+    flow = Dataflow("paid")
+    keyed_orders = op.key_on("ko", op.input("orders", flow, orders), lambda o: o["order_id"])
+    keyed_payments = op.key_on("kp", op.input("payments", flow, payments), lambda p: p["order_id"])
+    op.output("out", op.join("match", keyed_orders, keyed_payments, emit_mode="final"), sink)
+    return flow
