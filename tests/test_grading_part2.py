@@ -110,6 +110,33 @@ def test_a_wrong_window_is_reported_with_timeline_and_per_window_diff(tmp_path: 
     assert "replay: learnstream grade part2 tumbling" in report
 
 
+@pytest.mark.parametrize(
+    ("case", "exercise", "told"),
+    [
+        # the clock did not wait: its window 0 holds one reading, the other left out
+        ("tumb_no_wait", "tumbling", "your window 0 [00:00:00, 00:01:00): left out #2, on time"),
+        # averaged by hand, late readings kept
+        ("tumb_by_hand", "tumbling", "your window 0 [00:00:00, 00:01:00): kept #2, late"),
+        # a merger that keeps one session of two, folding out of order
+        ("sess_wrong_merger_unordered", "sessions", "your session 00:00:00–00:04:50: left out #2"),
+    ],
+)
+def test_the_learners_own_run_is_drawn_beside_the_expected_one(
+    tmp_path: Path, case: str, exercise: str, told: str
+) -> None:
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part2"), case, exercise, "part2"
+    )
+    failure = grade_quick(folder, exercise, part="part2").exercises[0].first_failure
+    assert failure is not None
+    expected, _, rest = failure.details.partition("your flow's run — ")
+    yours, _, diff = rest.partition("per-window diff")
+    assert "highlighted:" in expected and told in yours and diff
+    # the same time axis, drawn twice: the expected run's windows, then the learner's
+    axis = [line for line in expected.splitlines() if line.lstrip().startswith("┬")]
+    assert axis and axis[0] in yours.splitlines()
+
+
 def test_late_items_are_drawn_with_the_watermark_they_missed(tmp_path: Path) -> None:
     folder = with_submission(
         workspace_from("solutions", tmp_path, "part2"), "late_wait_twice", "late", "part2"
