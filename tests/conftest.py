@@ -27,6 +27,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_building_like_bytewax.py": (),
     "test_bytewax_docs.py": ("docs",),
     "test_charts.py": (),
+    "test_class_grading.py": ("grader", "slow"),
     "test_connectors.py": (),
     "test_core_agreement.py": (),
     "test_course_code.py": ("docs", "slow"),

@@ -35,3 +35,28 @@ def grade_quick(
 ) -> PartResult:
     """Grade with test limits and fewer hypothesis examples."""
     return grade(part, exercise, path=folder, seed=seed, limits=TEST_LIMITS, max_examples=25)
+
+
+#: A small class, one learner per way a submission goes: right, wrong, endless, crashing, unstarted.
+CLASS_FILES = {
+    "ada": {},  # every reference solution
+    "bob": {"ex2_map.py": "def double(stream):\n    for v in stream:\n        yield int(v * 2)\n"},
+    "carl": {"ex2_map.py": "def double(stream):\n    while True:\n        pass\n"},
+    "dora": {"ex3_filter.py": "import os\nos.abort()\n"},
+    "eve": {},  # not started: the stubs only
+}
+
+
+def make_class(folder: Path) -> Path:
+    """`folder` holding one workspace per learner of `CLASS_FILES`.
+
+    Ada, Bob and Carl start from the reference solutions (Bob's map keeps no
+    types, Carl's never returns); Dora wrote only a filter that crashes the
+    interpreter; Eve has the stubs.
+    """
+    for learner, files in CLASS_FILES.items():
+        kind = "solutions" if learner in ("ada", "bob", "carl") else "exercises"
+        workspace_from(kind, folder / learner)
+        for name, text in files.items():
+            (folder / learner / "part1" / name).write_text(text, encoding="utf-8")
+    return folder

@@ -91,6 +91,20 @@ def _workspace(path: str | None) -> Path:
     default=None,
     help="Seconds each call into your code may take (default 5).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --class-dir: learners graded at once (default: this machine's cores).",
+)
+@click.option(
+    "--fail-under",
+    "fail_under",
+    type=float,
+    default=None,
+    help="With --class-dir: exit 1 when any learner scores fewer points than this.",
+)
 def grade(
     part: str,
     exercise: str | None,
@@ -101,25 +115,24 @@ def grade(
     class_dir: str | None,
     csv_file: str | None,
     timeout: float | None,
+    jobs: int | None,
+    fail_under: float | None,
 ) -> None:
     """Grade the exercises of PART (or just EXERCISE); exit 0 only if every check passes."""
     from learnstream.grading.grader import grade as grade_part
-    from learnstream.grading.grader import grade_class
-    from learnstream.grading.report import render, render_class
-    from learnstream.grading.results import class_csv, class_json
+    from learnstream.grading.report import render
     from learnstream.grading.sandbox import Limits
 
     found, _ = _lookup(part, exercise)
     limits = None if timeout is None else Limits(timeout=timeout)
     if class_dir is not None:
-        results = grade_class(found, class_dir, seed, limits=limits)
-        if csv_file:
-            Path(csv_file).write_text(class_csv(results), encoding="utf-8")
-        if as_json:
-            click.echo(json.dumps(class_json(results)))
-        else:
-            render_class(results, _console())
+        if exercise is not None:
+            raise click.UsageError("--class-dir grades whole parts: leave out EXERCISE")
+        _grade_class(found, class_dir, seed, limits, jobs, as_json, csv_file, fail_under)
         return
+    for option, given in (("-j", jobs), ("--fail-under", fail_under), ("--csv", csv_file)):
+        if given is not None:
+            raise click.UsageError(f"{option} goes with --class-dir")
     _workspace(path)
     result = grade_part(found, exercise, path, seed, limits=limits)
     if gradescope:
@@ -129,6 +142,51 @@ def grade(
     else:
         render(result, _console())
     sys.exit(0 if result.passed else 1)
+
+
+def _grade_class(
+    part: Any,
+    class_dir: str,
+    seed: int | None,
+    limits: Any,
+    jobs: int | None,
+    as_json: bool,
+    csv_file: str | None,
+    fail_under: float | None,
+) -> None:
+    """`learnstream grade PART --class-dir DIR`: every learner, in parallel, then the summary."""
+    from rich.console import Console
+
+    from learnstream.grading.class_summary import summarize
+    from learnstream.grading.grader import default_jobs, grade_class
+    from learnstream.grading.report import class_progress, render_class
+    from learnstream.grading.results import class_csv, class_json
+
+    with class_progress(Console(stderr=True)) as progress:
+        learners = [p for p in Path(class_dir).iterdir() if p.is_dir()]
+        task = progress.add_task("", total=len(learners))
+
+        def graded(result: Any) -> None:
+            progress.update(task, advance=1, description=f"{result.learner}: {result.score}")
+
+        results = grade_class(
+            part, class_dir, seed, jobs=jobs or default_jobs(), limits=limits, on_graded=graded
+        )
+    learners_json = class_json(results)
+    summary = summarize(learners_json)
+    if csv_file:
+        Path(csv_file).write_text(class_csv(results), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(learners_json))
+    else:
+        render_class(results, summary, _console())
+    below = summary.below(fail_under) if fail_under is not None else []
+    if below:
+        click.echo(
+            f"{len(below)} learner(s) scored under {fail_under:g} points: {', '.join(below)}",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @click.command()

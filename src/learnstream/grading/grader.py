@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from learnstream.grading.failures import KIND_HINTS, CheckFailed, FailureKind, failed_check
@@ -155,31 +158,101 @@ def grade(
     return result
 
 
+def grade_learner(
+    part: str | Part,
+    folder: str | Path,
+    seed: int,
+    *,
+    limits: Limits | None = None,
+    max_examples: int = 100,
+) -> PartResult:
+    """Grade one learner's workspace `folder` for class grading (nothing is remembered in it)."""
+    found = _part(part)
+    folder = Path(folder)
+    exercises = [
+        grade_exercise(
+            ex, folder / found.name / ex.file, seed, limits=limits, max_examples=max_examples
+        )
+        for ex in found.exercises()
+    ]
+    return PartResult(
+        found.name, found.title, exercises, seed=seed, path=str(folder), learner=folder.name
+    )
+
+
+def _grader_failed(part: Part, folder: Path, seed: int, err: BaseException) -> PartResult:
+    """A learner whose grading process itself died: every check says so (a learnstream bug)."""
+    message = (
+        f"the grader itself failed on this learner ({type(err).__name__}: {err}); "
+        "this is a bug in learnstream, please report it"
+    )
+    failure = CheckFailed(message, kind=FailureKind.GRADER_BUG)
+    exercises = [
+        ExerciseResult(
+            ex.name,
+            ex.title,
+            f"{part.name}/{ex.file}",
+            [CheckResult.failed(c, failure, status="error") for c in ex.checks],
+        )
+        for ex in part.exercises()
+    ]
+    return PartResult(
+        part.name, part.title, exercises, seed=seed, path=str(folder), learner=folder.name
+    )
+
+
+def default_jobs() -> int:
+    """How many learners class grading grades at once by default: the cores it may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS and Windows have no affinity mask
+        return max(1, os.cpu_count() or 1)
+
+
 def grade_class(
     part: str | Part,
     class_dir: str | Path,
     seed: int | None = None,
     *,
+    jobs: int = 1,
     limits: Limits | None = None,
     max_examples: int = 100,
+    on_graded: Callable[[PartResult], None] | None = None,
 ) -> list[PartResult]:
     """Grade every learner's workspace: each sub-folder of `class_dir` is one learner.
 
     Everyone is graded on the same inputs (one seed), so scores are comparable.
+    With `jobs` > 1, that many learners are graded at once, each in a worker
+    process of its own; each learner's code still runs in its own sandboxes,
+    exactly as with `jobs=1`, so one learner's endless loop or crash only
+    costs that learner's checks. `on_graded` is called with each result as it
+    comes (in the order they finish); the list returned is in folder order.
     """
     found = _part(part)
     seed = random.SystemRandom().randrange(100_000) if seed is None else seed
-    results = []
-    for folder in sorted(p for p in Path(class_dir).iterdir() if p.is_dir()):
-        exercises = [
-            grade_exercise(
-                ex, folder / found.name / ex.file, seed, limits=limits, max_examples=max_examples
-            )
-            for ex in found.exercises()
-        ]
-        results.append(
-            PartResult(
-                found.name, found.title, exercises, seed=seed, path=str(folder), learner=folder.name
-            )
-        )
-    return results
+    folders = sorted(p for p in Path(class_dir).iterdir() if p.is_dir())
+    report = on_graded or (lambda result: None)
+    options = {"limits": limits, "max_examples": max_examples}
+    if jobs <= 1 or len(folders) <= 1:
+        results = []
+        for folder in folders:
+            results.append(grade_learner(found, folder, seed, **options))
+            report(results[-1])
+        return results
+    by_folder: dict[Path, PartResult] = {}
+    # spawn, not fork: the workers start clean whatever threads the caller runs (rich's
+    # progress bar has one), and a worker's hypothesis state is its own.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=context) as pool:
+        futures = {
+            pool.submit(grade_learner, found.name, folder, seed, **options): folder
+            for folder in folders
+        }
+        for future in as_completed(futures):
+            folder = futures[future]
+            try:
+                by_folder[folder] = future.result()
+            except Exception as err:  # the worker died: only a learnstream bug can do that
+                by_folder[folder] = _grader_failed(found, folder, seed, err)
+            report(by_folder[folder])
+    return [by_folder[folder] for folder in folders]

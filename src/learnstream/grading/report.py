@@ -15,8 +15,10 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from learnstream.grading.class_summary import ClassSummary
 from learnstream.grading.registry import Exercise, Part
 from learnstream.grading.results import ExerciseResult, PartResult
 
@@ -103,13 +105,45 @@ def render_text(result: PartResult, width: int = 100) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def render_class(results: Sequence[PartResult], console: Console) -> None:
-    """One line per learner: their score and which exercises passed."""
+def render_class(results: Sequence[PartResult], summary: ClassSummary, console: Console) -> None:
+    """One line per learner (their score, which exercises passed), then what the class missed.
+
+    The summary ends with the three checks the most learners failed, and the
+    share of the learners who started that exercise who failed each.
+    """
     for result in results:
         marks = " ".join(("✓" if ex.passed else "✗") + ex.name for ex in result.exercises)
         console.print(
             f"{escape(result.learner):<24} {result.score:>4}/{result.max_score:<4} {escape(marks)}"
         )
+    everything = sum(result.passed for result in results)
+    line = f"{len(results)} learners (seed {summary.seed}), {everything} passed everything"
+    if summary.not_started:
+        line += f"; not started: {', '.join(summary.not_started)}"
+    console.print(escape(line))
+    worst = summary.most_failed(3)
+    if worst:
+        console.print("most failed checks (of the learners who started the exercise):")
+    for check in worst:
+        console.print(
+            f"  {escape(check.exercise)} · {escape(check.title):<52} "
+            f"{len(check.failed)} of {check.started} ({check.share:.0%})"
+        )
+
+
+def class_progress(console: Console) -> Progress:
+    """The progress bar of class grading (drawn only when `console` is a terminal)."""
+    return Progress(
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("learners"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 def render_progress(

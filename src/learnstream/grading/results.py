@@ -153,6 +153,14 @@ class ExerciseResult:
         return bool(self.checks) and all(c.status == "not_implemented" for c in self.checks)
 
     @property
+    def started(self) -> bool:
+        """False while the exercise is the stub, or its file is missing."""
+        missing = self.problem is not None and all(
+            c.kind is FailureKind.MISSING for c in self.checks
+        )
+        return not (self.not_implemented or missing)
+
+    @property
     def first_failure(self) -> CheckResult | None:
         """The first check that failed, the one a learner should fix first."""
         return next((check for check in self.checks if not check.passed), None)
@@ -235,13 +243,34 @@ class PartResult:
 
 
 def class_json(results: Sequence[PartResult]) -> list[dict[str, Any]]:
-    """The `--json` object of each learner, with their name as `learner`.
+    """Each learner's `--json` object, with what a class view needs besides.
+
+    The learner's `--json` object (see the module docstring) gains `learner`,
+    `seed` and `started` (false when no exercise was begun); each exercise
+    gains `title` and `started` (false while it is the stub or its file is
+    missing); each check gains `title`, `status` (one of `STATUSES`), `kind`
+    (why it failed: a `FailureKind` value, or null) and `summary`, the first
+    line of what went wrong (empty when it passed), which is the same for
+    every learner who made the same mistake.
 
     >>> ex = ExerciseResult("map", "Map", "part1/ex2_map.py", [])
     >>> [r["learner"] for r in class_json([PartResult("part1", "P", [ex], 1, learner="ada")])]
     ['ada']
     """
-    return [dict(result.to_json(), learner=result.learner) for result in results]
+    learners = []
+    for result in results:
+        data = dict(result.to_json(), learner=result.learner, seed=result.seed)
+        for ex, ex_data in zip(result.exercises, data["exercises"], strict=True):
+            ex_data["title"] = ex.title
+            ex_data["started"] = ex.started
+            for check, check_data in zip(ex.checks, ex_data["checks"], strict=True):
+                check_data["title"] = check.title
+                check_data["status"] = "passed" if check.passed else check.status
+                check_data["kind"] = None if check.kind is None else check.kind.value
+                check_data["summary"] = "" if check.passed else check.message.split("\n", 1)[0]
+        data["started"] = any(ex.started for ex in result.exercises)
+        learners.append(data)
+    return learners
 
 
 def class_csv(results: Sequence[PartResult]) -> str:
