@@ -10,10 +10,15 @@ not runs unmarked, with a warning, and `tests/test_markers.py` fails until it is
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,6 +65,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_notebooks.py": ("docs", "slow"),
     "test_operators_model.py": (),
     "test_readme.py": ("docs", "slow"),
+    "test_redis_connector.py": ("slow",),
     "test_run_errors_like_bytewax.py": (),
     "test_run_flags.py": (),
     "test_run_window_summary.py": (),
@@ -119,3 +125,75 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return out
+
+
+class RedisServer:
+    """A throwaway `redis-server` on a free loopback port, with its files in `workdir`.
+
+    Nothing is saved while it runs (`--save '' --appendonly no`); `restart()`
+    saves once on the way down (`SHUTDOWN SAVE`), as a server with persistence
+    would, so streams and groups survive it.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.workdir = workdir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.address = f"127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        import redis
+
+        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        with open(self.workdir / "redis.log", "ab") as log:  # the server keeps its own copy
+            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(self.url).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError(
+                        f"redis-server did not start: {(self.workdir / 'redis.log').read_text()}"
+                    ) from None
+                time.sleep(0.02)
+
+    def stop(self, *, save: bool = False) -> None:
+        import redis
+
+        if self.proc is None:
+            return
+        try:
+            redis.Redis.from_url(self.url).shutdown(save=save, nosave=not save)
+        except redis.ConnectionError:
+            pass  # it is going down: that is what shutdown looks like from the client
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop(save=True)
+        self.start()
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A fresh redis-server for one test; skipped (with the reason) where none is installed."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+    pytest.importorskip("redis", reason="redis-py is not installed: pip install -e '.[broker]'")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.stop()

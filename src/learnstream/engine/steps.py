@@ -82,7 +82,7 @@ class SourceStep:
             except StopIteration:
                 part.close()
                 self.parts.remove(part)
-            except AbortExecution:
+            except (AbortExecution, StepError):  # a connector's own step error says it all
                 raise
             except Exception as exc:
                 raise source_failed(self.step_id, part, exc) from exc
