@@ -84,14 +84,16 @@ def test_several_processes_are_refused_in_one_line() -> None:
     assert len(lines) == 1 and "one worker" in lines[0] and "--engine bytewax" in lines[0]
 
 
-def test_recovery_says_it_is_not_there_yet() -> None:
-    proc = run("-m", "learnstream", "run", "wordcount", "-r", "db", "-s", "5", "-b", "5")
-    assert proc.returncode == 2
-    assert "recovery is not there yet" in proc.stderr
+def test_recovery_without_a_store_says_how_to_make_one(tmp_path: Path) -> None:
+    proc = run(
+        "-m", "learnstream", "run", "wordcount", "-r", str(tmp_path / "db"), "-s", "5", "-b", "5"
+    )
+    assert proc.returncode == 1
+    assert "python -m learnstream.recovery" in proc.stderr
     assert proc.stdout == ""
     snap = run("-m", "learnstream.run", "wordcount", "-s", "5")
     assert snap.returncode == 0
-    assert "recovery is not there yet" in snap.stderr and "epoch interval" in snap.stderr
+    assert "recovery" not in snap.stderr
 
 
 def test_help_lists_bytewax_flags() -> None:

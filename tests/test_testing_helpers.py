@@ -70,23 +70,22 @@ def test_python_m_testing_runs_a_flow_with_bytewax_flags() -> None:
     assert "-w 2 ignored" in proc.stderr and "--engine bytewax" in proc.stderr
 
 
-def test_python_m_testing_refuses_recovery_for_now() -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "learnstream.testing",
-            "wordcount",
-            "-r",
-            "db",
-            "-s",
-            "1",
-            "-b",
-            "1",
-        ],
+def test_python_m_testing_runs_with_recovery(tmp_path: Path) -> None:
+    """A run with -r prints what a plain run prints; run again, it resumes at the end and adds nothing."""
+    db = tmp_path / "db"
+    subprocess.run([sys.executable, "-m", "learnstream.recovery", str(db), "1"], check=True)
+    plain = subprocess.run(
+        [sys.executable, "-m", "learnstream.testing", "wordcount"],
         cwd=EXAMPLES,
         capture_output=True,
         text=True,
+        check=True,
     )
-    assert proc.returncode == 2
-    assert "recovery is not there yet" in proc.stderr
+    command = [sys.executable, "-m", "learnstream.testing", "wordcount"]
+    command += ["-r", str(db), "-s", "1", "-b", "1"]
+    first = subprocess.run(command, cwd=EXAMPLES, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == plain.stdout != ""
+    again = subprocess.run(command, cwd=EXAMPLES, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == ""

@@ -124,7 +124,9 @@ class RunOptions:
     @property
     def epoch_interval(self) -> timedelta:
         """Bytewax's rule: the snapshot interval, else 10 seconds."""
-        return self.snapshot_interval or DEFAULT_EPOCH_INTERVAL
+        if self.snapshot_interval is None:
+            return DEFAULT_EPOCH_INTERVAL
+        return self.snapshot_interval
 
 
 DEFAULT_EPOCH_INTERVAL = timedelta(seconds=10)
@@ -215,7 +217,7 @@ def _parser(prog: str, testing: bool = False) -> argparse.ArgumentParser:
         type=Path,
         action=_EnvDefault,
         envvar="BYTEWAX_RECOVERY_DIRECTORY",
-        help="directory of recovery partitions (not there yet in learnstream)",
+        help="directory of recovery partitions (make them with python -m learnstream.recovery)",
     )
     recovery.add_argument(
         "-s",
@@ -330,7 +332,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m learnstream.run")
         return 2
     for note in _notes(options):
         print(f"learnstream run: {note}", file=sys.stderr)
-    return run_cli(options.import_str, debug=options.debug, epoch_interval=options.epoch_interval)
+    recovery_config = None
+    if options.recovery_directory is not None:
+        from learnstream.recovery import RecoveryConfig
+
+        recovery_config = RecoveryConfig(options.recovery_directory, options.backup_interval)
+    return run_cli(
+        options.import_str,
+        debug=options.debug,
+        epoch_interval=options.epoch_interval,
+        recovery_config=recovery_config,
+    )
 
 
 _MORE_WORKERS = (
@@ -341,11 +353,6 @@ _MORE_WORKERS = (
 
 def _refusal(options: RunOptions) -> str | None:
     """Why these options cannot run here at all, if they cannot."""
-    if options.recovery_directory is not None:
-        return (
-            f"recovery is not there yet: learnstream cannot snapshot or resume a flow, so "
-            f"-r {options.recovery_directory} cannot be honoured; run without -r/-s/-b"
-        )
     if options.process_id is not None or options.addresses:
         # Each process would run the whole flow and repeat every output.
         return f"-i/-a start several processes: {_MORE_WORKERS}"
@@ -358,23 +365,24 @@ def _notes(options: RunOptions) -> list[str]:
     for flag, value in [("-w", options.workers_per_process), ("-p", options.processes)]:
         if value is not None and value > 1:
             notes.append(f"{flag} {value} ignored: {_MORE_WORKERS}")
-    if options.snapshot_interval is not None or options.backup_interval is not None:
-        notes.append(
-            "recovery is not there yet, so nothing is snapshotted: "
-            "-s only sets the epoch interval and -b is ignored"
-        )
+    if options.recovery_directory is None and options.backup_interval is not None:
+        notes.append("-b ignored: without -r there is no recovery store to keep snapshots in")
     return notes
 
 
 def run_cli(
-    import_str: str, *, debug: bool = False, epoch_interval: timedelta | None = None
+    import_str: str,
+    *,
+    debug: bool = False,
+    epoch_interval: timedelta | None = None,
+    recovery_config: Any = None,
 ) -> int:
     """Load and run a flow; print learner-facing errors without engine internals."""
     if debug:
         os.environ["LEARNSTREAM_DEBUG"] = "1"
     try:
         flow = load_flow(import_str)
-        stats = run_with_stats(flow, epoch_interval=epoch_interval)
+        stats = run_with_stats(flow, epoch_interval=epoch_interval, recovery_config=recovery_config)
     except FlowLookupError as err:
         print(f"learnstream run: {err}", file=sys.stderr)
         return 2

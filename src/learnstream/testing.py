@@ -204,10 +204,13 @@ def run_main(
     """Run `flow` to completion in this process (as Bytewax's `run_main`).
 
     `epoch_interval` is how long an epoch lasts (default 10 s, as in Bytewax);
-    `recovery_config` is accepted for compatibility and ignored (no recovery
-    yet). `now_getter` replaces the clock, e.g. `TimeTestingGetter(...).get`.
+    with `recovery_config` (a `learnstream.recovery.RecoveryConfig`) the run
+    resumes from the store's last complete epoch and snapshots each epoch's end.
+    `now_getter` replaces the clock, e.g. `TimeTestingGetter(...).get`.
     """
-    run_with_stats(flow, now_getter=now_getter, epoch_interval=epoch_interval)
+    run_with_stats(
+        flow, now_getter=now_getter, epoch_interval=epoch_interval, recovery_config=recovery_config
+    )
 
 
 def cluster_main(
@@ -246,10 +249,11 @@ def run_with_stats(
     flow: Dataflow,
     now_getter: Callable[[], datetime] | None = None,
     epoch_interval: timedelta | None = None,
+    recovery_config: Any = None,
 ) -> RunStats:
     """Run `flow` and return its statistics, with learner-facing errors trimmed."""
     try:
-        return run_flow(flow, now_getter, epoch_interval)
+        return run_flow(flow, now_getter, epoch_interval, recovery_config)
     except LearnstreamError as err:
         raise err.with_traceback(user_frames(err.__traceback__)) from err.__cause__
 

@@ -41,6 +41,12 @@ def next_epoch() -> None:
     _epoch += 1
 
 
+def resume_after(last: int) -> None:
+    """A resumed run goes on with the epoch after the last one snapshotted."""
+    global _epoch
+    _epoch = last + 1
+
+
 def is_system() -> bool:
     """True when time is the real wall clock (so the executor may sleep)."""
     return _getter is system_utc

@@ -19,13 +19,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from learnstream.dataflow import CoreStep, Dataflow
-from learnstream.engine import clock
+from learnstream.engine import clock, resume
 from learnstream.engine.chains import fuse
 from learnstream.errors import DataflowError, FlowRunError
 from learnstream.inputs import AbortExecution
+
+if TYPE_CHECKING:
+    from learnstream.recovery import RecoveryStore
 
 Outputs = list[list[Any]]
 
@@ -104,13 +107,43 @@ class Executor:
     """Runs the core steps of a flow until its sources are exhausted."""
 
     def __init__(
-        self, flow: Dataflow, *, fused: bool = True, epoch_interval: timedelta | None = None
+        self,
+        flow: Dataflow,
+        *,
+        fused: bool = True,
+        epoch_interval: timedelta | None = None,
+        store: RecoveryStore | None = None,
     ) -> None:
         self.flow = flow
         self.epoch_interval = DEFAULT_EPOCH_INTERVAL if epoch_interval is None else epoch_interval
         self._epoch_started: datetime | None = None
         self.steps = runnable_steps(flow)
-        self.runtimes: list[Runtime] = [step.runtime() for step in self.steps]
+        self.store = store
+        states: dict[str, Any] = {}
+        if store is not None:
+            store.check_flow(flow.flow_id)
+            epoch, states = store.load()
+            clock.resume_after(epoch)
+        self.runtimes: list[Runtime] = []
+        for step in self.steps:
+            with resume.building(step.step_id, states):
+                self.runtimes.append(step.runtime())
+        # Every runtime that keeps state between ticks can snapshot it.
+        self.stateful = [
+            (step, rt)
+            for step, rt in zip(self.steps, self.runtimes, strict=True)
+            if hasattr(rt, "snapshot")
+        ]
+        if store is not None:
+            for step, rt in zip(self.steps, self.runtimes, strict=True):
+                if getattr(rt, "recoverable", True) is False:
+                    from learnstream.recovery import RecoveryError
+
+                    raise RecoveryError(
+                        f"step {step.step_id!r} ({step.operator}) cannot be snapshotted yet, so "
+                        f"flow {flow.flow_id!r} cannot run with recovery: run it without -r"
+                    )
+            store.check_steps(flow.flow_id, [(s.step_id, s.operator) for s, _ in self.stateful])
         if fused:  # neighbouring map/filter steps as one pass (same outputs and errors)
             self.steps, self.runtimes = fuse(self.steps, self.runtimes)
         self.stats = RunStats()
@@ -153,6 +186,7 @@ class Executor:
             finished = all(rt.done for rt in sources.values())  # type: ignore[attr-defined]
             self._walk(polled, now, at_eof=finished)
             if finished:
+                self._snapshot()  # the state after EOF: resuming a finished run adds nothing
                 return self._step_stats()
             if arrived == 0:
                 self._idle(sources, now)
@@ -168,8 +202,15 @@ class Executor:
         if self._epoch_started is None:
             self._epoch_started = now
         if now - self._epoch_started >= self.epoch_interval:
+            self._snapshot()
             clock.next_epoch()
             self._epoch_started = now
+
+    def _snapshot(self) -> None:
+        """With a recovery store, write the epoch that ends now (every step is between ticks)."""
+        if self.store is not None:
+            states = {step.step_id: rt.snapshot() for step, rt in self.stateful}  # type: ignore[attr-defined]
+            self.store.write(clock.epoch(), states)
 
     def _step_stats(self) -> RunStats:
         """Add what each step that keeps counts (the windowing steps) reports."""
@@ -207,7 +248,21 @@ def run_flow(
     flow: Dataflow,
     now_getter: Callable[[], datetime] | None = None,
     epoch_interval: timedelta | None = None,
+    recovery_config: Any = None,
 ) -> RunStats:
-    """Run `flow` in this process and return what happened."""
-    with clock.using(now_getter):
-        return Executor(flow, epoch_interval=epoch_interval).run()
+    """Run `flow` in this process and return what happened.
+
+    With a `RecoveryConfig`, the run resumes from the store's last complete
+    epoch and snapshots every epoch it completes.
+    """
+    store = None
+    if recovery_config is not None:
+        from learnstream.recovery import RecoveryStore
+
+        store = RecoveryStore(recovery_config)
+    try:
+        with clock.using(now_getter):
+            return Executor(flow, epoch_interval=epoch_interval, store=store).run()
+    finally:
+        if store is not None:
+            store.close()

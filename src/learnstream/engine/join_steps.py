@@ -57,6 +57,8 @@ class JoinValues:
 class JoinStep:
     """Runs `join`: one input port per side, one output of `(key, tuple)` rows."""
 
+    recoverable = False  # its core state has no snapshot yet: recovery refuses the flow
+
     def __init__(
         self, step_id: str, operator: str, sides: int, insert_mode: str, emit_mode: str
     ) -> None:

@@ -132,5 +132,16 @@ class KeyCounter:
         lib.ls_counts_gather(self._counts, order, n, counts)
         return list(zip(self._table.sorted_keys(order), ffi.unpack(counts, n), strict=True))
 
+    def load(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """Add `count` sightings of each key at once (a resumed run's counts).
+
+        The core only bumps by one, so each key is bumped `count` times, in rounds
+        of every key still short (as many rounds as the largest count).
+        """
+        pending = [(key, count) for key, count in pairs if count > 0]
+        while pending:
+            self.add([key for key, _ in pending])
+            pending = [(key, count - 1) for key, count in pending if count > 1]
+
     def __len__(self) -> int:
         return len(self._table)

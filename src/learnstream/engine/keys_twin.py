@@ -95,5 +95,11 @@ class KeyCounter:
         """`(key, count)` pairs in key order."""
         return sorted(self._counts.items())
 
+    def load(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """Add `count` sightings of each key at once (a resumed run's counts)."""
+        counts = self._counts
+        for key, count in pairs:
+            counts[key] = counts.get(key, 0) + count
+
     def __len__(self) -> int:
         return len(self._counts)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from learnstream.engine import backend, clock
+from learnstream.engine import backend, clock, resume
 from learnstream.engine.keyed_items import checked_keys, split_keyed
 from learnstream.errors import StepError, short_repr, user_function_error, wrong_return_type
 from learnstream.inputs import (
@@ -59,17 +59,32 @@ def not_a_sink(step_id: str, sink: Any) -> StepError:
 
 
 class SourceStep:
-    """Polls every partition of a source once per tick."""
+    """Polls every partition of a source once per tick.
+
+    Its snapshot is each fixed partition's own, by name (a `DynamicSource` keeps
+    no position, as in Bytewax); a finished partition keeps its last snapshot,
+    so a resumed run does not read it again.
+    """
 
     def __init__(self, step_id: str, source: Source[Any]) -> None:
         self.step_id = step_id
+        self.names: list[str] = []
+        self.ended: dict[str, Any] = {}
+        saved = resume.saved() or {}
         if isinstance(source, FixedPartitionedSource):
-            self.parts = [source.build_part(step_id, name, None) for name in source.list_parts()]
+            self.names = list(source.list_parts())
+            self.parts = [source.build_part(step_id, n, saved.get(n)) for n in self.names]
         elif isinstance(source, DynamicSource):
             self.parts = [source.build(step_id, 0, 1)]
         else:
             raise not_a_source(step_id, source)
         self.done = not self.parts
+
+    def snapshot(self) -> dict[str, Any]:
+        state = dict(self.ended)
+        for name, part in zip(self.names, self.parts, strict=False):
+            state[name] = part.snapshot()
+        return state
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         batch: list[Any] = []
@@ -80,6 +95,10 @@ class SourceStep:
             try:
                 batch.extend(part.next_batch())
             except StopIteration:
+                if self.names:
+                    index = self.parts.index(part)
+                    name = self.names.pop(index)
+                    self.ended[name] = part.snapshot()
                 part.close()
                 self.parts.remove(part)
             except (AbortExecution, StepError):  # a connector's own step error says it all
@@ -98,15 +117,22 @@ class SourceStep:
 
 
 class SinkStep:
-    """Hands each batch to the sink's partition(s); closes them at EOF."""
+    """Hands each batch to the sink's partition(s); closes them at EOF.
+
+    Its snapshot is each fixed partition's own, by name (taken before the
+    partitions close at EOF).
+    """
 
     def __init__(self, step_id: str, sink: Sink[Any]) -> None:
         self.step_id = step_id
         self.fixed = isinstance(sink, FixedPartitionedSink)
+        self.names: list[str] = []
+        self.closed: dict[str, Any] | None = None
         if isinstance(sink, FixedPartitionedSink):
             self.sink = sink
-            names = sorted(sink.list_parts())
-            self.parts = [sink.build_part(step_id, name, None) for name in names]
+            saved = resume.saved() or {}
+            self.names = sorted(sink.list_parts())
+            self.parts = [sink.build_part(step_id, name, saved.get(name)) for name in self.names]
         elif isinstance(sink, DynamicSink):
             self.parts = [sink.build(step_id, 0, 1)]
         else:
@@ -128,7 +154,15 @@ class SinkStep:
                 part.write_batch(values)
         return NO_OUTPUT
 
+    def snapshot(self) -> dict[str, Any]:
+        if self.closed is not None:
+            return self.closed
+        if not self.fixed:  # a DynamicSink keeps no position, as in Bytewax
+            return {}
+        return {name: part.snapshot() for name, part in zip(self.names, self.parts, strict=True)}
+
     def eof(self, now: datetime) -> Outputs:
+        self.closed = self.snapshot()
         for part in self.parts:
             part.close()
         return NO_OUTPUT
@@ -280,6 +314,38 @@ class StatefulBatchStep:
         self.keys: list[str] = []  # by slot, mirroring the table
         self.logics: list[Any] = []  # by slot; None until built, and after DISCARD
         self.timers: dict[int, datetime] = {}
+        saved = resume.saved()
+        if saved is not None:
+            self._resume(*saved)
+
+    def snapshot(self) -> tuple[list[str], dict[int, Any]]:
+        """Every key seen, by slot, and each live key's `logic.snapshot()`, as in Bytewax."""
+        live = {}
+        for slot, logic in enumerate(self.logics):
+            if logic is not None:
+                try:
+                    live[slot] = logic.snapshot()
+                except Exception as exc:
+                    fn = getattr(logic, "snapshot", logic)
+                    item = self.keys[slot]
+                    raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
+        return self.keys, live
+
+    def _resume(self, keys: list[str], live: dict[int, Any]) -> None:
+        """Rebuild the key table in slot order, then each live key's logic from its snapshot."""
+        self.table.slots(keys)
+        self.keys = list(keys)
+        self.logics = [None] * len(keys)
+        for slot, state in live.items():
+            try:
+                logic = self.logics[slot] = self.builder(state)
+                when = logic.notify_at()
+            except Exception as exc:
+                raise user_function_error(
+                    self.step_id, self.operator, self.builder, (keys[slot], state), exc
+                ) from exc
+            if when is not None:
+                self.timers[slot] = when
 
     def _call(self, slot: int, method: str, *args: Any) -> list[tuple[str, Any]]:
         key = self.keys[slot]
@@ -362,6 +428,12 @@ class CountStep:
         self.operator = operator
         self.key = key
         self.counter = backend.core.KeyCounter()
+        saved = resume.saved()
+        if saved:
+            self.counter.load(saved)
+
+    def snapshot(self) -> list[tuple[str, int]]:
+        return self.counter.items()
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs
@@ -378,4 +450,6 @@ class CountStep:
         return [[]]
 
     def eof(self, now: datetime) -> Outputs:
-        return [self.counter.items()]
+        counts = self.counter.items()
+        self.counter = backend.core.KeyCounter()  # emitted: nothing is held after EOF
+        return [counts]

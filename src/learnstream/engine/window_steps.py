@@ -258,6 +258,8 @@ class LogicAggregate(Aggregate):
 class WindowStep:
     """Runs one windowing operator; see the module docstring."""
 
+    recoverable = False  # its core state has no snapshot yet: recovery refuses the flow
+
     def __init__(
         self,
         step_id: str,

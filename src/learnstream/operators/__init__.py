@@ -805,9 +805,11 @@ def stateful(
 
 
 class _StatefulMap(StatefulLogic[V, W, S]):
-    def __init__(self, mapper: Callable[[S | None, V], tuple[S | None, Iterable[W]]]) -> None:
+    def __init__(
+        self, mapper: Callable[[S | None, V], tuple[S | None, Iterable[W]]], state: S | None
+    ) -> None:
         self.mapper = mapper
-        self.state: S | None = None
+        self.state: S | None = state
 
     def on_item(self, value: V) -> tuple[Iterable[W], bool]:
         self.state, emit = self.mapper(self.state, value)
@@ -836,7 +838,7 @@ def stateful_flat_map(
     sfm_eg.show: ('a', 1)
     sfm_eg.show: ('a', 3)
     """
-    return stateful("stateful", up, lambda resume: _StatefulMap(mapper))
+    return stateful("stateful", up, lambda resume: _StatefulMap(mapper, resume))
 
 
 @operator
@@ -1020,7 +1022,7 @@ def min_final(
 
 
 @dataclass
-class _Collecting(StatefulLogic[V, list[V], list[V]]):
+class _Collecting(StatefulLogic[V, list[V], tuple[list[V], datetime | None]]):
     timeout: timedelta
     max_size: int
     acc: list[V] = field(default_factory=list)
@@ -1043,8 +1045,8 @@ class _Collecting(StatefulLogic[V, list[V], list[V]]):
     def notify_at(self) -> datetime | None:
         return self.deadline
 
-    def snapshot(self) -> list[V]:
-        return list(self.acc)
+    def snapshot(self) -> tuple[list[V], datetime | None]:
+        return list(self.acc), self.deadline
 
 
 @operator
@@ -1073,7 +1075,14 @@ def collect(
             "needs max_size of at least 1",
             "pass max_size=1 or more",
         )
-    return stateful("stateful", up, lambda resume: _Collecting(timeout, max_size))
+
+    def builder(resume: tuple[list[V], datetime | None] | None) -> _Collecting[V]:
+        if resume is None:
+            return _Collecting(timeout, max_size)
+        acc, deadline = resume
+        return _Collecting(timeout, max_size, list(acc), deadline)
+
+    return stateful("stateful", up, builder)
 
 
 @dataclass

@@ -1,0 +1,38 @@
+"""The state a run resumes from, handed to runtimes while they are built.
+
+A source or sink partition must be opened with its resume state (a `FileSink`
+truncates its file back to the snapshotted position when it opens it), so the
+executor builds every runtime inside `resuming(states)`, and a stateful runtime
+asks `saved()` for its own state in its constructor (the executor says which
+core step is being built, so an operator's own id never has to match it).
+Outside a resumed run, `saved` is always `None`.
+
+Every runtime that holds state between ticks has `snapshot()`, returning a
+picklable value that its constructor accepts back through `saved`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_states: dict[str, Any] = {}
+_building: str | None = None
+
+
+@contextmanager
+def building(step_id: str, states: dict[str, Any]) -> Iterator[None]:
+    """Build core step `step_id`'s runtime inside the block, from `states` if it is there."""
+    global _states, _building
+    previous = _states, _building
+    _states, _building = states, step_id
+    try:
+        yield
+    finally:
+        _states, _building = previous
+
+
+def saved() -> Any:
+    """The state the step being built snapshotted last, or None for a fresh start."""
+    return None if _building is None else _states.get(_building)

@@ -1,0 +1,305 @@
+"""Recovery: snapshot a flow's state at the end of each epoch, resume after a crash.
+
+As in Bytewax 0.21.1: make a recovery store once with
+`python -m learnstream.recovery DB_DIR PART_COUNT` (SQLite files
+`part-0.sqlite3` ... in `DB_DIR`), then run with
+`learnstream run FLOW -r DB_DIR -s SNAPSHOT_SECONDS -b BACKUP_SECONDS` or
+`run_main(flow, epoch_interval=..., recovery_config=RecoveryConfig(db_dir))`.
+
+At the end of every epoch the executor writes one snapshot of everything that
+would be lost in a crash: each stateful step's state, each source partition's
+position and each sink partition's position. An epoch is written atomically:
+its rows go into the partition files first, and the epoch counts only once its
+commit row is in `part-0` (written in the same transaction as part 0's rows), so
+a crash while writing leaves the previous complete epoch in charge. A resumed
+run starts from the last complete epoch: sources re-read what came after it,
+so output written after it is written again (at-least-once), except in a
+`FileSink`, which truncates its file back to the snapshotted position.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> db = Path(tempfile.mkdtemp())
+>>> init_db_dir(db, 2)
+>>> sorted(p.name for p in db.iterdir())
+['part-0.sqlite3', 'part-1.sqlite3']
+>>> RecoveryConfig(db).backup_interval is None
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from learnstream.errors import LearnstreamError
+
+FORMAT = 1
+"""The store layout this learnstream writes and reads; a larger number is refused."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snaps (
+    step_id TEXT NOT NULL, epoch INTEGER NOT NULL, state BLOB NOT NULL,
+    PRIMARY KEY (step_id, epoch));
+CREATE TABLE IF NOT EXISTS commits (epoch INTEGER PRIMARY KEY, at REAL NOT NULL);
+"""
+
+
+class RecoveryError(LearnstreamError, RuntimeError):
+    """A recovery store that cannot be used for this run (what does not match is named)."""
+
+
+@dataclass
+class RecoveryConfig:
+    """Where a run keeps its snapshots (as Bytewax's `RecoveryConfig`).
+
+    `db_dir` holds the partition files `python -m learnstream.recovery` made;
+    `backup_interval` is how long superseded snapshots are kept (default: none
+    kept), so a backup of the files taken that long ago is still consistent.
+    """
+
+    db_dir: Path
+    backup_interval: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        self.db_dir = Path(self.db_dir)
+
+
+def part_path(db_dir: Path, index: int) -> Path:
+    return Path(db_dir) / f"part-{index}.sqlite3"
+
+
+def init_db_dir(db_dir: Path, part_count: int) -> None:
+    """Create a recovery store of `part_count` partition files in `db_dir`."""
+    if part_count < 1:
+        raise RecoveryError(f"a recovery store needs at least 1 partition, not {part_count}")
+    db_dir = Path(db_dir)
+    db_dir.mkdir(parents=True, exist_ok=True)
+    existing = sorted(db_dir.glob("part-*.sqlite3"))
+    if existing:
+        raise RecoveryError(
+            f"{db_dir} already holds a recovery store ({len(existing)} partition files): "
+            "use it as it is, or delete the directory to start afresh"
+        )
+    for index in range(part_count):
+        with closing(sqlite3.connect(part_path(db_dir, index))) as db, db:
+            db.executescript(_SCHEMA)
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("format", str(FORMAT)),
+                    ("part_index", str(index)),
+                    ("part_count", str(part_count)),
+                ],
+            )
+
+
+def _route(step_id: str, part_count: int) -> int:
+    """The partition a step's snapshots live in (stable across runs and machines)."""
+    return zlib.crc32(step_id.encode()) % part_count
+
+
+class RecoveryStore:
+    """An open recovery store: checks it, loads the last complete epoch, writes new ones."""
+
+    def __init__(self, config: RecoveryConfig) -> None:
+        self.db_dir = config.db_dir
+        self.keep = config.backup_interval or timedelta(0)
+        files = sorted(self.db_dir.glob("part-*.sqlite3")) if self.db_dir.is_dir() else []
+        if not files:
+            raise RecoveryError(
+                f"recovery directory {self.db_dir} holds no recovery store: create one with "
+                f"`python -m learnstream.recovery {self.db_dir} 1`"
+            )
+        self.parts: list[sqlite3.Connection] = []
+        for index in range(len(files)):
+            path = part_path(self.db_dir, index)
+            if not path.exists():
+                raise RecoveryError(
+                    f"recovery store {self.db_dir} is missing {path.name} (it has "
+                    f"{len(files)} partition files): restore it from a backup or make a new store"
+                )
+            self.parts.append(self._open(path, index, len(files)))
+
+    def _open(self, path: Path, index: int, count: int) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise RecoveryError(
+                f"recovery store file {path} is corrupt or not a learnstream recovery store "
+                f"({exc}): restore it from a backup, or delete {self.db_dir} and make a new store"
+            ) from exc
+        found = int(meta.get("format", "0"))
+        if found > FORMAT:
+            raise RecoveryError(
+                f"recovery store file {path} has format {found}, newer than this learnstream "
+                f"reads ({FORMAT}): upgrade learnstream, or make a new store"
+            )
+        if meta.get("part_index") != str(index) or meta.get("part_count") != str(count):
+            raise RecoveryError(
+                f"recovery store file {path} says it is partition {meta.get('part_index')} of "
+                f"{meta.get('part_count')}, but {self.db_dir} holds {count} partition files: "
+                "the directory mixes files of different stores"
+            )
+        return db
+
+    def _meta(self, name: str) -> str | None:
+        row = self.parts[0].execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else row[0]
+
+    def check_flow(self, flow_id: str) -> None:
+        """Refuse a store another flow wrote (the first run claims the store)."""
+        owner = self._meta("flow_id")
+        if owner is not None and owner != flow_id:
+            raise RecoveryError(
+                f"recovery store {self.db_dir} holds snapshots of flow {owner!r}, not "
+                f"{flow_id!r}: give this flow its own store (python -m learnstream.recovery)"
+            )
+
+    def check_steps(self, flow_id: str, steps: list[tuple[str, str]]) -> None:
+        """Refuse to resume a flow whose stateful steps are not those the store holds."""
+        recorded = self._meta("steps")
+        if recorded is None:
+            with self._transaction(self.parts[0]):
+                self.parts[0].executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [("flow_id", flow_id), ("steps", json.dumps(steps))],
+                )
+            return
+        before = {step_id: op for step_id, op in json.loads(recorded)}
+        now = dict(steps)
+        problems = [
+            f"step {s!r} ({before[s]}) is in the store but not in the flow"
+            for s in before
+            if s not in now
+        ]
+        problems += [
+            f"step {s!r} ({now[s]}) is new: the store has no state for it"
+            for s in now
+            if s not in before
+        ]
+        problems += [
+            f"step {s!r} was {before[s]} and is now {now[s]}"
+            for s in now
+            if s in before and before[s] != now[s]
+        ]
+        if problems:
+            raise RecoveryError(
+                f"flow {flow_id!r} has changed since recovery store {self.db_dir} was written: "
+                + "; ".join(problems)
+                + ". Resume with the flow as it was, or start afresh with a new store"
+            )
+
+    @staticmethod
+    @contextmanager
+    def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def last_epoch(self) -> int | None:
+        """The last complete epoch, or None when nothing was snapshotted yet."""
+        row = self.parts[0].execute("SELECT MAX(epoch) FROM commits").fetchone()
+        return row[0]
+
+    def load(self) -> tuple[int, dict[str, Any]]:
+        """The last complete epoch (0: none) and each step's state as of it."""
+        epoch = self.last_epoch() or 0
+        states: dict[str, Any] = {}
+        for db in self.parts:
+            # Rows of an epoch whose commit never happened: a crash while writing it.
+            with self._transaction(db):
+                db.execute("DELETE FROM snaps WHERE epoch > ?", (epoch,))
+            rows = db.execute(
+                "SELECT step_id, state, MAX(epoch) FROM snaps WHERE epoch <= ? GROUP BY step_id",
+                (epoch,),
+            ).fetchall()
+            for step_id, blob, at in rows:
+                try:
+                    states[step_id] = pickle.loads(blob)
+                except Exception as exc:
+                    raise RecoveryError(
+                        f"recovery store {self.db_dir}: the snapshot of step {step_id!r} at "
+                        f"epoch {at} cannot be read ({type(exc).__name__}: {exc}): the file is "
+                        "damaged or was written by code that no longer exists"
+                    ) from exc
+        return epoch, states
+
+    def write(self, epoch: int, states: dict[str, Any]) -> None:
+        """Snapshot `epoch`: every part's rows, then part 0's rows with the commit row."""
+        count = len(self.parts)
+        rows: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
+        for step_id, state in states.items():
+            blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            rows[_route(step_id, count)].append((step_id, epoch, blob))
+        for index in [*range(1, count), 0]:
+            db = self.parts[index]
+            with self._transaction(db):
+                db.executemany("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?)", rows[index])
+                if index == 0:
+                    db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (epoch, time.time()))
+        self._collect_garbage()
+
+    def _collect_garbage(self) -> None:
+        """Drop snapshots superseded by an epoch committed more than `backup_interval` ago."""
+        cutoff = time.time() - self.keep.total_seconds()
+        row = (
+            self.parts[0]
+            .execute("SELECT MAX(epoch) FROM commits WHERE at <= ?", (cutoff,))
+            .fetchone()
+        )
+        if row[0] is None:
+            return
+        keep_from = row[0]
+        for index, db in enumerate(self.parts):
+            with self._transaction(db):
+                # A step's newest row at or before `keep_from` stays: it is its state then.
+                db.execute(
+                    "DELETE FROM snaps WHERE epoch < ? AND epoch < "
+                    "(SELECT MAX(s.epoch) FROM snaps s WHERE s.step_id = snaps.step_id "
+                    "AND s.epoch <= ?)",
+                    (keep_from, keep_from),
+                )
+                if index == 0:
+                    db.execute("DELETE FROM commits WHERE epoch < ?", (keep_from,))
+
+    def close(self) -> None:
+        for db in self.parts:
+            db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m learnstream.recovery DB_DIR PART_COUNT`: create a recovery store."""
+    parser = argparse.ArgumentParser(
+        prog="python -m learnstream.recovery",
+        description="Create a recovery store (SQLite partition files) for `learnstream run -r`.",
+    )
+    parser.add_argument("db_dir", type=Path, help="directory to hold the partition files")
+    parser.add_argument("part_count", type=int, help="number of partition files")
+    args = parser.parse_args(argv)
+    try:
+        init_db_dir(args.db_dir, args.part_count)
+    except RecoveryError as err:
+        print(f"python -m learnstream.recovery: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
