@@ -76,6 +76,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_simulated_joins.py": (),
     "test_testing_helpers.py": (),
     "test_timeline.py": (),
+    "test_timeline_joins.py": (),
     "test_window_core_agreement.py": ("slow",),
     "test_windowing_bytewax.py": (),
     "test_windowing_errors.py": (),

@@ -70,10 +70,11 @@ def visualize(import_str: str, fmt: str) -> None:
 @click.argument("events", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--source",
-    type=click.Choice(["sensors", "clicks"]),
+    type=click.Choice(["sensors", "clicks", "ads"]),
     default="sensors",
     show_default=True,
-    help="Simulated stream to draw when no EVENTS file is given.",
+    help="Simulated stream to draw when no EVENTS file is given (ads: impressions joined "
+    "with their clicks by user, through join_window).",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the simulated stream.")
 @click.option("--limit", default=24, show_default=True, help="Items of the simulated stream.")
@@ -110,7 +111,8 @@ def timeline(events: str | None, svg: str | None, **options: object) -> None:
     """Draw items, windows, watermarks and late items on an event-time axis.
 
     EVENTS is a CSV (key,ts) or JSON Lines file of events in arrival order ('-'
-    reads stdin); times are ISO-8601 with an offset, or seconds after
+    reads stdin); a CSV of key,ts,side rows is drawn as a windowed join, a lane
+    per side per key, with the rows the join emitted; times are ISO-8601 with an offset, or seconds after
     2024-01-01T00:00:00Z. Without EVENTS, a simulated stream is drawn. Windows
     default to --tumbling 30s.
     """

@@ -15,8 +15,12 @@ all the events have arrived (its `EventClock`: the largest timestamp of the key
 minus the wait; system time is held still, so the picture does not depend on
 how fast the machine is).
 
+A windowed join draws the same way (`build_join_timeline`, in `joins`): a
+lane per side per key, the windows, the rows the join emitted and the late
+sides.
+
 The package, one module per idea: `model` (what a timeline holds), `build`
-(running the engine to fill it), `axis` and `words` (what both pictures share),
+(running the engine to fill it), `joins` (the same for `join_window`), `axis` and `words` (what both pictures share),
 `text` and `svg` (the two pictures), `options` (what the CLI reads).
 
 >>> from datetime import datetime, timedelta, timezone
@@ -42,7 +46,8 @@ late items (sent to .late, never silently dropped):
 """
 
 from learnstream.timeline.build import build_timeline
-from learnstream.timeline.model import Event, Lane, Timeline, Window
+from learnstream.timeline.joins import build_join_timeline
+from learnstream.timeline.model import Event, JoinRow, Lane, Timeline, Window
 from learnstream.timeline.options import (
     DEFAULT_START,
     parse_duration,
@@ -56,9 +61,11 @@ from learnstream.timeline.words import format_duration
 __all__ = [
     "DEFAULT_START",
     "Event",
+    "JoinRow",
     "Lane",
     "Timeline",
     "Window",
+    "build_join_timeline",
     "build_timeline",
     "format_duration",
     "parse_duration",

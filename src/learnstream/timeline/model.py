@@ -62,6 +62,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class JoinRow:
+    """One row a windowed join emitted: the arrival number of each side's value, None if absent."""
+
+    key: str
+    window_id: int
+    seqs: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
 class Lane:
     """One row of items: a key's items from one input."""
 
@@ -76,7 +85,8 @@ class Timeline:
 
     `watermarks` holds each key's watermark once every item had arrived (before
     the end of the input flushes the rest), as the engine held it. `sides`
-    lists the inputs, in lane order (``("",)`` for a flow with one input).
+    lists the inputs, in lane order (``("",)`` for a flow with one input);
+    a join's timeline also holds the `rows` it emitted.
     """
 
     events: tuple[Event, ...]
@@ -87,6 +97,8 @@ class Timeline:
     highlight: tuple[str, int] | None = None
     keys: tuple[str, ...] = field(default=())
     sides: tuple[str, ...] = ("",)
+    rows: tuple[JoinRow, ...] = ()
+    """For a join (`build_join_timeline`): the rows it emitted, in order."""
 
     @property
     def late_events(self) -> list[Event]:
@@ -99,6 +111,10 @@ class Timeline:
             Lane(key, side, tuple(e for e in self.events if e.key == key and e.side == side))
             for side in self.sides
         ]
+
+    def rows_of(self, key: str) -> list[JoinRow]:
+        """The join rows `key` emitted, in order."""
+        return [row for row in self.rows if row.key == key]
 
     def windows_of(self, key: str) -> list[Window]:
         """`key`'s windows (and the highlighted window, if it is one of `key`'s), by open time."""

@@ -1,7 +1,9 @@
 """What `learnstream timeline` reads: durations, times, event files, simulated sources, options.
 
 Everything arrives as strings (a command line, a CSV or JSON Lines file) and
-leaves as the `(key, timestamp)` pairs and windower that `build_timeline` takes.
+leaves as the `(key, timestamp)` pairs and windower that `build_timeline` takes,
+or, for a join (a ``key,ts,side`` CSV, or the simulated ads), the
+`(key, timestamp, side)` triples that `build_join_timeline` takes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from learnstream.operators import windowing as win
 from learnstream.timeline.build import build_timeline
+from learnstream.timeline.joins import build_join_timeline
 from learnstream.timeline.model import Timeline
 from learnstream.timeline.words import US
 
@@ -164,6 +167,67 @@ def simulated_events(
     raise ValueError(f"source must be 'sensors' or 'clicks', not {source!r}")
 
 
+def simulated_join_events(
+    *, seed: int = 0, limit: int = 24, keys: int = 2, disorder: timedelta | None = None
+) -> list[tuple[str, datetime, int]]:
+    """``(user, ts, side)`` of the simulated ad impressions (side 0) and their clicks (side 1).
+
+    The two streams are read side by side, one item of each in turn, as the
+    engine reads two sources: so the clicks, fewer than the impressions, run
+    ahead of them in event time, and an impression can arrive after its
+    user's watermark. `disorder` shuffles each stream (default 10s).
+
+    >>> [(k, t.strftime("%M:%S"), s) for k, t, s in simulated_join_events(seed=1, limit=6)][:4]
+    [('user-0', '00:00', 0), ('user-0', '00:21', 1), ('user-1', '00:05', 0), ('user-0', '00:18', 1)]
+    """
+    from learnstream.connectors.simulated import AdClickSource, AdImpressionSource
+
+    shuffle = timedelta(seconds=10) if disorder is None else disorder
+    shown = AdImpressionSource(users=keys, seed=seed, limit=limit, max_disorder=shuffle)
+    clicks = AdClickSource(
+        shown, click_rate=0.5, max_click_delay=timedelta(seconds=30), max_disorder=shuffle
+    )
+    sides = [[(i["user"], i["ts"], 0) for i in shown], [(c["user"], c["ts"], 1) for c in clicks]]
+    merged = []
+    for n in range(max(map(len, sides))):
+        merged += [side[n] for side in sides if n < len(side)]
+    return merged
+
+
+def read_join_events(
+    path: str | Path, text: str
+) -> tuple[list[tuple[str, datetime, int]], list[str]]:
+    """``key,ts,side`` CSV rows: the events of a join and its sides, in order of first appearance.
+
+    >>> events, sides = read_join_events("j.csv", "key,ts,side\\na,3,views\\na,5,clicks\\n")
+    >>> [(k, t.second, s) for k, t, s in events], sides
+    ([('a', 3, 0), ('a', 5, 1)], ['views', 'clicks'])
+    """
+    path = Path(path)
+    rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), 1) if row]
+    if rows and rows[0][1][1].strip().lower() in ("ts", "time", "timestamp"):
+        rows = rows[1:]
+    sides: list[str] = []
+    events = []
+    for n, row in rows:
+        if len(row) != 3:
+            raise ValueError(f"{path.name}:{n}: a join's events are key,ts,side rows")
+        key, ts, side = (cell.strip() for cell in row)
+        if side not in sides:
+            sides.append(side)
+        try:
+            events.append((key, parse_time(ts), sides.index(side)))
+        except ValueError as err:
+            raise ValueError(f"{path.name}:{n}: {err}") from None
+    return events, sides
+
+
+def _has_sides(text: str) -> bool:
+    """A CSV whose rows have three cells (key, ts, side) holds a join's events."""
+    first = next((row for row in csv.reader(io.StringIO(text)) if row), [])
+    return len(first) == 3 and text.lstrip()[:1] not in "{["
+
+
 def timeline_from_options(
     events: str | None = None,
     *,
@@ -187,13 +251,24 @@ def timeline_from_options(
     >>> [(w.key, w.window_id, len(w.seqs)) for w in tl.windows]
     [('sensor-0', 0, 2), ('sensor-0', 1, 1), ('sensor-1', 0, 2), ('sensor-1', 1, 1)]
     """
+    joined: list[tuple[str, datetime, int]] | None = None
+    sides: list[str] = []
     if events is None:
         gap = None if disorder is None else parse_duration(disorder)
-        pairs = simulated_events(source, seed=seed, limit=limit, keys=keys, disorder=gap)
-    elif events == "-":
-        pairs = read_events("stdin", text=sys.stdin.read())
+        if source == "ads":
+            joined = simulated_join_events(seed=seed, limit=limit, keys=keys, disorder=gap)
+            sides = ["impressions", "clicks"]
+            pairs = [(key, ts) for key, ts, _ in joined]
+        else:
+            pairs = simulated_events(source, seed=seed, limit=limit, keys=keys, disorder=gap)
     else:
-        pairs = read_events(events)
+        name = "stdin" if events == "-" else events
+        text = sys.stdin.read() if events == "-" else Path(events).read_text(encoding="utf-8")
+        if _has_sides(text):
+            joined, sides = read_join_events(name, text)
+            pairs = [(key, ts) for key, ts, _ in joined]
+        else:
+            pairs = read_events(name, text=text)
     if not pairs:
         raise ValueError("no events to draw")
     chosen = [
@@ -229,4 +304,10 @@ def timeline_from_options(
             raise ValueError(
                 f"--highlight wants KEY:ID, e.g. sensor-0:2; got {highlight!r}"
             ) from None
+    if joined is not None:
+        if len(sides) < 2:
+            raise ValueError(f"a join needs events of at least two sides, not only {sides}")
+        return build_join_timeline(
+            joined, windower, parse_duration(wait), sides=sides, highlight=mark
+        )
     return build_timeline(pairs, windower, parse_duration(wait), highlight=mark)

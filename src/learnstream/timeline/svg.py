@@ -8,6 +8,7 @@ dashed line. Colours come from classes, so the site's dark mode restyles them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from html import escape
 
@@ -25,6 +26,8 @@ STYLE = """
 .ls-tl .win.ghost { fill: none; stroke-dasharray: 4 3; }
 .ls-tl .item { fill: #009485; stroke: white; stroke-width: 1; }
 .ls-tl .item.hot { fill: #d97706; }
+.ls-tl .match { stroke: #0f766e; stroke-width: 1.5; stroke-opacity: .6; }
+.ls-tl .match.hot { stroke: #d97706; stroke-width: 2.5; stroke-opacity: 1; }
 .ls-tl .late { stroke: #dc2626; stroke-width: 2.4; stroke-linecap: round; }
 .ls-tl .wm { stroke: #c026d3; stroke-width: 2; stroke-dasharray: 5 3; }
 .ls-tl .wmtext { fill: #c026d3; }
@@ -109,6 +112,25 @@ def _draw_items(c: _Canvas, lane: Lane, y: float, in_target: set[int]) -> None:
             )
 
 
+def _draw_rows(c: _Canvas, tl: Timeline, key: str, y: float) -> None:
+    """A join's rows of `key`: a line from each side's item to the next side's, under the dots."""
+    lane_of = {side: i for i, side in enumerate(tl.sides)}
+    by_seq = {e.seq: e for e in tl.events}
+    for row in tl.rows_of(key):
+        points = [
+            (c.x(by_seq[seq].ts), y + lane_of[by_seq[seq].side] * LANE_H + LANE_H / 2 + 3)
+            for seq in row.seqs
+            if seq is not None
+        ]
+        hot = " hot" if tl.highlight == (row.key, row.window_id) else ""
+        tip = escape(words.row_line(tl, row))
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            c.add(
+                f'<line class="match{hot}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
+                f'y2="{y2:.1f}"><title>{tip}</title></line>'
+            )
+
+
 def _draw_key(
     c: _Canvas, tl: Timeline, key: str, y: float, band: bool, in_target: set[int]
 ) -> float:
@@ -129,6 +151,7 @@ def _draw_key(
     for row_no, windows in enumerate(rows):
         for w in windows:
             _draw_window(c, tl, w, y + items_h + row_no * WINDOW_H + 2)
+    _draw_rows(c, tl, key, y)
     for i, lane in enumerate(lanes):
         _draw_items(c, lane, y + i * LANE_H, in_target)
     wm = tl.watermarks[key]

@@ -3,6 +3,8 @@
 Per key: a row of items for each of its lanes (``●`` an item, ``2``-``9`` that
 many in one column, ``✗`` a late item), then rows of windows (``[id·items)``),
 with the key's watermark drawn as ``┃`` through them and written at the right.
+A join's timeline ends with the rows the join emitted, each naming its sides'
+items (the rows of the highlighted window marked ``→``).
 """
 
 from __future__ import annotations
@@ -158,5 +160,13 @@ def render_text(tl: Timeline, width: int) -> Text:
         out.append("late items (sent to .late, never silently dropped):\n")
         for e in tl.late_events:
             out.append("  " + words.late_line(e) + "\n", style=STYLE_LATE)
+    if tl.rows:
+        out.append("rows the join emitted (⋈ joins the sides' items; — a side with none):\n")
+        for row in tl.rows:
+            hot = tl.highlight == (row.key, row.window_id)
+            out.append(
+                ("→ " if hot else "  ") + words.row_line(tl, row) + "\n",
+                style=STYLE_HIGHLIGHT if hot else "",
+            )
     out.append(words.summary(tl))
     return out

@@ -9,7 +9,7 @@ from learnstream.operators import windowing as win
 from learnstream.wording import plural
 
 if TYPE_CHECKING:
-    from learnstream.timeline.model import Event, Timeline, Window
+    from learnstream.timeline.model import Event, JoinRow, Timeline, Window
 
 US = timedelta(microseconds=1)
 
@@ -79,7 +79,20 @@ def late_line(e: Event) -> str:
     else:
         ids = e.window_ids
         target = "late for window" + ("s " if len(ids) > 1 else " ") + ", ".join(map(str, ids))
-    return f"#{e.seq + 1} {e.key} {clock_time(e.ts)} arrived when the watermark was {wm} → {target}"
+    side = f" ({e.side})" if e.side else ""
+    return (
+        f"#{e.seq + 1} {e.key} {clock_time(e.ts)}{side} arrived when the watermark was {wm} "
+        f"→ {target}"
+    )
+
+
+def row_line(tl: Timeline, row: JoinRow) -> str:
+    """A join row as its sides' items: `ana window 0: #1 shown ⋈ #2 clicked`."""
+    parts = [
+        "—" if seq is None else f"#{seq + 1} {side}"
+        for seq, side in zip(row.seqs, tl.sides, strict=True)
+    ]
+    return f"{row.key} window {row.window_id}: " + " ⋈ ".join(parts)
 
 
 def highlight_line(tl: Timeline, w: Window) -> str:
