@@ -44,16 +44,19 @@ def _running_count(total: int | None, _word: str) -> tuple[int, int]:
 
 
 def wordcount() -> Dataflow:
-    """Running counts as they change (stateful_map) and final counts (count_final)."""
+    """Running counts (stateful_map), final counts (count_final), letters per initial (fold_final)."""
     flow = Dataflow("wc")
     lines = op.map("die", op.input("inp", flow, _source("LS_IN")), _maybe_die)
     words = op.flat_map("split", lines, str.split)
     running = op.stateful_map("running", op.key_on("key", words, str.lower), _running_count)
     finals = op.count_final("final", words, str.lower)
+    by_letter = op.key_on("letter", words, lambda w: w[0])
+    letters = op.fold_final("letters", by_letter, lambda: 0, lambda n, w: n + len(w))
     both = op.merge(
         "both",
         op.map("r", running, lambda kv: ("", f"running {kv[0]} {kv[1]}")),
         op.map("f", finals, lambda kv: ("", f"final {kv[0]} {kv[1]}")),
+        op.map("l", letters, lambda kv: ("", f"letters {kv[0]} {kv[1]}")),
     )
     op.output("out", both, _sink())
     return flow

@@ -56,9 +56,6 @@ FLOWS = {
     "join": ({"LS_IN": ORDERS, "LS_IN2": PAYMENTS}, len(ORDERS)),
 }
 
-RECOVERABLE = ["wordcount"]
-"""Windowing and join steps cannot snapshot their cores yet: `-r` refuses those flows."""
-
 pytestmark = pytest.mark.slow
 
 
@@ -127,7 +124,7 @@ def _kills(flow: str) -> st.SearchStrategy[list[int]]:
 
 
 @pytest.mark.parametrize("backend", ["c", "python"])
-@pytest.mark.parametrize("flow", RECOVERABLE)
+@pytest.mark.parametrize("flow", sorted(FLOWS))
 def test_killed_runs_resume_to_the_uninterrupted_output(
     tmp_path_factory: pytest.TempPathFactory, flow: str, backend: str
 ) -> None:
@@ -165,30 +162,3 @@ def test_a_kill_from_outside_at_any_moment_loses_nothing(
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.read_text() == expected
-
-
-@pytest.mark.parametrize("flow", sorted(set(FLOWS) - set(RECOVERABLE)))
-def test_flows_that_cannot_be_snapshotted_yet_refuse_recovery(tmp_path: Path, flow: str) -> None:
-    db = tmp_path / "db"
-    subprocess.run([sys.executable, "-m", "learnstream.recovery", str(db), "1"], check=True)
-    env = {**os.environ, **_files(tmp_path, flow), "LS_OUT": str(tmp_path / "o.txt")}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "learnstream.run",
-            f"recovery_flows:{flow}",
-            "-r",
-            str(db),
-            "-s",
-            "0",
-            "-b",
-            "0",
-        ],
-        env={**env, "PYTHONPATH": str(TESTS)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 1
-    assert "cannot be snapshotted yet" in proc.stderr and "run it without -r" in proc.stderr

@@ -67,6 +67,11 @@ joins: ModuleType
 """The join core (`JoinCore`) of the same backend."""
 
 
+def twin(stem: str) -> ModuleType:
+    """The pure-Python twin of one part (`"windows"`, `"joins"`, `"stamps"`), whatever the backend."""
+    return _load_part(stem, "python")
+
+
 def __getattr__(name: str) -> Any:
     """Load a part of the backend the first time it is asked for."""
     loaded = globals()

@@ -126,7 +126,7 @@ class Executor:
             clock.resume_after(epoch)
         self.runtimes: list[Runtime] = []
         for step in self.steps:
-            with resume.building(step.step_id, states):
+            with resume.building(step.step_id, states, recording=store is not None):
                 self.runtimes.append(step.runtime())
         # Every runtime that keeps state between ticks can snapshot it.
         self.stateful = [
@@ -135,14 +135,6 @@ class Executor:
             if hasattr(rt, "snapshot")
         ]
         if store is not None:
-            for step, rt in zip(self.steps, self.runtimes, strict=True):
-                if getattr(rt, "recoverable", True) is False:
-                    from learnstream.recovery import RecoveryError
-
-                    raise RecoveryError(
-                        f"step {step.step_id!r} ({step.operator}) cannot be snapshotted yet, so "
-                        f"flow {flow.flow_id!r} cannot run with recovery: run it without -r"
-                    )
             store.check_steps(flow.flow_id, [(s.step_id, s.operator) for s, _ in self.stateful])
         if fused:  # neighbouring map/filter steps as one pass (same outputs and errors)
             self.steps, self.runtimes = fuse(self.steps, self.runtimes)

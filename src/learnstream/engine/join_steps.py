@@ -15,12 +15,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from learnstream.engine import backend
+from learnstream.engine import backend, resume
 from learnstream.engine.joins_twin import EMIT_MODES, FINAL, INSERT_MODES
 from learnstream.engine.keyed_items import split_keyed
 from learnstream.engine.window_steps import Aggregate
 
 Outputs = list[list[Any]]
+
+
+def _joins() -> Any:
+    """The join core's module; a run that snapshots uses the twin, whose state pickles."""
+    return backend.twin("joins") if resume.recording() else backend.joins
 
 
 class JoinValues:
@@ -57,19 +62,24 @@ class JoinValues:
 class JoinStep:
     """Runs `join`: one input port per side, one output of `(key, tuple)` rows."""
 
-    recoverable = False  # its core state has no snapshot yet: recovery refuses the flow
-
     def __init__(
         self, step_id: str, operator: str, sides: int, insert_mode: str, emit_mode: str
     ) -> None:
         self.step_id = step_id
         self.operator = operator
-        self.core = backend.joins.JoinCore(
+        self.core = _joins().JoinCore(
             sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode], keyed=True
         )
         self.store = JoinValues(sides)
         self.final = EMIT_MODES[emit_mode] == FINAL
         self.row_keys: list[Any] = []  # final mode: the key of each row, for EOF
+        saved = resume.saved()
+        if saved is not None:
+            self.core, self.store.values, self.row_keys = saved
+
+    def snapshot(self) -> tuple[Any, list[Any], list[Any]]:
+        """The (twin) core's rows, the values its ids name, and final mode's row keys."""
+        return self.core, self.store.values, self.row_keys
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         out: list[Any] = []
@@ -116,8 +126,14 @@ class JoinAggregate(Aggregate):
     """
 
     def __init__(self, sides: int, insert_mode: str, emit_mode: str) -> None:
-        self.core = backend.joins.JoinCore(sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode])
+        self.core = _joins().JoinCore(sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode])
         self.store = JoinValues(sides)
+
+    def snapshot(self) -> tuple[Any, list[Any]]:
+        return self.core, self.store.values
+
+    def resume(self, state: tuple[Any, list[Any]]) -> None:
+        self.core, self.store.values = state
 
     def insert_all(
         self, handles: list[int], wids: list[int], keys: list[str], values: list[Any]

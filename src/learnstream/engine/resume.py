@@ -19,18 +19,32 @@ from typing import Any
 
 _states: dict[str, Any] = {}
 _building: str | None = None
+_recording = False
 
 
 @contextmanager
-def building(step_id: str, states: dict[str, Any]) -> Iterator[None]:
-    """Build core step `step_id`'s runtime inside the block, from `states` if it is there."""
-    global _states, _building
-    previous = _states, _building
-    _states, _building = states, step_id
+def building(step_id: str, states: dict[str, Any], *, recording: bool) -> Iterator[None]:
+    """Build core step `step_id`'s runtime inside the block, from `states` if it is there.
+
+    `recording`: the run snapshots its state (it has a recovery store).
+    """
+    global _states, _building, _recording
+    previous = _states, _building, _recording
+    _states, _building, _recording = states, step_id, recording
     try:
         yield
     finally:
-        _states, _building = previous
+        _states, _building, _recording = previous
+
+
+def recording() -> bool:
+    """True while building the runtimes of a run that snapshots its state.
+
+    The window and join cores of the C backend cannot hand over their state yet,
+    so such a run gives those steps the pure-Python twin cores (same decisions,
+    tested to agree), whose state pickles as it is.
+    """
+    return _recording
 
 
 def saved() -> Any:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from learnstream.engine import backend
+from learnstream.engine import backend, resume
 from learnstream.engine.keyed_items import split_keyed
 from learnstream.errors import StepError, short_repr, user_function_error
 
@@ -214,6 +214,15 @@ class FoldAggregate(Aggregate):
         acc, self.accs[handle] = self.accs[handle], _EMPTY
         return (acc,)
 
+    def snapshot(self) -> tuple[int, dict[int, Any]]:
+        """The accumulators of open windows by handle (`_EMPTY` does not survive pickling)."""
+        held = {h: acc for h, acc in enumerate(self.accs) if acc is not _EMPTY}
+        return len(self.accs), held
+
+    def resume(self, state: tuple[int, dict[int, Any]]) -> None:
+        size, held = state
+        self.accs = [held.get(h, _EMPTY) for h in range(size)]
+
 
 class LogicAggregate(Aggregate):
     """One learner-written `WindowLogic` per window, built by `builder(None)`."""
@@ -254,11 +263,33 @@ class LogicAggregate(Aggregate):
         logic, self.logics[handle] = self.logics[handle], None
         return self._call(logic.on_close, key)
 
+    def snapshot(self) -> tuple[int, dict[int, Any]]:
+        """Each open window's `logic.snapshot()`, by handle, as Bytewax snapshots window logics."""
+        held = {}
+        for handle, logic in enumerate(self.logics):
+            if logic is not None:
+                try:
+                    held[handle] = logic.snapshot()
+                except Exception as exc:
+                    raise user_function_error(
+                        self.step_id, self.operator, logic.snapshot, handle, exc
+                    ) from exc
+        return len(self.logics), held
+
+    def resume(self, state: tuple[int, dict[int, Any]]) -> None:
+        size, held = state
+        self.logics = [None] * size
+        for handle, snap in held.items():
+            try:
+                self.logics[handle] = self.builder(snap)
+            except Exception as exc:
+                raise user_function_error(
+                    self.step_id, self.operator, self.builder, snap, exc
+                ) from exc
+
 
 class WindowStep:
     """Runs one windowing operator; see the module docstring."""
-
-    recoverable = False  # its core state has no snapshot yet: recovery refuses the flow
 
     def __init__(
         self,
@@ -282,8 +313,9 @@ class WindowStep:
         self.wants_meta = wants_meta
         self.table = backend.core.KeyTable()
         self.keys: list[str] = []  # by slot, mirroring the table
-        windows = backend.windows
-        self.stamps = backend.stamps
+        # A run that snapshots uses the twin core, whose state pickles as it is.
+        windows = backend.twin("windows") if resume.recording() else backend.windows
+        self.stamps = backend.twin("stamps") if resume.recording() else backend.stamps
         self.event_micros = self.stamps.event_micros
         self.core = windows.WindowCore(
             config.kind,
@@ -301,6 +333,23 @@ class WindowStep:
         self.merged_ids: dict[int, set[int]] = {}  # by handle: session ids merged into it
         self.windows_emitted = 0
         self.items_late = 0
+        saved = resume.saved()
+        if saved is not None:
+            self._resume(saved)
+
+    _SNAPSHOT = ("core", "seq", "pending", "merged_ids", "windows_emitted", "items_late")
+
+    def snapshot(self) -> dict[str, Any]:
+        """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates."""
+        state = {name: getattr(self, name) for name in self._SNAPSHOT}
+        return {**state, "keys": self.keys, "agg": self.agg.snapshot()}
+
+    def _resume(self, state: dict[str, Any]) -> None:
+        self.table.slots(state["keys"])
+        self.keys = list(state["keys"])
+        for name in self._SNAPSHOT:
+            setattr(self, name, state[name])
+        self.agg.resume(state["agg"])
 
     # --- the Runtime protocol ---------------------------------------------
 
