@@ -33,6 +33,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_bytewax_docs.py": ("docs",),
     "test_charts.py": (),
     "test_class_grading.py": ("grader", "slow"),
+    "test_class_report_browser.py": ("grader", "browser", "slow"),
     "test_connectors.py": (),
     "test_core_agreement.py": (),
     "test_course_code.py": ("docs", "slow"),

@@ -99,6 +99,19 @@ def _workspace(path: str | None) -> Path:
     help="With --class-dir: learners graded at once (default: this machine's cores).",
 )
 @click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --class-dir: write the class report (one HTML page) to this file.",
+)
+@click.option(
+    "--course-url",
+    "course_url",
+    default=None,
+    help="With --report: where the course site is, for its links (default: mkdocs serve's).",
+)
+@click.option(
     "--fail-under",
     "fail_under",
     type=float,
@@ -116,6 +129,8 @@ def grade(
     csv_file: str | None,
     timeout: float | None,
     jobs: int | None,
+    report_file: str | None,
+    course_url: str | None,
     fail_under: float | None,
 ) -> None:
     """Grade the exercises of PART (or just EXERCISE); exit 0 only if every check passes."""
@@ -128,9 +143,15 @@ def grade(
     if class_dir is not None:
         if exercise is not None:
             raise click.UsageError("--class-dir grades whole parts: leave out EXERCISE")
-        _grade_class(found, class_dir, seed, limits, jobs, as_json, csv_file, fail_under)
+        outputs = {"csv": csv_file, "report": report_file, "course_url": course_url}
+        _grade_class(found, class_dir, seed, limits, jobs, as_json, outputs, fail_under)
         return
-    for option, given in (("-j", jobs), ("--fail-under", fail_under), ("--csv", csv_file)):
+    for option, given in (
+        ("-j", jobs),
+        ("--fail-under", fail_under),
+        ("--csv", csv_file),
+        ("--report", report_file),
+    ):
         if given is not None:
             raise click.UsageError(f"{option} goes with --class-dir")
     _workspace(path)
@@ -151,10 +172,13 @@ def _grade_class(
     limits: Any,
     jobs: int | None,
     as_json: bool,
-    csv_file: str | None,
+    outputs: dict[str, str | None],
     fail_under: float | None,
 ) -> None:
-    """`learnstream grade PART --class-dir DIR`: every learner, in parallel, then the summary."""
+    """`learnstream grade PART --class-dir DIR`: every learner, in parallel, then the summary.
+
+    `outputs` names the files to write: `csv`, `report` (with `course_url`).
+    """
     from rich.console import Console
 
     from learnstream.grading.class_summary import summarize
@@ -174,8 +198,13 @@ def _grade_class(
         )
     learners_json = class_json(results)
     summary = summarize(learners_json)
-    if csv_file:
-        Path(csv_file).write_text(class_csv(results), encoding="utf-8")
+    if outputs["csv"]:
+        Path(outputs["csv"]).write_text(class_csv(results), encoding="utf-8")
+    if outputs["report"]:
+        from learnstream.grading.class_report import DEFAULT_COURSE_URL, render_report
+
+        page = render_report(summary, part, outputs["course_url"] or DEFAULT_COURSE_URL)
+        Path(outputs["report"]).write_text(page, encoding="utf-8")
     if as_json:
         click.echo(json.dumps(learners_json))
     else:
