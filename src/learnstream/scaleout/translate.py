@@ -22,6 +22,7 @@ time, in the C core. Only the order of outputs across keys and workers changes.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import zlib
 from collections.abc import Callable, Iterable
@@ -224,8 +225,13 @@ _KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
 
 
 def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], list[Any]]:
+    """Split a batch into one `(shard, items)` per shard it touches, items in order.
+
+    Bytewax moves (and, between processes, pickles) each routed item on its own:
+    one list per shard and batch costs far less than one item per item.
+    """
     if shards == 1:
-        return lambda items: [("0", item) for item in items]
+        return lambda items: [("0", items)]
     names = [str(n) for n in range(shards)]
     crc32 = zlib.crc32
 
@@ -239,14 +245,21 @@ def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], 
         except Exception:
             return None
 
-    def route(items: list[Any]) -> list[tuple[str, Any]]:
+    def route(items: list[Any]) -> list[tuple[str, list[Any]]]:
         try:
             keys = list(map(key_of, items))
         except Exception:
             keys = []
         if len(keys) != len(items):  # the key function raised (StopIteration ends map early)
             keys = [safe_key(item) for item in items]  # the step reports it, in shard 0
-        return list(zip(map(shard_of, keys), items, strict=True))
+        groups: dict[str, list[Any]] = {}
+        for name, item in zip(map(shard_of, keys), items, strict=True):
+            group = groups.get(name)
+            if group is None:
+                groups[name] = [item]
+            else:
+                group.append(item)
+        return list(groups.items())
 
     return route
 
@@ -262,11 +275,13 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
         self.next_awake = getattr(runtime, "next_awake", None)
 
     def _emit(self, outs: list[list[Any]]) -> list[Any]:
-        if not self.tag:
-            return outs[0]
-        return [(port, item) for port, got in enumerate(outs) for item in got]
+        # One emitted value per call (the output lists): see `_router`.
+        if not any(outs):
+            return []
+        return [outs[0]] if not self.tag else [outs]
 
-    def _inputs(self, values: list[Any]) -> list[list[Any]]:
+    def _inputs(self, groups: list[list[Any]]) -> list[list[Any]]:
+        values = groups[0] if len(groups) == 1 else list(itertools.chain.from_iterable(groups))
         if self.ports == 1:
             return [values]
         inputs: list[list[Any]] = [[] for _ in range(self.ports)]
@@ -328,12 +343,12 @@ def _with_port(port: int, item: Any) -> tuple[int, Any]:
     return (port, item)
 
 
-def _unshard(items: list[tuple[str, Any]]) -> list[Any]:
-    return [item for _, item in items]
+def _unshard(emitted: list[tuple[str, list[Any]]]) -> list[Any]:
+    return [item for _, items in emitted for item in items]
 
 
-def _unshard_port(port: int) -> Callable[[list[tuple[str, Any]]], list[Any]]:
-    def select(items: list[tuple[str, tuple[int, Any]]]) -> list[Any]:
-        return [item for _, (p, item) in items if p == port]
+def _unshard_port(port: int) -> Callable[[list[tuple[str, list[list[Any]]]]], list[Any]]:
+    def select(emitted: list[tuple[str, list[list[Any]]]]) -> list[Any]:
+        return [item for _, outs in emitted for item in outs[port]]
 
     return select
