@@ -64,6 +64,7 @@ def test_navigation_runs_from_home_through_the_parts_to_the_reference() -> None:
         "Instructor guide",
         "Engine reference",
         "Performance",
+        "When one machine is not enough",
     ]
 
 
