@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 from learnstream.grading import Limits, PartResult, get_part, grade
+from learnstream.grading.failures import KIND_HINTS
+from learnstream.grading.results import CheckResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
@@ -60,3 +62,22 @@ def make_class(folder: Path) -> Path:
         for name, text in files.items():
             (folder / learner / "part1" / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def hint_matches_kind(part: str, exercise: str, failure: CheckResult) -> None:
+    """The hint shown matches the failure's kind: the check's own hint only when it is
+    about that kind, else the kind's hint, else a rung of the exercise's ladder."""
+    if failure.status != "failed":
+        return
+    found = get_part(part).exercise(exercise)
+    (check,) = [c for c in found.checks if c.name == failure.name]
+    assert failure.kind is not None
+    if check.hint is not None and failure.kind in check.hint_for:
+        assert failure.hint == check.hint
+    elif failure.kind in KIND_HINTS:
+        assert failure.hint == KIND_HINTS[failure.kind]
+    else:
+        assert failure.hint in found.hints
+    if failure.kind.learner_code_broke:  # never advice about values for code that did not answer
+        assert failure.hint == KIND_HINTS.get(failure.kind, failure.hint)
+        assert failure.hint != check.hint

@@ -17,11 +17,9 @@ import re
 from pathlib import Path
 
 import pytest
-from grading_helpers import grade_quick, with_submission, workspace_from
+from grading_helpers import grade_quick, hint_matches_kind, with_submission, workspace_from
 
 from learnstream.grading import Limits, get_part, grade
-from learnstream.grading.failures import KIND_HINTS
-from learnstream.grading.results import CheckResult
 
 # case, exercise, the checks that fail (empty: the exercise passes), the first failure's message
 CATALOGUE = [  # part 1
@@ -624,7 +622,7 @@ def _check_verdict(
         return
     assert graded.first_failure is not None
     assert _stable(graded.first_failure.message) == _stable(reason), messages
-    _check_hint(part, exercise, graded.first_failure)
+    hint_matches_kind(part, exercise, graded.first_failure)
     assert "Traceback" not in messages and "learnstream/grading" not in messages
     assert "<frozen" not in messages
 
@@ -633,25 +631,6 @@ def _stable(message: str) -> str:
     """`message` without what varies between runs and Pythons: memory addresses, and the
     kilobytes a growing state held (tracemalloc's figure depends on the allocator)."""
     return re.sub(r"\d+\.\d KB", "... KB", re.sub(r"0x[0-9a-f]+", "0x...", message))
-
-
-def _check_hint(part: str, exercise: str, failure: CheckResult) -> None:
-    """The hint shown matches the failure's kind: the check's own hint only when it is
-    about that kind, else the kind's hint, else a rung of the exercise's ladder."""
-    if failure.status != "failed":
-        return
-    found = get_part(part).exercise(exercise)
-    (check,) = [c for c in found.checks if c.name == failure.name]
-    assert failure.kind is not None
-    if check.hint is not None and failure.kind in check.hint_for:
-        assert failure.hint == check.hint
-    elif failure.kind in KIND_HINTS:
-        assert failure.hint == KIND_HINTS[failure.kind]
-    else:
-        assert failure.hint in found.hints
-    if failure.kind.learner_code_broke:  # never advice about values for code that did not answer
-        assert failure.hint == KIND_HINTS.get(failure.kind, failure.hint)
-        assert failure.hint != check.hint
 
 
 @pytest.mark.parametrize(
@@ -854,7 +833,7 @@ def test_part4_submission_gets_its_verdict(
         return
     assert graded.first_failure is not None
     assert _stable(graded.first_failure.message) == _stable(reason), messages
-    _check_hint("part4", exercise, graded.first_failure)
+    hint_matches_kind("part4", exercise, graded.first_failure)
     assert "Traceback" not in messages and "learnstream/grading" not in messages
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from grading_helpers import with_submission, workspace_from
+from grading_helpers import hint_matches_kind, with_submission, workspace_from
 
 from learnstream.grading import Limits, get_part, grade
 
@@ -204,6 +204,7 @@ def test_part3_submission_gets_its_verdict(
         return
     assert graded.first_failure is not None
     assert graded.first_failure.message == reason, messages
+    hint_matches_kind("part3", exercise, graded.first_failure)
     assert "Traceback" not in messages and "learnstream/grading" not in messages
 
 
