@@ -18,8 +18,9 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-BACKEND_OF = {"learnstream": "c", "twin": "python"}
+BACKEND_OF = {"learnstream": "c", "twin": "python", "snapshots": "c"}
 
 INNER = {"keyed_count": 3, "keyed_count_shared": 3, "key_slots": 3}
 """The keyed micros take a fraction of a second, so a child runs each three
@@ -69,6 +70,24 @@ def _window_module(system: str) -> object:
     return backend.windows
 
 
+def _with_recovery(api: Any) -> Any:
+    """`api` whose `run_main` snapshots every second into a fresh store (as `run -r DB -s 1 -b 0`)."""
+    import dataclasses
+    import tempfile
+    from datetime import timedelta
+
+    from learnstream.recovery import RecoveryConfig, init_db_dir
+
+    db = Path(tempfile.mkdtemp(prefix="learnstream-bench-db-"))
+    init_db_dir(db, 1)
+    config = RecoveryConfig(db, timedelta(0))
+
+    def run_main(flow: Any) -> None:
+        api.run_main(flow, epoch_interval=timedelta(seconds=1), recovery_config=config)
+
+    return dataclasses.replace(api, run_main=run_main)
+
+
 def prepare(workload: str, system: str, size: int, path: str | None) -> Callable[[], str]:
     """Everything before the clock starts: imports, input data, flow construction."""
     from benchmarks import workloads as w
@@ -80,6 +99,8 @@ def prepare(workload: str, system: str, size: int, path: str | None) -> Callable
             floor = w.w1_floor if workload == "W1" else w.w2_floor
             return lambda: floor(source)
         api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
+        if system == "snapshots":
+            api = _with_recovery(api)
         engine = w.w1_engine if workload == "W1" else w.w2_engine
         return lambda: engine(api, source)
     if workload == "W3":

@@ -25,6 +25,7 @@ LABELS = {
     "genexpr": "generator expressions",
     "learnstream": "learnstream (C core)",
     "twin": "learnstream (Python twin)",
+    "snapshots": "learnstream (C core) with recovery, -s 1",
     "bytewax": "Bytewax 0.21.1",
 }
 
@@ -41,8 +42,18 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
 }
 # Ratios reported with no target of their own.
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "W1": [("twin", "learnstream"), ("bytewax", "floor"), ("bytewax", "learnstream")],
-    "W2": [("twin", "learnstream"), ("bytewax", "floor"), ("bytewax", "learnstream")],
+    "W1": [
+        ("twin", "learnstream"),
+        ("snapshots", "learnstream"),
+        ("bytewax", "floor"),
+        ("bytewax", "learnstream"),
+    ],
+    "W2": [
+        ("twin", "learnstream"),
+        ("snapshots", "learnstream"),
+        ("bytewax", "floor"),
+        ("bytewax", "learnstream"),
+    ],
     "W3": [
         ("twin", "learnstream"),
         ("learnstream", "genexpr"),

@@ -69,7 +69,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload(
             "W1",
             "word count, Zipf text",
-            ("floor", "learnstream", "twin", "bytewax"),
+            ("floor", "learnstream", "twin", "snapshots", "bytewax"),
             50_000_000,
             200_000,
             "Counter.update(re.findall(...)) per line",
@@ -80,7 +80,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload(
             "W2",
             "windowed count, 10 s tumbling, 1,000 keys",
-            ("floor", "learnstream", "twin", "bytewax"),
+            ("floor", "learnstream", "twin", "snapshots", "bytewax"),
             2_000_000,
             20_000,
             "the same datetime parse, then a dict keyed by (key, window)",
@@ -269,7 +269,7 @@ def child_env(system: str) -> dict[str, str]:
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env.pop("LEARNSTREAM_BACKEND", None)
-    if system == "learnstream":
+    if system in ("learnstream", "snapshots"):
         env["LEARNSTREAM_BACKEND"] = "c"
     elif system == "twin":
         env["LEARNSTREAM_BACKEND"] = "python"

@@ -71,7 +71,7 @@ def _parse(line: str) -> tuple[str, tuple[datetime, int]]:
 
 
 def windows() -> Dataflow:
-    """Tumbling 10-minute sums per key on event time, late items kept on their own stream."""
+    """Tumbling 10-minute sums and counts per key on event time, late items on their own stream."""
     flow = Dataflow("win")
     items = op.map(
         "parse", op.map("die", op.input("inp", flow, _source("LS_IN")), _maybe_die), _parse
@@ -81,8 +81,13 @@ def windows() -> Dataflow:
     out = win.fold_window(
         "sum", items, clock, windower, lambda: 0, lambda s, v: s + v[1], lambda a, b: a + b
     )
+    item_clock = win.EventClock(
+        lambda kv: kv[1][0], wait_for_system_duration=timedelta(seconds=330)
+    )
+    counts = win.count_window("count", items, item_clock, windower, lambda kv: kv[0])
     shown = op.merge(
         "both",
+        op.map("c", counts.down, lambda kv: ("", f"count {kv[0]} {kv[1][0]} {kv[1][1]}")),
         op.map("d", out.down, lambda kv: ("", f"window {kv[0]} {kv[1][0]} {kv[1][1]}")),
         op.map("l", out.late, lambda kv: ("", f"late {kv[0]} {kv[1][1][0]:%H:%M} {kv[1][1][1]}")),
     )

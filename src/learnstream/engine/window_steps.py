@@ -111,6 +111,13 @@ class Aggregate:
         """Window `handle` (holding `count` items) closed; return its results."""
         raise NotImplementedError
 
+    def snapshot(self) -> Any:
+        """What this aggregate holds per window (a count holds nothing: the core counts)."""
+        return None
+
+    def resume(self, state: Any) -> None:
+        """Hold again what `snapshot` returned."""
+
     def insert_all(
         self, handles: list[int], wids: list[int], keys: list[str], values: list[Any]
     ) -> list[Any]:
