@@ -48,6 +48,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_fusion.py": (),
     "test_grading_catalogue.py": ("grader", "slow"),
     "test_grading_cli.py": ("grader", "slow"),
+    "test_gradescope.py": ("grader", "slow"),
     "test_grading_manifest.py": (),
     "test_grading_packaging.py": ("grader",),
     "test_grading_part2.py": ("grader", "slow"),

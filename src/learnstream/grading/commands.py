@@ -353,4 +353,45 @@ def watch(
         pass
 
 
-COMMANDS = (grade, hint, list_, init, reset, solution, watch)
+@click.command()
+@click.argument("part")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="autograder.zip",
+    show_default=True,
+    help="The zip to upload to Gradescope.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="The seed every submission is graded with (default: drawn now, printed).",
+)
+@click.option(
+    "--visibility",
+    type=click.Choice(["visible", "after_due_date", "after_published", "hidden"]),
+    default="visible",
+    show_default=True,
+    help="When learners see the tests' results (Gradescope's visibility).",
+)
+def gradescope(part: str, out: str, seed: int | None, visibility: str) -> None:
+    """Build Gradescope's autograder zip for PART (setup.sh, run_autograder, this learnstream)."""
+    import random
+
+    from learnstream.grading.gradescope import SubmissionError, build_autograder
+
+    found, _ = _lookup(part)
+    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
+    try:
+        names = build_autograder(found.name, Path(out), seed, visibility)
+    except SubmissionError as err:
+        raise _fail(err) from None
+    click.echo(f"wrote {out}: {', '.join(names)}")
+    click.echo(
+        f"every submission is graded on {found.name} with seed {seed}; upload it as the "
+        "autograder (Ubuntu base image with Python 3.11 or newer)"
+    )
+
+
+COMMANDS = (grade, hint, list_, init, reset, solution, watch, gradescope)

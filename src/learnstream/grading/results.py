@@ -223,11 +223,16 @@ class PartResult:
             ],
         }
 
-    def to_gradescope(self) -> dict[str, Any]:
-        """Gradescope's `results.json`: one test per check."""
+    def to_gradescope(self, visibility: str = "visible") -> dict[str, Any]:
+        """Gradescope's `results.json`: one test per check, with only the fields it documents.
+
+        A test's `output` is what the learner's report says of that check
+        (message, failing input, diff, hint, seed); `visibility` is
+        Gradescope's: visible, hidden, after_due_date or after_published.
+        """
         return {
             "score": self.score,
-            "max_score": self.max_score,
+            "visibility": visibility,
             "tests": [
                 {
                     "name": f"{ex.name}: {check.title}",
@@ -235,6 +240,7 @@ class PartResult:
                     "max_score": check.points,
                     "output": check.full_message(seed=self.seed),
                     "status": "passed" if check.passed else "failed",
+                    "visibility": visibility,
                 }
                 for ex in self.exercises
                 for check in ex.checks
