@@ -55,11 +55,12 @@ def test_every_part_has_a_page_and_unwritten_parts_say_coming_next() -> None:
     assert not read_page(docs_dir(ROOT) / "part1" / "index.md", ROOT).coming_next
 
 
-def test_navigation_runs_from_home_through_the_parts_to_the_reference() -> None:
+def test_navigation_runs_from_home_through_the_parts_and_production_to_the_reference() -> None:
     titles = [next(iter(entry)) for entry in load_mkdocs_config(ROOT)["nav"]]
     assert titles[0] == "Home"
     assert [re.match(r"Part (\d) · ", t)[1] for t in titles[1:5]] == ["1", "2", "3", "4"]
     assert titles[5:] == [
+        "Going to production",
         "Exercises & grading",
         "Instructor guide",
         "Engine reference",

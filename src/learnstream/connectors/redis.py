@@ -41,7 +41,7 @@ except ImportError as exc:  # the extra is optional: say how to get it
     ) from exc
 
 from learnstream.engine import clock
-from learnstream.errors import StepError, short_repr
+from learnstream.errors import StepError
 from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
 from learnstream.outputs import DynamicSink, StatelessSinkPartition
 
@@ -248,7 +248,10 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], None]):
                 raise StepError(
                     self.step_id,
                     "input",
-                    {k.decode(errors="replace"): short_repr(v) for k, v in raw.items()},
+                    {
+                        k.decode(errors="replace"): v.decode(errors="replace")
+                        for k, v in raw.items()
+                    },
                     f"cannot use entry {entry_id.decode()} of Redis stream {self.stream!r}: {exc}",
                     "fix what writes to the stream; to skip this entry, acknowledge it "
                     f"(XACK {self.stream} {self.source.group} {entry_id.decode()}) and run again",

@@ -22,8 +22,10 @@ the same file can be tested, turned into a notebook and published:
 - ``<!-- figure: NAME -->`` likewise draws the `learnstream.charts.Chart` the
   page's code built under that name (learning curves, scores, drift points);
 - front matter may list ``example_files`` (paths from the project root) that the
-  code reads from its working directory, and ``coming_next: true`` marks a
-  placeholder page of a part not yet written.
+  code reads from its working directory, ``needs: [redis-server]`` says the code
+  talks to a Redis server at ``REDIS_URL`` (the tests start one, or skip the page
+  where none is installed), and ``coming_next: true`` marks a placeholder page
+  of a part not yet written.
 
 >>> page = parse_page('''---
 ... example_files: [examples/wordcount.txt]
@@ -99,6 +101,11 @@ class Page:
     def example_files(self) -> list[str]:
         """Files (from the project root) the page's code reads from its working directory."""
         return list(self.meta.get("example_files", []))
+
+    @property
+    def needs(self) -> list[str]:
+        """Servers the page's code talks to (only "redis-server" so far)."""
+        return list(self.meta.get("needs", []))
 
     @property
     def coming_next(self) -> bool:
