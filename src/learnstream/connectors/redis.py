@@ -7,15 +7,23 @@ dicts of str: every field name and value is decoded from UTF-8 (Redis keeps
 bytes); `fields={"amount": float}` requires those fields and converts them.
 
 When an entry is acknowledged (`XACK`), the group forgets it: that must only
-happen once nothing is lost if the process dies. An entry is acknowledged once
-every step of the flow has processed it: when the epoch that read it ends (the
-run's `epoch_interval`, `-s` on the command line) and when the input ends.
-Until then it stays *pending* in the group under this consumer's name, so a
-crash loses nothing: a run restarted under the same consumer name reads its own
-pending entries again first, and any other consumer of the group claims
-entries that stayed pending longer than `claim_idle` (`XAUTOCLAIM`). Entries may
-then be processed twice: output is at-least-once, so make sinks idempotent.
-Keep `claim_idle` well above the epoch interval: a live consumer holds its
+happen once nothing is lost if the process dies. An entry is acknowledged when
+the epoch that read it ends (the run's `epoch_interval`, `-s` on the command
+line): every step has processed it by then and, in a run with recovery (`-r`),
+the snapshot holding its effects is committed — the executor writes it before
+the next epoch starts. The partition's snapshot is the list of entry ids read
+and not yet acknowledged; a run resuming from it acknowledges them (their
+effects are in the state it resumes) and reads this consumer's other pending
+entries again. Without recovery, the end of the input acknowledges the last
+epoch's entries; with it, they wait for the run that resumes from the final
+snapshot.
+
+Until acknowledged, an entry stays *pending* in the group under this
+consumer's name, so a crash loses nothing: a run restarted under the same
+consumer name reads its own pending entries again first, and any other consumer
+of the group claims entries that stayed pending longer than `claim_idle`
+(`XAUTOCLAIM`). Entries may then be processed twice: output is at-least-once,
+so make sinks idempotent. Keep `claim_idle` well above the epoch interval: a live consumer holds its
 entries pending for up to an epoch, and a shorter `claim_idle` would let the
 others take them from it (each would then be processed twice).
 
@@ -40,7 +48,7 @@ except ImportError as exc:  # the extra is optional: say how to get it
         "learnstream.connectors.redis needs redis-py: pip install 'learnstream[broker]'"
     ) from exc
 
-from learnstream.engine import clock
+from learnstream.engine import clock, resume
 from learnstream.errors import StepError
 from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
 from learnstream.outputs import DynamicSink, StatelessSinkPartition
@@ -132,10 +140,12 @@ class _Outage:
         self.since = None
 
 
-class _StreamPartition(StatefulSourcePartition[dict[str, Any], None]):
+class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
     """One stream read through the group; remembers which entries it must still acknowledge."""
 
-    def __init__(self, source: RedisStreamSource, step_id: str, stream: str) -> None:
+    def __init__(
+        self, source: RedisStreamSource, step_id: str, stream: str, resume_state: list[str] | None
+    ) -> None:
         self.source = source
         self.step_id = step_id
         self.stream = stream
@@ -146,13 +156,17 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], None]):
         self.unacked: list[tuple[int, list[bytes]]] = []
         self.held: set[bytes] = set()
         # "0" reads this consumer's own pending entries (left by a crash) before new ones.
-        self.read_from = "0"
+        self.read_from: bytes | str = "0"
         now = clock.now()
         self.awake: datetime | None = None
         self.last_entry = now
         self.next_claim = now
+        # With recovery, the last epoch's entries wait for the run resuming its final snapshot.
+        self.ack_at_close = not resume.recording()
         try:
             self._create_group()
+            if resume_state:  # read before the snapshot we resume from: their effects are in it
+                self._ack([entry_id.encode() for entry_id in resume_state])
         except _DOWN as exc:
             raise _unreachable(step_id, "input", self.address, exc, "at start-up") from exc
 
@@ -199,16 +213,21 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], None]):
         return batch
 
     def _read(self) -> list[dict[str, Any]]:
-        replies = self.client.xreadgroup(
-            self.source.group,
-            self.source.consumer,
-            {self.stream: self.read_from},
-            count=self.source.batch_size,
-        )
-        entries = replies[0][1] if replies else []
+        entries = []
         if self.read_from != ">":  # re-reading own pending entries, a page at a time
-            self.read_from = entries[-1][0] if len(entries) == self.source.batch_size else ">"
+            entries = self._xreadgroup(self.read_from, self.source.batch_size)
+            if len(entries) == self.source.batch_size:
+                self.read_from = entries[-1][0]
+                return self._take(entries)
+            self.read_from = ">"  # all re-read: the rest of the batch is new entries
+        entries += self._xreadgroup(">", self.source.batch_size - len(entries))
         return self._take(entries)
+
+    def _xreadgroup(self, after: bytes | str, count: int) -> list[Any]:
+        replies = self.client.xreadgroup(
+            self.source.group, self.source.consumer, {self.stream: after}, count=count
+        )
+        return replies[0][1] if replies else []
 
     def _claim(self, now: datetime) -> list[dict[str, Any]]:
         """Take over entries another consumer read but left pending for longer than claim_idle."""
@@ -275,18 +294,18 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], None]):
     def next_awake(self) -> datetime | None:
         return self.awake
 
-    def snapshot(self) -> None:
-        """Nothing: the group on the server is the position (delivered and pending entries)."""
-        return None
+    def snapshot(self) -> list[str]:
+        """The ids read and not yet acknowledged (the group on the server keeps the rest)."""
+        return [entry_id.decode() for _, ids in self.unacked for entry_id in ids]
 
     def close(self) -> None:
-        # The input ended, so every entry read went through the flow's steps.
-        self._ack([i for _, ids in self.unacked for i in ids])
-        self.unacked = []
+        if self.ack_at_close:  # the input ended, so every entry read went through every step
+            self._ack([i for _, ids in self.unacked for i in ids])
+            self.unacked = []
         self.client.close()
 
 
-class RedisStreamSource(FixedPartitionedSource[dict[str, Any], None]):
+class RedisStreamSource(FixedPartitionedSource[dict[str, Any], list[str]]):
     """Entries of Redis streams read as `consumer` of consumer `group`, as dicts of str.
 
     One partition per stream. The group is created (with the stream, if
@@ -326,8 +345,10 @@ class RedisStreamSource(FixedPartitionedSource[dict[str, Any], None]):
     def list_parts(self) -> list[str]:
         return list(self.streams)
 
-    def build_part(self, step_id: str, for_part: str, resume_state: None) -> _StreamPartition:
-        return _StreamPartition(self, step_id, for_part)
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: list[str] | None
+    ) -> _StreamPartition:
+        return _StreamPartition(self, step_id, for_part, resume_state)
 
 
 class _XAddPartition(StatelessSinkPartition[dict[str, Any]]):
