@@ -133,6 +133,13 @@ const ls_wevents *ls_win_events(const ls_win *w);
 /* 1 and *wake = the earliest due system time, or 0 when nothing is due. */
 int ls_win_next_wake(const ls_win *w, int64_t *wake);
 int64_t ls_win_watermark(const ls_win *w, int64_t slot);
+/* Snapshots (recovery): the whole state between calls as int64s. ls_win_export
+ * fills out[0..ls_win_export_size(w)); ls_win_import loads such an array into a
+ * fresh core of the same configuration: LS_EINVAL, for a malformed array or a
+ * core already in use. */
+int64_t ls_win_export_size(const ls_win *w);
+void ls_win_export(const ls_win *w, int64_t *out);
+int ls_win_import(ls_win *w, const int64_t *in, int64_t n);
 
 /* ---- chain.c: stateless steps over a batch, in one pass ---------------- */
 

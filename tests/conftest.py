@@ -79,6 +79,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_testing_helpers.py": (),
     "test_timeline.py": (),
     "test_timeline_joins.py": (),
+    "test_window_core_snapshot.py": (),
     "test_window_core_agreement.py": ("slow",),
     "test_windowing_bytewax.py": (),
     "test_windowing_errors.py": (),

@@ -320,9 +320,8 @@ class WindowStep:
         self.wants_meta = wants_meta
         self.table = backend.core.KeyTable()
         self.keys: list[str] = []  # by slot, mirroring the table
-        # A run that snapshots uses the twin core, whose state pickles as it is.
-        windows = backend.twin("windows") if resume.recording() else backend.windows
-        self.stamps = backend.twin("stamps") if resume.recording() else backend.stamps
+        windows = backend.windows
+        self.stamps = backend.stamps
         self.event_micros = self.stamps.event_micros
         self.core = windows.WindowCore(
             config.kind,
@@ -344,14 +343,32 @@ class WindowStep:
         if saved is not None:
             self._resume(saved)
 
-    _SNAPSHOT = ("core", "seq", "pending", "merged_ids", "windows_emitted", "items_late")
+    _SNAPSHOT = ("seq", "pending", "merged_ids", "windows_emitted", "items_late")
 
     def snapshot(self) -> dict[str, Any]:
-        """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates."""
+        """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates.
+
+        The C core exports its state as int64s; the twin's objects pickle as they are.
+        """
         state = {name: getattr(self, name) for name in self._SNAPSHOT}
-        return {**state, "keys": self.keys, "agg": self.agg.snapshot()}
+        export = getattr(self.core, "export_state", None)
+        core = ("c", export()) if export is not None else ("python", self.core)
+        return {**state, "keys": self.keys, "core": core, "agg": self.agg.snapshot()}
 
     def _resume(self, state: dict[str, Any]) -> None:
+        kind, core = state["core"]
+        if kind != backend.NAME:
+            from learnstream.recovery import RecoveryError
+
+            raise RecoveryError(
+                f"step {self.step_id!r} ({self.operator}) was snapshotted on the {kind!r} "
+                f"backend and cannot resume on {backend.NAME!r}: run with "
+                f"LEARNSTREAM_BACKEND={kind}"
+            )
+        if kind == "c":
+            self.core.import_state(core)
+        else:
+            self.core = core
         self.table.slots(state["keys"])
         self.keys = list(state["keys"])
         for name in self._SNAPSHOT:

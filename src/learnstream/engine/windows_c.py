@@ -108,3 +108,20 @@ class WindowCore:
     def watermark(self, slot: int) -> int:
         """The watermark of key `slot` after the last call (`MIN_US` for a key not seen)."""
         return lib.ls_win_watermark(self._win, slot)
+
+    def export_state(self) -> bytes:
+        """Everything the core holds between calls, as int64s (a recovery snapshot)."""
+        n = lib.ls_win_export_size(self._win)
+        out = ffi.new("int64_t[]", n)
+        lib.ls_win_export(self._win, out)
+        return bytes(ffi.buffer(out))
+
+    def import_state(self, state: bytes) -> None:
+        """Load what `export_state` gave into this fresh core (of the same configuration)."""
+        n = len(state) // 8
+        data = ffi.new("int64_t[]", n)
+        ffi.memmove(data, state, n * 8)
+        status = lib.ls_win_import(self._win, data, n)
+        if status == lib.LS_EINVAL:
+            raise ValueError("not a snapshot of this window core (damaged, or another step's)")
+        _check(status)
