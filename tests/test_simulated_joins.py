@@ -22,7 +22,9 @@ from learnstream.connectors.simulated import (
     ProductCatalog,
 )
 from learnstream.dataflow import Dataflow
+from learnstream.engine.executor import run_flow
 from learnstream.operators import windowing as win
+from learnstream.run import summary_lines
 from learnstream.testing import TestingSink, run_main
 
 
@@ -164,3 +166,17 @@ def test_the_catalogue_counts_calls_and_enrich_cached_spares_it(
     # One call per product: the flow's lookups all came from the cache after the first.
     assert catalog.calls_by_id == Counter(products)
     assert catalog("p-999") is None
+
+
+def test_the_run_summary_counts_the_orders_never_paid() -> None:
+    orders = OrderSource(seed=9, limit=300, batch_size=30)
+    payments = PaymentSource(orders, missing=0.1, duplicated=0.0, batch_size=30)
+    flow = Dataflow("unpaid")
+    o = op.key_on("by_order", op.input("orders", flow, orders), lambda o: o["order_id"])
+    p = op.key_on("by_payment", op.input("payments", flow, payments), lambda p: p["order_id"])
+    op.output("out", op.join("match", o, p), TestingSink([]))
+    unpaid = 300 - len({x["order_id"] for x in payments})
+    assert unpaid > 0
+    assert summary_lines(run_flow(flow)) == [
+        f"learnstream run: step 'unpaid.match': {unpaid} keys still waiting for a match at the end"
+    ]
