@@ -30,6 +30,8 @@
 #include "ccore.h"
 #include "hash.h"
 
+#define KEY_INLINE 24 /* order ids, user ids, words: most keys fit */
+
 struct ls_join {
     int sides, insert_mode, emit_mode, keyed, oom;
     uint64_t all; /* the present mask of a row with every side */
@@ -38,7 +40,9 @@ struct ls_join {
     int64_t *one;    /* FIRST/LAST */
     ls_i64vec *many; /* PRODUCT */
     int64_t nopen;   /* rows with present != 0 */
-    /* keyed cores only */
+    /* keyed cores only: a key of up to KEY_INLINE bytes is kept in `inline_keys`
+     * (no allocation per key), a longer one in its own block, `key[row]` */
+    char *inline_keys;
     char **key;
     int64_t *keylen;
     uint64_t *hash;
@@ -115,6 +119,9 @@ static int reserve_rows(ls_join *j, int64_t row) {
         char **key = realloc(j->key, now * sizeof *key);
         if (!key) return LS_ENOMEM;
         j->key = key;
+        char *inline_keys = realloc(j->inline_keys, now * KEY_INLINE);
+        if (!inline_keys) return LS_ENOMEM;
+        j->inline_keys = inline_keys;
         int64_t *keylen = realloc(j->keylen, now * sizeof *keylen);
         if (!keylen) return LS_ENOMEM;
         j->keylen = keylen;
@@ -265,6 +272,7 @@ void ls_join_free(ls_join *j) {
     free(j->one);
     free(j->many);
     free(j->key);
+    free(j->inline_keys);
     free(j->keylen);
     free(j->hash);
     free(j->index);
@@ -293,6 +301,10 @@ int ls_join_insert(ls_join *j, const int64_t *rows, const int64_t *sides, int64_
     return finish(j);
 }
 
+static const char *key_bytes(const ls_join *j, int64_t row) {
+    return j->key[row] ? j->key[row] : j->inline_keys + row * KEY_INLINE;
+}
+
 /* The row of key p[0..n), given a new row when the key holds none; -1 when out of memory. */
 static int64_t row_of_key(ls_join *j, const char *p, int64_t n, int64_t item) {
     uint64_t h = ls_hash_bytes(p, n);
@@ -301,14 +313,14 @@ static int64_t row_of_key(ls_join *j, const char *p, int64_t n, int64_t item) {
         int64_t e = j->index[i];
         if (!e) break;
         int64_t r = e - 1;
-        if (j->hash[r] == h && j->keylen[r] == n && (n == 0 || !memcmp(j->key[r], p, (size_t)n)))
+        if (j->hash[r] == h && j->keylen[r] == n && (n == 0 || !memcmp(key_bytes(j, r), p, (size_t)n)))
             return r;
         i = (i + 1) & j->mask;
     }
     int64_t row = j->free_rows.len ? j->free_rows.data[j->free_rows.len - 1] : j->next_row;
     if (reserve_rows(j, row)) return -1;
     char *copy = NULL;
-    if (n && !(copy = malloc((size_t)n))) return -1;
+    if (n > KEY_INLINE && !(copy = malloc((size_t)n))) return -1;
     if ((uint64_t)(j->nopen + 1) * 2 > j->mask + 1) { /* keep the index at most half full */
         uint64_t size = (j->mask + 1) * 2;
         int64_t *index = calloc(size, sizeof *index);
@@ -333,7 +345,7 @@ static int64_t row_of_key(ls_join *j, const char *p, int64_t n, int64_t item) {
         j->free_rows.len--;
     else
         j->next_row++;
-    if (n) memcpy(copy, p, (size_t)n);
+    if (n) memcpy(copy ? copy : j->inline_keys + row * KEY_INLINE, p, (size_t)n);
     j->key[row] = copy;
     j->keylen[row] = n;
     j->hash[row] = h;
