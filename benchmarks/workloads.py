@@ -445,6 +445,11 @@ def w4_floor(sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
 
 W4B_WINDOW = timedelta(seconds=10)
 W4B_START = datetime(2024, 1, 1, tzinfo=UTC)
+W4B_WAIT = timedelta(hours=1)
+"""The clock's wait: longer than any run, so no window closes before the end of the
+input on any engine. An EventClock's watermark also moves with system time, and
+on a slow engine (Bytewax takes minutes here) some payments would otherwise
+arrive after their window closed, and the systems would disagree."""
 
 
 def w4b_sides(orders: list[Any], payments: list[Any]) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -468,7 +473,7 @@ def w4b_engine(api: Api, sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
     flow = api.Dataflow("orders_payments_windowed")
     orders = api.op.input("orders", flow, batches_source(api, sides[0]))
     payments = api.op.input("payments", flow, batches_source(api, sides[1]))
-    clock = win.EventClock(event_time_of, wait_for_system_duration=timedelta(seconds=10))
+    clock = win.EventClock(event_time_of, wait_for_system_duration=W4B_WAIT)
     windower = win.TumblingWindower(length=W4B_WINDOW, align_to=W4B_START)
     joined = win.join_window(
         "match",
