@@ -178,5 +178,5 @@ def test_the_run_summary_counts_the_orders_never_paid() -> None:
     unpaid = 300 - len({x["order_id"] for x in payments})
     assert unpaid > 0
     assert summary_lines(run_flow(flow)) == [
-        f"learnstream run: step 'unpaid.match': {unpaid} keys still waiting for a match at the end"
+        f"learnstream run: step 'unpaid.match': {unpaid} keys held at the end"
     ]

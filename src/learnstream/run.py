@@ -407,22 +407,22 @@ def report_error(err: LearnstreamError, *, debug: bool) -> None:
 def summary_lines(stats: RunStats) -> list[str]:
     """One line per windowing step: late items are never dropped silently, so say how many.
 
-    A `join` in complete mode says how many keys never met all their sides (orders
-    never paid, say), which its output cannot show.
+    A `join` says how many keys it still holds: in complete mode, the keys that
+    never met all their sides (orders never paid, say), which its output cannot show.
     On stderr, so that what the flow itself prints stays exactly what Bytewax would print.
 
     >>> stats = RunStats(per_step={"f.w.core": {"windows_emitted": 3, "items_late": 1}})
     >>> summary_lines(stats)
     ["learnstream run: step 'f.w.core': 3 windows emitted, 1 item late"]
     >>> summary_lines(RunStats(per_step={"f.match": {"keys_waiting": 2}}))
-    ["learnstream run: step 'f.match': 2 keys still waiting for a match at the end"]
+    ["learnstream run: step 'f.match': 2 keys held at the end"]
     """
     lines = []
     for step_id, counts in stats.per_step.items():
         if "keys_waiting" in counts:
             lines.append(
                 f"learnstream run: step {step_id!r}: {plural(counts['keys_waiting'], 'key')} "
-                "still waiting for a match at the end"
+                "held at the end"
             )
             continue
         if "windows_emitted" not in counts:

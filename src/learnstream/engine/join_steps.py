@@ -113,7 +113,7 @@ class JoinStep:
         return [list(zip(map(row_keys.__getitem__, ev.rows), self.store.tuples(ev), strict=True))]
 
     def stats(self) -> dict[str, int]:
-        """What `learnstream run` reports in complete mode: keys still waiting for a side."""
+        """What `learnstream run` reports: the keys the join still holds."""
         return {"keys_waiting": self.core.open_rows()}
 
 
