@@ -89,7 +89,12 @@ def test_old_snapshots_are_kept_for_the_backup_interval(tmp_path: Path) -> None:
     kept.close()
     dropped = RecoveryStore(RecoveryConfig(tmp_path / "db"))
     dropped.write(4, {"s": 4})
-    assert dropped.parts[0].execute("SELECT epoch FROM snaps").fetchall() == [(4,)]
+    # Epoch 3 was the last committed one when 4 was written: it stays until the next.
+    rows = dropped.parts[0].execute("SELECT epoch FROM snaps ORDER BY epoch").fetchall()
+    assert rows == [(3,), (4,)]
+    dropped.write(5, {"s": 5})
+    rows = dropped.parts[0].execute("SELECT epoch FROM snaps ORDER BY epoch").fetchall()
+    assert rows == [(4,), (5,)]
     dropped.close()
 
 

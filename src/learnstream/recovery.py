@@ -94,6 +94,8 @@ def init_db_dir(db_dir: Path, part_count: int) -> None:
         )
     for index in range(part_count):
         with closing(sqlite3.connect(part_path(db_dir, index))) as db, db:
+            # Write-ahead logging: a commit appends to the log and syncs it once.
+            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -224,8 +226,9 @@ class RecoveryStore:
         states: dict[str, Any] = {}
         for db in self.parts:
             # Rows of an epoch whose commit never happened: a crash while writing it.
-            with self._transaction(db):
-                db.execute("DELETE FROM snaps WHERE epoch > ?", (epoch,))
+            if db.execute("SELECT 1 FROM snaps WHERE epoch > ? LIMIT 1", (epoch,)).fetchone():
+                with self._transaction(db):
+                    db.execute("DELETE FROM snaps WHERE epoch > ?", (epoch,))
             rows = db.execute(
                 "SELECT step_id, state, MAX(epoch) FROM snaps WHERE epoch <= ? GROUP BY step_id",
                 (epoch,),
@@ -242,42 +245,43 @@ class RecoveryStore:
         return epoch, states
 
     def write(self, epoch: int, states: dict[str, Any]) -> None:
-        """Snapshot `epoch`: every part's rows, then part 0's rows with the commit row."""
+        """Snapshot `epoch`: every part's rows, then part 0's rows with the commit row.
+
+        Each part's transaction also drops the rows that an already committed epoch
+        older than `backup_interval` supersedes (never rows of the epoch being
+        written, which counts only once part 0 commits it).
+        """
         count = len(self.parts)
         rows: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
         for step_id, state in states.items():
             blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
             rows[_route(step_id, count)].append((step_id, epoch, blob))
+        cutoff = time.time() - self.keep.total_seconds()
+        (keep_from,) = (
+            self.parts[0]
+            .execute("SELECT MAX(epoch) FROM commits WHERE at <= ?", (cutoff,))
+            .fetchone()
+        )
         for index in [*range(1, count), 0]:
             db = self.parts[index]
             with self._transaction(db):
                 db.executemany("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?)", rows[index])
                 if index == 0:
                     db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (epoch, time.time()))
-        self._collect_garbage()
+                if keep_from is not None:
+                    self._drop_superseded(db, keep_from, commits=index == 0)
 
-    def _collect_garbage(self) -> None:
-        """Drop snapshots superseded by an epoch committed more than `backup_interval` ago."""
-        cutoff = time.time() - self.keep.total_seconds()
-        row = (
-            self.parts[0]
-            .execute("SELECT MAX(epoch) FROM commits WHERE at <= ?", (cutoff,))
-            .fetchone()
+    @staticmethod
+    def _drop_superseded(db: sqlite3.Connection, keep_from: int, *, commits: bool) -> None:
+        """Delete rows older than a step's newest row at or before epoch `keep_from`."""
+        db.execute(
+            "DELETE FROM snaps WHERE epoch < ? AND epoch < "
+            "(SELECT MAX(s.epoch) FROM snaps s WHERE s.step_id = snaps.step_id "
+            "AND s.epoch <= ?)",
+            (keep_from, keep_from),
         )
-        if row[0] is None:
-            return
-        keep_from = row[0]
-        for index, db in enumerate(self.parts):
-            with self._transaction(db):
-                # A step's newest row at or before `keep_from` stays: it is its state then.
-                db.execute(
-                    "DELETE FROM snaps WHERE epoch < ? AND epoch < "
-                    "(SELECT MAX(s.epoch) FROM snaps s WHERE s.step_id = snaps.step_id "
-                    "AND s.epoch <= ?)",
-                    (keep_from, keep_from),
-                )
-                if index == 0:
-                    db.execute("DELETE FROM commits WHERE epoch < ?", (keep_from,))
+        if commits:
+            db.execute("DELETE FROM commits WHERE epoch < ?", (keep_from,))
 
     def close(self) -> None:
         for db in self.parts:
