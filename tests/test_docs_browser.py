@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -109,13 +110,24 @@ def test_part1_renders_code_outputs_and_drawn_diagrams(
 ) -> None:
     requests: list[str] = []
     page = _open(browser, f"{base_url}/part1/dataflows/", requests)
-    # mkdocs-material draws each diagram into the element, replacing the Mermaid text.
+    # mkdocs-material draws each diagram into a closed shadow root, replacing the Mermaid
+    # text; Bytewax's format (one subgraph) lays the steps out left to right.
     page.wait_for_function(
         "() => [...document.querySelectorAll('div.mermaid')].length === 2 && "
-        "[...document.querySelectorAll('div.mermaid')].every("
-        "e => e.getBoundingClientRect().height > 150 && !e.textContent.includes('flowchart'))",
+        "[...document.querySelectorAll('div.mermaid')].every(e => {"
+        " const box = e.getBoundingClientRect();"
+        " return box.width > 300 && box.height > 40 && !e.textContent.includes('flowchart'); })",
         timeout=20_000,
     )
+    # A syntax error is drawn too (as an error picture): parse each fence with Mermaid itself.
+    source = (ROOT / "course/part1/dataflows.md").read_text(encoding="utf-8")
+    for fence in re.findall(r"```mermaid\n(.*?)```", source, re.S):
+        verdict = page.evaluate(
+            "async (src) => { try { await mermaid.parse(src); return 'ok'; }"
+            " catch (e) { return String(e); } }",
+            fence,
+        )
+        assert verdict == "ok", verdict
     assert page.locator(".md-typeset .highlight .filename", has_text="Output").count() >= 2
     assert page.get_by_text("('whether', 1)").count() >= 1
     page.locator("div.mermaid").first.scroll_into_view_if_needed()
