@@ -22,6 +22,7 @@ def test_doctor_passes_here_and_prints_a_row_per_check() -> None:
         "Notebooks",
         "River",
         "Bytewax",
+        "Redis",
     ):
         assert name in result.output
     assert "Ready for the course." in result.output
@@ -140,3 +141,22 @@ def test_python_without_bytewax_wheels_is_a_warning_saying_why(
     assert finding.status == "warn"
     assert finding.detail.startswith("Bytewax 0.21.1 has no wheels for Python 3.13")
     assert finding.detail.endswith("needed only to scale a flow out")
+
+
+def test_missing_redis_py_or_server_is_a_warning_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+    import shutil
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(shutil, "which", lambda name, *a: None)
+    finding = doctor.check_redis()
+    assert finding.status == "warn"
+    assert "apt-get install redis-server" in finding.detail
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "redis" else real(name, *a)
+    )
+    finding = doctor.check_redis()
+    assert finding.status == "warn"
+    assert finding.detail.endswith('pip install "learnstream[broker]"')

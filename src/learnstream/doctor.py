@@ -32,6 +32,7 @@ __all__ = [
     "check_grader_sandbox",
     "check_notebook_tools",
     "check_python",
+    "check_redis",
     "check_river",
     "check_tiny_flow",
     "render",
@@ -207,6 +208,27 @@ def check_bytewax() -> Finding:
     )
 
 
+def check_redis() -> Finding:
+    """redis-py and a Redis server, which the "Going to production" page uses, are there (optional)."""
+    if importlib.util.find_spec("redis") is None:
+        return Finding(
+            "Redis",
+            "warn",
+            'redis-py not installed; "Going to production" needs it: '
+            'pip install "learnstream[broker]"',
+        )
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        return Finding(
+            "Redis",
+            "warn",
+            'redis-py is installed but redis-server is not; "Going to production" needs a '
+            "server: apt-get install redis-server (or brew install redis), or set REDIS_URL",
+        )
+    return Finding("Redis", "ok", 'redis-py and redis-server, for "Going to production"')
+
+
 CHECKS: tuple[Callable[[], Finding], ...] = (
     check_python,
     check_c_core,
@@ -215,6 +237,7 @@ CHECKS: tuple[Callable[[], Finding], ...] = (
     check_notebook_tools,
     check_river,
     check_bytewax,
+    check_redis,
 )
 
 
