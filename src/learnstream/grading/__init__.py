@@ -42,6 +42,9 @@ How it works
 - `results` (the model, JSON, Gradescope, CSV), `report` (every view for
   people: the grade report, progress, hints), `workspace` (init, reset,
   progress and hints), `watch`, and `commands` (the CLI, which only calls them).
+- For instructors: `class_summary` counts a class's results (`class_json`),
+  `class_report` draws them as one HTML page (`--report`), and `gradescope`
+  builds Gradescope's autograder zip and is what runs inside it.
 
 Adding a part
 -------------
