@@ -11,6 +11,12 @@ The executor knows nothing about particular operators. Each core step builds a
 A tick asks every source for a batch, then walks the steps in topological order,
 so each step sees all of its inputs for the tick before it runs. When every
 source is exhausted the executor walks the steps once more, calling `eof`.
+
+With a recovery store (`learnstream.recovery`), a runtime that keeps state
+between ticks also has `snapshot()`: when an epoch ends (always between ticks,
+so every step has seen exactly the items read so far) the executor writes every
+such snapshot as that epoch, and a resumed run builds each runtime from its
+snapshot (`learnstream.engine.resume`).
 """
 
 from __future__ import annotations
