@@ -72,13 +72,16 @@ def _window_module(system: str) -> object:
 
 def _with_recovery(api: Any) -> Any:
     """`api` whose `run_main` snapshots every second into a fresh store (as `run -r DB -s 1 -b 0`)."""
+    import atexit
     import dataclasses
+    import shutil
     import tempfile
     from datetime import timedelta
 
     from learnstream.recovery import RecoveryConfig, init_db_dir
 
     db = Path(tempfile.mkdtemp(prefix="learnstream-bench-db-"))
+    atexit.register(shutil.rmtree, db, ignore_errors=True)  # the store is measured, not kept
     init_db_dir(db, 1)
     config = RecoveryConfig(db, timedelta(0))
 
