@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "ccore.h"
+#include "grow.h"
 #include "hash.h"
 
 #define KEY_INLINE 24 /* order ids, user ids, words: most keys fit */
@@ -59,27 +60,8 @@ struct ls_join {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int grow(void **p, int64_t *cap, int64_t need, size_t size) {
-    if (need <= *cap) return 0;
-    int64_t c = *cap ? *cap : 8;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, (size_t)c * size);
-    if (!q) return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static void push(ls_join *j, ls_i64vec *v, int64_t x) {
-    if (v->len == v->cap) {
-        void *p = v->data;
-        if (grow(&p, &v->cap, v->len + 1, sizeof(int64_t))) {
-            j->oom = 1;
-            return;
-        }
-        v->data = p;
-    }
-    v->data[v->len++] = x;
+    if (ls_push_i64(v, x)) j->oom = 1;
 }
 
 static void begin(ls_join *j) {

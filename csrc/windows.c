@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ccore.h"
+#include "grow.h"
 
 typedef struct {
     int64_t wid, open, close, handle;
@@ -76,27 +77,8 @@ struct ls_win {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int grow(void **p, int64_t *cap, int64_t need, size_t size) {
-    if (need <= *cap) return 0;
-    int64_t c = *cap ? *cap : 8;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, (size_t)c * size);
-    if (!q) return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static void push(ls_win *w, ls_i64vec *v, int64_t x) {
-    if (v->len == v->cap) {
-        void *p = v->data;
-        if (grow(&p, &v->cap, v->len + 1, sizeof(int64_t))) {
-            w->oom = 1;
-            return;
-        }
-        v->data = p;
-    }
-    v->data[v->len++] = x;
+    if (ls_push_i64(v, x)) w->oom = 1;
 }
 
 static int64_t floordiv(int64_t a, int64_t b) { /* b > 0 */
@@ -120,7 +102,7 @@ static void begin(ls_win *w) {
 static wkey_t *key_at(ls_win *w, int64_t slot, int64_t now) {
     if (slot >= w->nkeys) {
         void *p = w->keys;
-        if (grow(&p, &w->capkeys, slot + 1, sizeof(wkey_t))) {
+        if (ls_grow(&p, &w->capkeys, slot + 1, sizeof(wkey_t))) {
             w->oom = 1;
             return NULL;
         }
@@ -146,7 +128,7 @@ static int64_t new_handle(ls_win *w) {
         return h;
     }
     void *p = w->counts;
-    if (grow(&p, &w->capcounts, w->ncounts + 1, sizeof(int64_t))) {
+    if (ls_grow(&p, &w->capcounts, w->ncounts + 1, sizeof(int64_t))) {
         w->oom = 1;
         return -1;
     }
@@ -262,7 +244,7 @@ static void joined(ls_win *w, int64_t seq, int64_t wid, int64_t h) {
 
 static win_t *add_window(ls_win *w, wkey_t *k, int64_t wid, int64_t open, int64_t close) {
     void *p = k->wins;
-    if (grow(&p, &k->capwins, k->nwins + 1, sizeof(win_t))) {
+    if (ls_grow(&p, &k->capwins, k->nwins + 1, sizeof(win_t))) {
         w->oom = 1;
         return NULL;
     }
@@ -318,7 +300,7 @@ static void sort_by_open(const win_t *wins, int64_t *idx, int64_t *tmp, int64_t 
 static void merge_sessions(ls_win *w, int64_t slot, wkey_t *k) {
     if (k->nwins < 2) return;
     void *p = w->order;
-    if (grow(&p, &w->caporder, 2 * k->nwins, sizeof(int64_t))) {
+    if (ls_grow(&p, &w->caporder, 2 * k->nwins, sizeof(int64_t))) {
         w->oom = 1;
         return;
     }
@@ -421,7 +403,7 @@ static int by_time(const void *a, const void *b) {
 static void flush(ls_win *w, int64_t slot, int64_t wm, int at_eof) {
     wkey_t *k = &w->keys[slot];
     void *p = w->scratch;
-    if (grow(&p, &w->capscratch, k->nq, sizeof(qent_t))) {
+    if (ls_grow(&p, &w->capscratch, k->nq, sizeof(qent_t))) {
         w->oom = 1;
         return;
     }
@@ -561,7 +543,7 @@ int ls_win_import(ls_win *w, const int64_t *in, int64_t n) {
     for (int64_t i = 0; i < nreleased; i++)
         if (released[i] < 0 || released[i] >= ncounts) return LS_EINVAL;
     void *p = w->counts;
-    if (grow(&p, &w->capcounts, ncounts, sizeof(int64_t))) return LS_ENOMEM;
+    if (ls_grow(&p, &w->capcounts, ncounts, sizeof(int64_t))) return LS_ENOMEM;
     w->counts = p;
     if (ncounts) memcpy(w->counts, counts, (size_t)ncounts * sizeof(int64_t));
     w->ncounts = ncounts;
@@ -578,10 +560,10 @@ int ls_win_import(ls_win *w, const int64_t *in, int64_t n) {
         const int64_t *q = take(&at, end, 2 * f[9]);
         if (!wins || !q) return LS_EINVAL;
         p = k->wins;
-        if (grow(&p, &k->capwins, f[8], sizeof(win_t))) return LS_ENOMEM;
+        if (ls_grow(&p, &k->capwins, f[8], sizeof(win_t))) return LS_ENOMEM;
         k->wins = p;
         p = k->q;
-        if (grow(&p, &k->capq, f[9], sizeof(qent_t))) return LS_ENOMEM;
+        if (ls_grow(&p, &k->capq, f[9], sizeof(qent_t))) return LS_ENOMEM;
         k->q = p;
         for (int64_t j = 0; j < f[8]; j++) {
             win_t win = {wins[4 * j], wins[4 * j + 1], wins[4 * j + 2], wins[4 * j + 3]};
@@ -640,7 +622,7 @@ int ls_win_process(ls_win *w, const int64_t *slots, int64_t n, const int64_t *ts
             late(w, i, t);
         } else {
             void *p = k->q;
-            if (grow(&p, &k->capq, k->nq + 1, sizeof(qent_t))) return LS_ENOMEM;
+            if (ls_grow(&p, &k->capq, k->nq + 1, sizeof(qent_t))) return LS_ENOMEM;
             k->q = p;
             k->q[k->nq++] = (qent_t){t, first_seq + i};
         }
