@@ -62,7 +62,9 @@ def build_ffi(*, absolute: bool = False) -> FFI:
         f'#include "{HEADER}"',
         sources=[str(p) if absolute else os.path.relpath(p) for p in sources],
         include_dirs=[str(CSRC) if absolute else os.path.relpath(CSRC)],
-        depends=[os.path.relpath(CSRC / h) for h in (HEADER, "grow.h", "hash.h")] if not absolute else [],
+        depends=[os.path.relpath(CSRC / h) for h in (HEADER, "grow.h", "hash.h")]
+        if not absolute
+        else [],
         extra_compile_args=flags,
         extra_link_args=_SANITIZE[:1] if sanitize else [],
         optional=not sanitize,
