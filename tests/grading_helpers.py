@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from learnstream.grading import Limits, PartResult, get_part, grade
@@ -81,3 +82,46 @@ def hint_matches_kind(part: str, exercise: str, failure: CheckResult) -> None:
     if failure.kind.learner_code_broke:  # never advice about values for code that did not answer
         assert failure.hint == KIND_HINTS.get(failure.kind, failure.hint)
         assert failure.hint != check.hint
+
+
+#: (case, exercise, the checks that fail — empty: the exercise passes, the first failure's message)
+Case = tuple[str, str, list[str], str]
+
+
+def assert_exercise_verdict(
+    tmp_path: Path,
+    part: str,
+    case: Case,
+    limits: Limits,
+    stable: Callable[[str], str] = lambda message: message,
+) -> None:
+    """Grade one catalogue case (one exercise of the solutions replaced) with the seed fixed:
+    exactly its checks fail, its first message is exact (after `stable`), the hint fits the kind."""
+    name, exercise, failing, reason = case
+    folder = with_submission(workspace_from("solutions", tmp_path, part), name, exercise, part)
+    result = grade(part, exercise, path=folder, seed=20240611, limits=limits, max_examples=25)
+    (graded,) = result.exercises
+    messages = "\n".join(check.full_message() for check in graded.checks if not check.passed)
+    assert [check.name for check in graded.checks if not check.passed] == failing, messages
+    if not failing:
+        assert graded.passed and graded.score == graded.max_score
+        return
+    assert graded.first_failure is not None
+    assert stable(graded.first_failure.message) == stable(reason), messages
+    hint_matches_kind(part, exercise, graded.first_failure)
+    assert "Traceback" not in messages and "learnstream/grading" not in messages
+
+
+def assert_catalogue_covers_part(part: str, cases: list[Case]) -> None:
+    """At least 25 cases (15 wrong, 5 right), a wrong and a right one for every exercise,
+    and exactly one file in tests/submissions/PART per case."""
+    exercises = {exercise for _, exercise, _, _ in cases}
+    assert exercises == {e.name for e in get_part(part).exercises()}
+    wrong = [case for case, _, failing, _ in cases if failing]
+    right = [case for case, _, failing, _ in cases if not failing]
+    assert len(cases) >= 25 and len(wrong) >= 15 and len(right) >= 5
+    on_disk = {p.stem for p in (Path(__file__).parent / "submissions" / part).glob("*.py")}
+    assert on_disk == {case for case, *_ in cases}
+    for exercise in exercises:
+        assert any(e == exercise and f for _, e, f, _ in cases), exercise
+        assert any(e == exercise and not f for _, e, f, _ in cases), exercise
