@@ -15,6 +15,9 @@
  * The build script (src/learnstream/engine/ccore_build.py) hands this file,
  * minus its #pragma and #include lines, to cffi as its cdef, so declarations
  * here must stay within what cffi parses: no macros beyond integer #defines.
+ *
+ * Every #define below except the status codes and LS_MAX_KEYS has a Python twin
+ * in src/learnstream/engine/constants.py, compared with it when the core loads.
  */
 #pragma once
 #include <stddef.h>

@@ -36,6 +36,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_class_report_browser.py": ("grader", "browser", "slow"),
     "test_connectors.py": (),
     "test_core_agreement.py": (),
+    "test_core_contract.py": (),
     "test_course_code.py": ("docs", "slow"),
     "test_course_timelines.py": ("docs",),
     "test_datasets_source.py": (),

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import learnstream.operators as op
 from learnstream.dataflow import Dataflow
-from learnstream.engine import backend, chain_twin, chains
+from learnstream.engine import backend, chain_twin, chains, constants
 from learnstream.engine.executor import Executor
 from learnstream.errors import StepError
 from learnstream.testing import TestingSink, TestingSource
@@ -187,4 +187,4 @@ def test_keyboard_interrupt_in_a_mapper_goes_through_untouched() -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        chains.run_stages([chains.PerItem("f.m", "map", chains.MAP, mapper)], [1, 2])
+        chains.run_stages([chains.PerItem("f.m", "map", constants.MAP, mapper)], [1, 2])

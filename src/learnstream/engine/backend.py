@@ -6,7 +6,8 @@ Each part of the C core has a twin of the same name: `keys_c`/`keys_twin`,
 `LEARNSTREAM_BACKEND=c` (the default) uses the C core that cffi built when the
 package was installed; `LEARNSTREAM_BACKEND=python` uses the twins. If the C core
 is missing (no C compiler at install time), learnstream warns once and runs on
-the twins.
+the twins; a C core whose constants differ from the twins'
+(`learnstream.engine.constants`) is an error, not a fallback.
 
 Nothing is loaded when this module is imported: `NAME`, `core`, `windows`, `chain`,
 `stamps` and `joins` are looked up on first use (PEP 562 module `__getattr__`), so a flow
@@ -22,6 +23,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from learnstream.engine.constants import CoreMismatchError
+
 
 def _load() -> tuple[str, ModuleType]:
     wanted = os.environ.get("LEARNSTREAM_BACKEND", "c").strip().lower() or "c"
@@ -32,6 +35,8 @@ def _load() -> tuple[str, ModuleType]:
             from learnstream.engine import keys_c
 
             return "c", keys_c
+        except CoreMismatchError:  # a stale build: falling back would hide it
+            raise
         except ImportError as exc:
             print(
                 f"learnstream: C core unavailable ({exc}); running on the pure-Python twin",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from learnstream.engine._ccore import ffi, lib
-from learnstream.engine.chain_twin import FILTER, MAP, Failure
+from learnstream.engine.ccore import ffi, lib
+from learnstream.engine.chain_twin import Failure
+from learnstream.engine.constants import FILTER, MAP
 
 __all__ = ["FILTER", "MAP", "Failure", "run_chain"]
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-MAP = 0
-"""A stage whose function's answer replaces the item."""
-FILTER = 1
-"""A stage whose function answers True (keep the item) or False (drop it)."""
+from learnstream.engine.constants import FILTER, MAP
+
+__all__ = ["FILTER", "MAP", "Failure", "run_chain"]
 
 
 class Failure(NamedTuple):

@@ -29,11 +29,6 @@ from learnstream.errors import StepError, short_repr, user_function_error, wrong
 if TYPE_CHECKING:
     from learnstream.dataflow import CoreStep
 
-MAP = 0
-"""A `map` stage: the item becomes `fn(item)`."""
-FILTER = 1
-"""A `filter` stage: the item goes on when `fn(item)` is True, is dropped when False."""
-
 
 class PerItem:
     """The batch function of a `map` (`MAP`) or `filter` (`FILTER`) step: `fn` on each item.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
-from learnstream.engine._ccore import ffi, lib
+from learnstream.engine.ccore import ffi, lib
 from learnstream.engine.joins_twin import JoinEvents, checked_config
 from learnstream.engine.keys_c import _check, _encode
 

@@ -43,28 +43,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-FIRST = 0
-"""Keep the first value of each side."""
-LAST = 1
-"""Keep the latest value of each side."""
-PRODUCT = 2
-"""Keep every value of each side; emit their cross product."""
-
-COMPLETE = 0
-"""Emit once every side has a value, then forget the row."""
-FINAL = 1
-"""Emit when the row closes (window close or end of input)."""
-RUNNING = 2
-"""Emit on every value, keep the row."""
+from learnstream.engine.constants import (
+    COMPLETE,
+    FINAL,
+    FIRST,
+    LAST,
+    MAX_SIDES,
+    PRODUCT,
+    RUNNING,
+)
 
 INSERT_MODES = {"first": FIRST, "last": LAST, "product": PRODUCT}
 EMIT_MODES = {"complete": COMPLETE, "final": FINAL, "running": RUNNING}
 
 NO_VALUE = 0
 """The value id of a side that has no value: the step keeps `values[0] = None`."""
-
-MAX_SIDES = 64
-"""Most sides a join may have (the C core keeps which sides are present in 64 bits)."""
 
 
 def _has_utf8(text: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
-from learnstream.engine._ccore import ffi, lib
+from learnstream.engine.ccore import ffi, lib
 
 
 def _check(status: int) -> None:

@@ -8,15 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from learnstream.engine._ccore import ffi, lib
-from learnstream.engine.stamps_twin import (
-    MAX_US,
-    MIN_US,
-    NOT_AWARE,
-    OUT_OF_RANGE,
-    RAISED,
-    StampFailure,
-)
+from learnstream.engine.ccore import ffi, lib
+from learnstream.engine.constants import MAX_US, MIN_US, NOT_AWARE, OUT_OF_RANGE, RAISED
+from learnstream.engine.stamps_twin import StampFailure
 
 __all__ = [
     "MAX_US",

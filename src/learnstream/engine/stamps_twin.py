@@ -19,17 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-RAISED = 1
-"""The getter (or the zone's `utcoffset`) raised: `what` is the exception."""
-NOT_AWARE = 2
-"""The getter returned something other than an aware datetime: `what` is the answer."""
-OUT_OF_RANGE = 3
-"""In UTC the answer lies outside datetime's range (years 1 to 9999): `what` is the answer."""
-
-MIN_US = -62_135_596_800_000_000
-"""`datetime.min` (0001-01-01, UTC) in microseconds since the epoch."""
-MAX_US = 253_402_300_799_999_999
-"""`datetime.max` (9999-12-31, UTC) in microseconds."""
+from learnstream.engine.constants import MAX_US, MIN_US, NOT_AWARE, OUT_OF_RANGE, RAISED
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from learnstream.engine._ccore import ffi, lib
+from learnstream.engine.ccore import ffi, lib
 from learnstream.engine.keys_c import _check
 from learnstream.engine.windows_twin import WindowEvents, checked_config
 

@@ -48,30 +48,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-SLIDING = 0
-"""Fixed windows numbered from `align` (tumbling windows are sliding with offset == length)."""
-SESSION = 1
-"""Windows that grow with activity and close after `gap` of silence."""
+from learnstream.engine.constants import (
+    EVENT,
+    LATE_SESSION_ID,
+    MAX_SPAN,
+    MAX_US,
+    MIN_US,
+    SESSION,
+    SLIDING,
+    SYSTEM,
+)
 
-EVENT = 0
-"""`EventClock`: time comes from each item."""
-SYSTEM = 1
-"""`SystemClock`: every item is stamped with the time it is processed."""
-
-MIN_US = -62_135_596_800_000_000
-"""`datetime.min` (0001-01-01, UTC) in microseconds since the epoch: the watermark of a new key."""
-MAX_US = 253_402_300_799_999_999
-"""`datetime.max` (9999-12-31, UTC) in microseconds: the watermark at EOF."""
-
-MAX_SPAN = 2**60
-"""Longest length, offset, gap or wait in microseconds (~36,500 years).
-
-Longer than the whole datetime range, so a longer wait means the same as this
-one; the C core relies on it to keep every sum of times inside int64.
-"""
-
-LATE_SESSION_ID = -1
-"""Window id reported for an item late for a session window (as in Bytewax)."""
+__all__ = [
+    "EVENT",
+    "LATE_SESSION_ID",
+    "MAX_SPAN",
+    "MAX_US",
+    "MIN_US",
+    "SESSION",
+    "SLIDING",
+    "SYSTEM",
+    "WindowCore",
+    "WindowEvents",
+    "check_times",
+    "checked_config",
+]
 
 
 def checked_config(

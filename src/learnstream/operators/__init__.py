@@ -31,7 +31,8 @@ from learnstream.dataflow import (
     operator,
 )
 from learnstream.engine import clock
-from learnstream.engine.chains import FILTER, MAP, PerItem
+from learnstream.engine.chains import PerItem
+from learnstream.engine.constants import FILTER, MAP
 from learnstream.engine.keyed_items import checked_keys, split_keyed
 from learnstream.engine.steps import (
     BranchStep,
