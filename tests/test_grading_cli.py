@@ -106,3 +106,31 @@ def test_a_step_errors_item_and_what_to_do_lines_stay_indented_in_the_report() -
     assert lines[first + 1] == "        item: ('sensor-0', {'ts': ...})"
     assert lines[first + 2] == "        what to do: attach a timezone in ts_getter"
     assert "      replay: learnstream grade part2 tumbling --seed 4" in lines
+
+
+def test_every_failing_check_says_its_own_reason_in_the_report(tmp_path: Path) -> None:
+    """A join in `final` mode: the first failure shows its evidence, and `as_soon_as`, a later
+    failing check, still says under its line that the rows came only when the input ended."""
+    assert _cli("init", "ws", cwd=tmp_path).returncode == 0
+    paid = tmp_path / "ws" / "part3" / "ex2_paid.py"
+    paid.write_text(
+        "import learnstream.operators as op\n"
+        "from learnstream.dataflow import Dataflow\n\n\n"
+        "def build_flow(orders, payments, sink):\n"
+        "    flow = Dataflow('paid')\n"
+        "    ko = op.key_on('ko', op.input('orders', flow, orders), lambda o: o['order_id'])\n"
+        "    kp = op.key_on('kp', op.input('payments', flow, payments), lambda p: p['order_id'])\n"
+        "    op.output('out', op.join('match', ko, kp, emit_mode='final'), sink)\n"
+        "    return flow\n",
+        encoding="utf-8",
+    )
+    done = _cli("grade", "part3", "paid", "--seed", "3", cwd=tmp_path / "ws")
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    checks = {check.name: check for check in get_part("part3").exercise("paid").checks}
+    later = next(i for i, line in enumerate(lines) if checks["as_soon_as"].title in line)
+    assert "✗" in lines[later]
+    assert lines[later + 1].strip().startswith("↳ your flow wrote nothing until the input ended")
+    first = next(i for i, line in enumerate(lines) if checks["edges"].title in line)
+    assert not lines[first + 1].strip().startswith("↳")  # the first failure's block comes below
+    assert "replay: learnstream grade part3 paid" in done.stdout

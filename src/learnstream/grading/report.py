@@ -4,8 +4,9 @@ The views draw the results model (`learnstream.grading.results`) and the
 course outline (`registry`); the CLI only calls them. The grade report: passing
 exercises take one line; a stub says "not implemented yet"; a file
 that cannot be imported says why, once. For a failing exercise, every check is
-listed with its points, and the first failing one shows the (smallest) failing
-input, expected vs actual, a hint and the command that replays it.
+listed with its points, every failing one with its own reason under it, and
+the first failing one shows the (smallest) failing input, expected vs actual, a
+hint and the command that replays it.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ def _exercise(console: Console, result: PartResult, ex: ExerciseResult) -> None:
     if ex.problem is not None:
         console.print(Text(_indent(ex.problem, "    "), style="red"))
     else:
+        failure = ex.first_failure
         for check in ex.checks:
             mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
             console.print(f"    {mark} {escape(check.title):<58} {check.score}/{check.points}")
-        failure = ex.first_failure
+            if not check.passed and check is not failure:  # its own reason, in one line
+                reason = (check.message.splitlines() or [""])[0]
+                console.print(Text.assemble("        ↳ ", (reason, "dim")))
         if failure is not None:
             first, *more = failure.message.splitlines() or [""]
             console.print(f"    [bold]{escape(failure.title)}[/]: {escape(first)}")
