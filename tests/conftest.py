@@ -71,6 +71,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_redis_connector.py": ("slow",),
     "test_run_errors_like_bytewax.py": (),
     "test_recovery_crash.py": ("slow",),
+    "test_recovery_like_bytewax.py": (),
     "test_recovery_store.py": (),
     "test_run_flags.py": (),
     "test_run_window_summary.py": (),

@@ -233,3 +233,64 @@ def test_f_repr_names_the_function_as_bytewax_does() -> None:
 
     assert ls_dataflow.f_repr(double) == bw_dataflow.f_repr(double)
     assert ls_dataflow.f_repr(len) == bw_dataflow.f_repr(len)
+
+
+def test_tracing_takes_bytewax_s_arguments_and_logs_the_run_s_spans_locally() -> None:
+    """A flow script that sets up Bytewax's tracing runs unchanged: the configs and
+    `setup_tracing` take the same arguments, and the spans come out as log lines on
+    stderr (learnstream has no collector to send them to). Each library in its own
+    process: Bytewax's tracer is global to the process."""
+    script = """
+import sys
+lib = sys.argv[1]
+tracing = __import__(lib + ".tracing", fromlist=["x"])
+op = __import__(lib + ".operators", fromlist=["x"])
+Dataflow = __import__(lib + ".dataflow", fromlist=["x"]).Dataflow
+testing = __import__(lib + ".testing", fromlist=["x"])
+config = tracing.OtlpTracingConfig(service_name="wordcount", url="grpc://127.0.0.1:4317")
+assert (config.service_name, config.url, config.sampling_ratio) == (
+    "wordcount", "grpc://127.0.0.1:4317", 1.0)
+jaeger = tracing.JaegerConfig("wordcount", endpoint="127.0.0.1:6831", sampling_ratio=0.5)
+assert (jaeger.endpoint, jaeger.sampling_ratio) == ("127.0.0.1:6831", 0.5)
+tracer = tracing.setup_tracing(log_level="INFO")
+flow = Dataflow("df")
+out = []
+op.output("out", op.input("inp", flow, testing.TestingSource([1, 2])), testing.TestingSink(out))
+testing.run_main(flow)
+print(out)
+"""
+    runs = {
+        lib: subprocess.run(
+            [sys.executable, "-c", script, lib], capture_output=True, text=True, timeout=120
+        )
+        for lib in LIBS
+    }
+    for lib, done in runs.items():
+        assert done.returncode == 0, (lib, done.stderr)
+        # Bytewax writes its log lines on stdout; learnstream keeps stdout for the flow's output.
+        assert done.stdout.endswith("[1, 2]\n"), lib
+    assert runs["learnstream"].stdout == "[1, 2]\n"
+    logged = runs["learnstream"].stderr.splitlines()
+    assert logged[0] == "learnstream INFO learnstream.engine: run of flow 'df' started at epoch 1"
+    assert logged[-1].startswith("learnstream INFO learnstream.engine: run ended in epoch 1")
+
+
+def test_tracing_refuses_an_unknown_level_and_is_quiet_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from learnstream import tracing
+
+    with pytest.raises(ValueError, match="Unknown log level: 'LOUD'"):
+        tracing.setup_tracing(log_level="LOUD")
+    tracer = tracing.setup_tracing()  # ERROR: a run's spans are not errors
+    try:
+        flow = ls_dataflow.Dataflow("df")
+        ls_op.output(
+            "out",
+            ls_op.input("inp", flow, ls_testing.TestingSource([1])),
+            ls_testing.TestingSink([]),
+        )
+        ls_testing.run_main(flow)
+    finally:
+        tracer.close()
+    assert capsys.readouterr().err == ""

@@ -116,3 +116,48 @@ def test_bytewax_s_nested_raises_pattern_holds(
 )
 def test_learnstream_keeps_its_own_message_on_top(kind: str, says: str) -> None:
     assert re.search(says, str(broken("learnstream", kind)))
+
+
+@pytest.mark.parametrize(("kind", "cause_type", "wording"), CASES)
+def test_the_error_is_each_library_s_bytewax_runtime_error(
+    kind: str, cause_type: type[BaseException], wording: str
+) -> None:
+    """`from bytewax.errors import BytewaxRuntimeError` becomes an import from
+    `learnstream.errors`: the same `except` catches the same failures."""
+    import bytewax.errors
+
+    import learnstream.errors
+
+    assert isinstance(broken("bytewax", kind), bytewax.errors.BytewaxRuntimeError)
+    assert isinstance(broken("learnstream", kind), learnstream.errors.BytewaxRuntimeError)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_a_custom_exception_comes_out_inside_a_bytewax_runtime_error(lib: str) -> None:
+    """Bytewax's own pattern: `raises(BytewaxRuntimeError)` around `raises(Custom)`, with an
+    exception class whose constructor takes two arguments."""
+    import importlib
+
+    errors = importlib.import_module(f"{lib}.errors")
+    op, Dataflow, testing = LIBS[lib]
+
+    class Custom(Exception):
+        def __init__(self, msg: str, b: int) -> None:
+            self.msg, self.b = msg, b
+
+    def boom(item: int) -> int:
+        if item == 0:
+            raise Custom("BOOM", 1)
+        return item
+
+    flow = Dataflow("df")
+    out: list[int] = []
+    op.output(
+        "out",
+        op.map("explode", op.input("inp", flow, testing.TestingSource([0])), boom),
+        testing.TestingSink(out),
+    )
+    with pytest.raises(errors.BytewaxRuntimeError) as info:
+        with pytest.raises(Custom):
+            testing.run_main(flow)
+    assert any(isinstance(e, Custom) for e in chain(info.value))

@@ -10,6 +10,16 @@ from typing import Any
 
 from learnstream.wording import a_or_an, plural
 
+__all__ = [
+    "BytewaxRuntimeError",
+    "DataflowError",
+    "FlowRunError",
+    "KeyedItemError",
+    "LearnstreamError",
+    "StepError",
+    "UserFunctionError",
+]
+
 _PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 _short = reprlib.Repr()
@@ -38,7 +48,17 @@ class DataflowError(LearnstreamError, ValueError):
     """The dataflow was built wrongly (duplicate step id, streams of two flows, ...)."""
 
 
-class StepError(LearnstreamError, RuntimeError):
+class BytewaxRuntimeError(LearnstreamError, RuntimeError):
+    """A flow failed while it ran (Bytewax's `bytewax.errors.BytewaxRuntimeError`).
+
+    Every error `run_main` raises because of what happened during the run is one,
+    so a Bytewax user's `except BytewaxRuntimeError` (imported from
+    `learnstream.errors`) catches what it catches on Bytewax; the exception that
+    caused it is its `__cause__`.
+    """
+
+
+class StepError(BytewaxRuntimeError):
     """An item could not go through a step while the flow ran.
 
     A `RuntimeError`, as Bytewax's run-time errors are; the exception that caused
@@ -59,7 +79,7 @@ class StepError(LearnstreamError, RuntimeError):
         )
 
 
-class FlowRunError(LearnstreamError, RuntimeError):
+class FlowRunError(BytewaxRuntimeError):
     """The flow as a whole cannot run (no input, no output); the cause says why."""
 
 

@@ -150,7 +150,7 @@ class SimplePollingSource(FixedPartitionedSource[X, S]):
     >>> import learnstream.operators as op
     >>> from learnstream.dataflow import Dataflow
     >>> from learnstream.testing import run_main
-    >>> class Countdown(SimplePollingSource[int, None]):
+    >>> class Countdown(SimplePollingSource[int]):  # the state type defaults to None
     ...     def __init__(self):
     ...         super().__init__(interval=timedelta(0))
     ...         self.left = 3
@@ -172,6 +172,16 @@ class SimplePollingSource(FixedPartitionedSource[X, S]):
         """Raise from `next_item` to be polled again after `timeout`."""
 
         timeout: timedelta
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        """`SimplePollingSource[X]` means `SimplePollingSource[X, None]`, as in Bytewax.
+
+        (Bytewax gives the state's type variable a default; Python 3.11's `TypeVar`
+        has none, so the default is supplied here.)
+        """
+        if not isinstance(params, tuple):
+            params = (params, None)
+        return super().__class_getitem__(params)  # type: ignore[misc]
 
     def __init__(self, interval: timedelta, align_to: datetime | None = None) -> None:
         self._interval = interval

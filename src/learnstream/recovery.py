@@ -44,6 +44,15 @@ from typing import Any
 
 from learnstream.errors import LearnstreamError
 
+__all__ = [
+    "InconsistentPartitionsError",
+    "MissingPartitionsError",
+    "NoPartitionsError",
+    "RecoveryConfig",
+    "RecoveryError",
+    "init_db_dir",
+]
+
 FORMAT = 1
 """The store layout this learnstream writes and reads; a larger number is refused."""
 
@@ -58,6 +67,29 @@ CREATE TABLE IF NOT EXISTS commits (epoch INTEGER PRIMARY KEY, at REAL NOT NULL)
 
 class RecoveryError(LearnstreamError, RuntimeError):
     """A recovery store that cannot be used for this run (what does not match is named)."""
+
+
+class NoPartitionsError(RecoveryError, FileNotFoundError):
+    """The recovery directory holds no partition files (Bytewax's error of that name).
+
+    Probably the wrong directory, or a store never made with
+    `python -m learnstream.recovery DB_DIR PART_COUNT`.
+    """
+
+
+class MissingPartitionsError(RecoveryError, FileNotFoundError):
+    """Some of the store's partition files are missing (Bytewax's error of that name)."""
+
+
+class InconsistentPartitionsError(RecoveryError, ValueError):
+    """The partition files are from times too far apart to resume from (as in Bytewax).
+
+    A run resumes from the last epoch every partition has written. A partition
+    restored from an older backup than the others takes the run back to its
+    epoch, which works only while the others still hold their snapshots of that
+    epoch: they keep superseded snapshots for `backup_interval`. Restore a
+    consistent set of backups (all taken at the same time), or make a new store.
+    """
 
 
 @dataclass
@@ -103,6 +135,8 @@ def init_db_dir(db_dir: Path, part_count: int) -> None:
                     ("format", str(FORMAT)),
                     ("part_index", str(index)),
                     ("part_count", str(part_count)),
+                    ("written", "0"),  # the last epoch this part wrote
+                    ("kept_from", "0"),  # the oldest epoch it can still resume from
                 ],
             )
 
@@ -118,23 +152,42 @@ class RecoveryStore:
     def __init__(self, config: RecoveryConfig) -> None:
         self.db_dir = config.db_dir
         self.keep = config.backup_interval or timedelta(0)
-        files = sorted(self.db_dir.glob("part-*.sqlite3")) if self.db_dir.is_dir() else []
-        if not files:
-            raise RecoveryError(
-                f"recovery directory {self.db_dir} holds no recovery store: create one with "
-                f"`python -m learnstream.recovery {self.db_dir} 1`"
+        make = f"`python -m learnstream.recovery {self.db_dir} 1`"
+        if not self.db_dir.is_dir():
+            raise NoPartitionsError(
+                f"recovery directory {self.db_dir} does not exist: create a store in it with {make}"
             )
-        self.parts: list[sqlite3.Connection] = []
-        for index in range(len(files)):
-            path = part_path(self.db_dir, index)
-            if not path.exists():
+        found = {path: self._open(path) for path in sorted(self.db_dir.glob("part-*.sqlite3"))}
+        if not found:
+            raise NoPartitionsError(
+                f"recovery directory {self.db_dir} holds no recovery partitions, so there is "
+                f"nothing to resume from: check the directory, or create a store with {make}"
+            )
+        counts = {meta.get("part_count") for _, meta in found.values()}
+        if len(counts) > 1:
+            raise RecoveryError(
+                f"recovery directory {self.db_dir} mixes partition files of different stores "
+                f"(they say the store has {' or '.join(sorted(map(str, counts)))} partitions): "
+                "keep the files of one store only"
+            )
+        count = int(counts.pop() or 0)
+        by_index = {part_path(self.db_dir, i): i for i in range(count)}
+        for path, (_, meta) in found.items():
+            if by_index.get(path) is None or meta.get("part_index") != str(by_index[path]):
                 raise RecoveryError(
-                    f"recovery store {self.db_dir} is missing {path.name} (it has "
-                    f"{len(files)} partition files): restore it from a backup or make a new store"
+                    f"recovery store file {path} says it is partition {meta.get('part_index')} "
+                    f"of {count}: the directory mixes files of different stores"
                 )
-            self.parts.append(self._open(path, index, len(files)))
+        missing = [path.name for path in by_index if path not in found]
+        if missing:
+            raise MissingPartitionsError(
+                f"recovery store {self.db_dir} is missing {', '.join(missing)} of its {count} "
+                "partition files, so it cannot resume: restore them from a backup (taken with "
+                "the others), or make a new store"
+            )
+        self.parts = [found[path][0] for path in by_index]
 
-    def _open(self, path: Path, index: int, count: int) -> sqlite3.Connection:
+    def _open(self, path: Path) -> tuple[sqlite3.Connection, dict[str, str]]:
         try:
             db = sqlite3.connect(path, isolation_level=None)
             meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
@@ -149,13 +202,7 @@ class RecoveryStore:
                 f"recovery store file {path} has format {found}, newer than this learnstream "
                 f"reads ({FORMAT}): upgrade learnstream, or make a new store"
             )
-        if meta.get("part_index") != str(index) or meta.get("part_count") != str(count):
-            raise RecoveryError(
-                f"recovery store file {path} says it is partition {meta.get('part_index')} of "
-                f"{meta.get('part_count')}, but {self.db_dir} holds {count} partition files: "
-                "the directory mixes files of different stores"
-            )
-        return db
+        return db, meta
 
     def _meta(self, name: str) -> str | None:
         row = self.parts[0].execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -220,15 +267,54 @@ class RecoveryStore:
         row = self.parts[0].execute("SELECT MAX(epoch) FROM commits").fetchone()
         return row[0]
 
+    def _progress(self, db: sqlite3.Connection, name: str) -> int | None:
+        row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def resume_epoch(self) -> int:
+        """The epoch to resume from: the last one every partition has written (0: none).
+
+        Normally part 0's last commit. Rows of a later epoch are a crash while it was
+        being written, or partitions newer than one restored from an older backup;
+        either way the run goes back to the oldest partition's epoch, which it can
+        only do while every partition still holds its snapshots of that epoch.
+        """
+        committed = self.last_epoch() or 0
+        # Only the parts that hold snapshots matter (part 0 names them at each commit;
+        # a part 0 older than that names none, and then every part counts).
+        holding = self._meta("holding")
+        counted = set(range(len(self.parts))) if holding is None else {0, *json.loads(holding)}
+        # A part written before the marks existed says nothing: the commit stands.
+        written = {
+            i: w for i in counted if (w := self._progress(self.parts[i], "written")) is not None
+        }
+        epoch = min([committed, *written.values()])
+        too_new = [i for i in counted if (self._progress(self.parts[i], "kept_from") or 0) > epoch]
+        if too_new:
+            old = [part_path(self.db_dir, i).name for i, w in sorted(written.items()) if w == epoch]
+            newest = max(written.values())
+            raise InconsistentPartitionsError(
+                f"recovery store {self.db_dir}: {', '.join(old)} of {len(self.parts)} "
+                f"{'was' if len(old) == 1 else 'were'} last written at epoch {epoch}, the others "
+                f"at epoch {newest}, and they no longer hold their snapshots of epoch {epoch} "
+                f"(superseded snapshots are kept for backup_interval, "
+                f"{self.keep}): resuming would lose data. Restore a set of partition backups "
+                "taken at the same time, or make a new store"
+            )
+        return epoch
+
     def load(self) -> tuple[int, dict[str, Any]]:
-        """The last complete epoch (0: none) and each step's state as of it."""
-        epoch = self.last_epoch() or 0
+        """The epoch to resume from (0: none) and each step's state as of it."""
+        epoch = self.resume_epoch()
         states: dict[str, Any] = {}
-        for db in self.parts:
-            # Rows of an epoch whose commit never happened: a crash while writing it.
+        for index, db in enumerate(self.parts):
+            # Rows of an epoch after it: a crash while writing, or a newer partition.
             if db.execute("SELECT 1 FROM snaps WHERE epoch > ? LIMIT 1", (epoch,)).fetchone():
                 with self._transaction(db):
                     db.execute("DELETE FROM snaps WHERE epoch > ?", (epoch,))
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('written', ?)", (epoch,))
+                    if index == 0:
+                        db.execute("DELETE FROM commits WHERE epoch > ?", (epoch,))
             rows = db.execute(
                 "SELECT step_id, state, MAX(epoch) FROM snaps WHERE epoch <= ? GROUP BY step_id",
                 (epoch,),
@@ -266,10 +352,15 @@ class RecoveryStore:
             db = self.parts[index]
             with self._transaction(db):
                 db.executemany("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?)", rows[index])
+                # Each part's progress: what `resume_epoch` checks the parts against.
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('written', ?)", (epoch,))
                 if index == 0:
                     db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (epoch, time.time()))
+                    holding = json.dumps([i for i in range(1, count) if rows[i]])
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('holding', ?)", (holding,))
                 if keep_from is not None:
                     self._drop_superseded(db, keep_from, commits=index == 0)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('kept_from', ?)", (keep_from,))
 
     @staticmethod
     def _drop_superseded(db: sqlite3.Connection, keep_from: int, *, commits: bool) -> None:

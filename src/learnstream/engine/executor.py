@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from learnstream import tracing
 from learnstream.dataflow import CoreStep, Dataflow
 from learnstream.engine import clock, resume
 from learnstream.engine.chains import fuse
@@ -169,6 +170,7 @@ class Executor:
     def run(self) -> RunStats:
         """Run to completion (or until a source aborts)."""
         sources = {i: rt for i, rt in enumerate(self.runtimes) if self.steps[i].operator == "input"}
+        tracing.span("INFO", f"run of flow {self.flow.flow_id!r} started at epoch {clock.epoch()}")
         while True:
             now = clock.now()
             polled = {}
@@ -177,6 +179,7 @@ class Executor:
                     polled[i] = rt.process([], now)
             except AbortExecution:
                 self.stats.aborted = True
+                tracing.span("INFO", f"run aborted by its source in epoch {clock.epoch()}")
                 return self._step_stats()
             arrived = sum(len(out) for outs in polled.values() for out in outs)
             self.stats.items_in += arrived
@@ -185,6 +188,9 @@ class Executor:
             self._walk(polled, now, at_eof=finished)
             if finished:
                 self._snapshot()  # the state after EOF: resuming a finished run adds nothing
+                tracing.span(
+                    "INFO", f"run ended in epoch {clock.epoch()}: {self.stats.items_in} items read"
+                )
                 return self._step_stats()
             if arrived == 0:
                 self._idle(sources, now)
@@ -201,6 +207,7 @@ class Executor:
             self._epoch_started = now
         if now - self._epoch_started >= self.epoch_interval:
             self._snapshot()
+            tracing.span("DEBUG", f"epoch {clock.epoch()} ended ({self.stats.items_in} items read)")
             clock.next_epoch()
             self._epoch_started = now
 
