@@ -38,6 +38,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_core_agreement.py": (),
     "test_core_contract.py": (),
     "test_course_code.py": ("docs", "slow"),
+    "test_course_in_browser.py": ("docs", "browser", "slow"),
     "test_course_timelines.py": ("docs",),
     "test_datasets_source.py": (),
     "test_demo_and_helpers.py": (),

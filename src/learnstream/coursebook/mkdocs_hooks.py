@@ -10,6 +10,11 @@
 - Each part's section in the navigation takes the part's name from its grading
   manifest (`learnstream/grading/checks/partN.toml`), so the site, `learnstream
   list` and the grade reports name a part the same way.
+- Each runnable block of a course page gets a Run slot, and the page its code as
+  JSON (`learnstream.coursebook.in_page`); after the build, the site gets the
+  Pyodide files and wheels its Run and Grade buttons load
+  (`learnstream.coursebook.site_assets`).
+- Only the pages that draw a Mermaid diagram load Mermaid.
 - The Performance page shows `benchmarks/README.md` when that file exists, and says
   the figures are pending when it does not. Relative links inside it point at files
   the site does not carry, so they become plain paths; its headings move down a
@@ -37,12 +42,19 @@ import re
 from pathlib import Path
 from typing import Any
 
+from learnstream.coursebook.in_page import mark_runnable
+from learnstream.coursebook.site_assets import publish
+
 __all__ = [
     "BENCHMARK_REPORT",
+    "MERMAID",
     "PERFORMANCE_MARKER",
     "demote_headings",
+    "load_mermaid_where_drawn",
     "on_config",
     "on_page_markdown",
+    "on_post_build",
+    "on_post_page",
     "on_serve",
     "performance_section",
     "render_output_fences",
@@ -57,6 +69,8 @@ PERFORMANCE_MARKER = "<!-- benchmark-report -->"
 _TIMELINE_MARKER = re.compile(
     r"^<!--\s*(?P<kind>timeline|figure):\s*(?P<name>\w+)\s*-->[ \t]*$", re.MULTILINE
 )
+MERMAID = "assets/javascripts/vendor/mermaid/mermaid.min.js"
+_BUNDLE_SCRIPT = re.compile(r'<script src="(?P<prefix>[^"]*)assets/javascripts/bundle\.[^"]*"')
 _OUTPUT_FENCE = re.compile(r"^(?P<ticks>`{3,})output[ \t]*$", re.MULTILINE)
 _RELATIVE_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|#)[^)\s]+)\)"
@@ -152,12 +166,44 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """mkdocs hook: rewrite output fences; fill the Performance page; draw timelines."""
+    """mkdocs hook: Run slots; rewrite output fences; fill the Performance page; draw timelines."""
     root = Path(config["config_file_path"]).parent
     if PERFORMANCE_MARKER in markdown:
         markdown = markdown.replace(PERFORMANCE_MARKER, performance_section(root))
+    markdown = mark_runnable(markdown, page.meta, page.file.src_uri, root)
     markdown = render_timelines(markdown, Path(page.file.abs_src_path), root)
     return render_output_fences(markdown)
+
+
+def load_mermaid_where_drawn(html: str) -> str:
+    """`html` with the vendored Mermaid loaded before Material's script, if it has a diagram.
+
+    Only the pages that draw a diagram pay for Mermaid (3.5 MB); Material draws a
+    page's diagrams with the `mermaid` it finds loaded (and never asks a CDN).
+
+    >>> page = '<div class="mermaid">graph</div><script src="../assets/javascripts/bundle.1.min.js">'
+    >>> print(load_mermaid_where_drawn(page).split("</div>")[1])
+    <script src="../assets/javascripts/vendor/mermaid/mermaid.min.js"></script><script src="../assets/javascripts/bundle.1.min.js">
+    >>> load_mermaid_where_drawn("<p>no diagram</p>")
+    '<p>no diagram</p>'
+    """
+    if 'class="mermaid"' not in html:
+        return html
+    bundle = _BUNDLE_SCRIPT.search(html)
+    if bundle is None:
+        raise RuntimeError("Material's bundle script is not in the page: where does Mermaid go?")
+    mermaid = f'<script src="{bundle["prefix"]}{MERMAID}"></script>'
+    return html[: bundle.start()] + mermaid + html[bundle.start() :]
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """mkdocs hook: pages with a diagram load Mermaid."""
+    return load_mermaid_where_drawn(output)
+
+
+def on_post_build(config: Any) -> None:
+    """mkdocs hook: put Pyodide and the wheels the pages run on into the site (`browser/`)."""
+    publish(Path(config["config_file_path"]).parent, Path(config["site_dir"]))
 
 
 def on_serve(server: Any, config: Any, builder: Any) -> Any:

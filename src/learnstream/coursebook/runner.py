@@ -51,11 +51,11 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from learnstream.coursebook.pages import Block, Page, read_page
 
-__all__ = ["PageRun", "Problem", "refresh_diagrams", "run_page"]
+__all__ = ["PageRun", "Problem", "refresh_diagrams", "run_code", "run_page"]
 
 _COMMAND_TIMEOUT_S = 300
 
@@ -123,13 +123,23 @@ def _working_dir(page: Page, root: Path | None) -> Iterator[Path]:
             os.chdir(previous)
 
 
+def run_code(text: str, namespace: dict[str, Any], where: str, out: TextIO) -> None:
+    """Run one block's code in `namespace`, writing what it prints to `out`.
+
+    An exception is written as Python shows it, after an elided traceback, and
+    the block ends there: this is how the tests, the notebooks and the page's
+    Run button run a block.
+    """
+    with contextlib.redirect_stdout(out):
+        try:
+            exec(compile(text, where, "exec"), namespace)
+        except Exception as exc:
+            out.write(_error_text(exc))
+
+
 def _run_code(block: Block, namespace: dict[str, Any], page: str) -> str:
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
-        try:
-            exec(compile(block.text, f"{page}:{block.line}", "exec"), namespace)
-        except Exception as exc:
-            captured.write(_error_text(exc))
+    run_code(block.text, namespace, f"{page}:{block.line}", captured)
     return captured.getvalue()
 
 
