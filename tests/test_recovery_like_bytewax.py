@@ -133,3 +133,51 @@ def test_the_errors_are_bytewax_s_kinds(name: str) -> None:
     assert issubclass(recovery.NoPartitionsError, FileNotFoundError)
     assert issubclass(recovery.MissingPartitionsError, FileNotFoundError)
     assert issubclass(recovery.InconsistentPartitionsError, ValueError)
+
+
+RESCALE_INPUT = [("a", 4), ("b", 4), "EOF", ("a", 1), ("b", 5), "EOF", ("a", 8), ("b", 1)]
+
+
+def continuations(name: str, db: Path, workers: list[int], make_store: bool = True) -> list[Any]:
+    """Bytewax's rescale check: each run goes on from the last one's EOF, on its own
+    number of worker threads (learnstream: its flow handed to Bytewax)."""
+    recovery, testing = lib(name, "recovery"), lib(name, "testing")
+    if make_store:
+        recovery.init_db_dir(db, 3)
+    config = recovery.RecoveryConfig(str(db))
+    inp = [testing.TestingSource.EOF() if x == "EOF" else x for x in RESCALE_INPUT]
+    outs = []
+    for count in workers:
+        out: list[Any] = []
+        testing.cluster_main(
+            keep_max_flow(name, inp, out),
+            addresses=[],
+            proc_id=0,
+            epoch_interval=ZERO,
+            recovery_config=config,
+            worker_count_per_proc=count,
+        )
+        outs.append(sorted(out))
+    return outs
+
+
+def test_keyed_state_resumes_on_another_number_of_workers(tmp_path: Path) -> None:
+    expected = [[("a", 4), ("b", 4)], [("a", 4), ("b", 5)], [("a", 8), ("b", 5)]]
+    for name in LIBS:
+        (tmp_path / name).mkdir()
+        assert continuations(name, tmp_path / name, [3, 5, 1]) == expected, name
+
+
+def test_a_store_made_by_bytewax_serves_a_learnstream_flow_on_bytewax(tmp_path: Path) -> None:
+    lib("bytewax", "recovery").init_db_dir(tmp_path, 2)
+    outs = continuations("learnstream", tmp_path, [2, 1, 3], make_store=False)
+    assert outs == [[("a", 4), ("b", 4)], [("a", 4), ("b", 5)], [("a", 8), ("b", 5)]]
+
+
+def test_on_bytewax_a_store_with_a_partition_missing_fails_as_on_learnstream(
+    tmp_path: Path,
+) -> None:
+    lib("learnstream", "recovery").init_db_dir(tmp_path, 3)
+    os.remove(tmp_path / "part-1.sqlite3")
+    with pytest.raises(lib("learnstream", "recovery").MissingPartitionsError):
+        continuations("learnstream", tmp_path, [2], make_store=False)

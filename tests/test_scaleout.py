@@ -175,16 +175,6 @@ def test_a_non_keyed_item_gets_learnstreams_message_on_bytewax() -> None:
         cluster_main(flow, [], 0, worker_count_per_proc=2)
 
 
-def test_recovery_of_keyed_state_is_refused_naming_the_step(tmp_path: Path) -> None:
-    from bytewax.recovery import RecoveryConfig
-
-    flow = Dataflow("recover")
-    s = op.input("inp", flow, TestingSource([("a", 1)]))
-    op.output("out", op.count_final("count", s, lambda kv: kv[0]), TestingSink([]))
-    with pytest.raises(UnsupportedOnBytewax, match=r"step 'recover.count' \(count_final\)"):
-        cluster_main(flow, [], 0, recovery_config=RecoveryConfig(tmp_path))
-
-
 def test_a_core_step_without_translation_is_named() -> None:
     flow = Dataflow("odd")
     s = op.input("inp", flow, TestingSource([1]))
@@ -354,23 +344,16 @@ def test_cli_reports_a_failing_step_once_with_learnstreams_message(tmp_path: Pat
     assert "item: 'x'" in done.stderr
 
 
-def test_cli_refuses_recovery_for_keyed_state_naming_the_step(tmp_path: Path) -> None:
-    done = _cli(
-        [
-            "learnstream",
-            "run",
-            "wordcount",
-            "--engine",
-            "bytewax",
-            "-r",
-            str(tmp_path),
-            "-s",
-            "5",
-            "-b",
-            "10",
-        ],
-        ROOT / "examples",
-    )
-    assert done.returncode == 1
-    assert "step 'wordcount.count' (count_final)" in done.stderr
-    assert "run it without -r" in done.stderr
+def test_cli_resumes_keyed_state_on_bytewax_processes(tmp_path: Path) -> None:
+    """`-r` with `--engine bytewax -p 2`: the word count's counts are snapshotted on
+    Bytewax; run again, it resumes at its end and prints nothing (as on learnstream)."""
+    db = tmp_path / "db"
+    assert _cli(["python", "-m", "learnstream.recovery", str(db), "2"], tmp_path).returncode == 0
+    flags = ["--engine", "bytewax", "-p", "2", "-r", str(db), "-s", "0", "-b", "0"]
+    plain = _cli(["learnstream", "run", "wordcount"], ROOT / "examples")
+    first = _cli(["learnstream", "run", "wordcount", *flags], ROOT / "examples")
+    assert first.returncode == 0, first.stderr
+    assert sorted(first.stdout.splitlines()) == sorted(plain.stdout.splitlines())
+    again = _cli(["learnstream", "run", "wordcount", *flags], ROOT / "examples")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == ""

@@ -68,10 +68,10 @@ def run_options(options: RunOptions) -> int:
         )
         return 2
 
-    from bytewax.recovery import RecoveryConfig
-
     from learnstream.engine.executor import RunStats
+    from learnstream.recovery import RecoveryConfig
     from learnstream.scaleout import launch
+    from learnstream.scaleout.recovery import for_bytewax
     from learnstream.scaleout.translate import to_bytewax
 
     recovery = None
@@ -82,8 +82,8 @@ def run_options(options: RunOptions) -> int:
         flow = load_flow(options.import_str)
         if options.processes is not None and options.processes > 1:
             # Check here, once, what every process would otherwise report on its own.
-            launch.check_recovery(flow, recovery)
-            to_bytewax(flow, workers * options.processes)
+            to_bytewax(flow, workers * options.processes, recovering=recovery is not None)
+            for_bytewax(recovery)  # the store's errors, and Bytewax's files made once
             return launch.run_local_cluster(_process_argvs(options, workers))
         stats = launch.run_cli_process(
             flow,

@@ -12,16 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 from bytewax._bytewax import cli_main as bytewax_cli_main
-from bytewax.recovery import RecoveryConfig
 from bytewax.testing import cluster_main as bytewax_cluster_main
 
 from learnstream.dataflow import Dataflow
 from learnstream.errors import user_frames
-from learnstream.scaleout.translate import (
-    UnsupportedOnBytewax,
-    stateful_steps,
-    to_bytewax,
-)
+from learnstream.scaleout.recovery import for_bytewax
+from learnstream.scaleout.translate import to_bytewax
 
 #: What Bytewax prints on stdout while one process waits for another to listen.
 CONNECTING = b"error connecting to worker"
@@ -30,28 +26,9 @@ CONNECTING = b"error connecting to worker"
 _GRACE = 5.0
 
 
-def check_recovery(flow: Dataflow, recovery_config: Any) -> None:
-    """Refuse recovery for a flow whose keyed state Bytewax cannot snapshot."""
-    if recovery_config is None:
-        return
-    held = stateful_steps(flow)
-    if held:
-        step = held[0]
-        raise UnsupportedOnBytewax(
-            f"step {step.step_id!r} ({step.operator}) keeps its state in learnstream's engine, "
-            "which Bytewax cannot snapshot, so this flow cannot run on Bytewax with recovery; "
-            "run it without -r (or without recovery_config)"
-        )
-    if not isinstance(recovery_config, RecoveryConfig):
-        raise TypeError(
-            f"recovery_config must be a bytewax.recovery.RecoveryConfig on Bytewax, not "
-            f"{type(recovery_config).__name__}"
-        )
-
-
 def run_translated(
     flow: Dataflow,
-    start: Callable[[Any], None],
+    start: Callable[[Any, Any], None],
     worker_count: int,
     recovery_config: Any,
 ) -> dict[str, dict[str, int]]:
@@ -60,10 +37,10 @@ def run_translated(
     An error that learnstream raised inside Bytewax comes out as itself (Bytewax
     wraps it in a chain of its own `RuntimeError`s), so it reads as it does on learnstream.
     """
-    check_recovery(flow, recovery_config)
-    translated = to_bytewax(flow, worker_count)
+    recovery = for_bytewax(recovery_config)
+    translated = to_bytewax(flow, worker_count, recovering=recovery is not None)
     try:
-        start(translated.flow)
+        start(translated.flow, recovery)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a cluster process stops with a PanicException
@@ -86,13 +63,13 @@ def cluster_main(
     """Run this process's share of `flow` on Bytewax (see `learnstream.testing.cluster_main`)."""
     workers = max(len(addresses), 1) * worker_count_per_proc
 
-    def start(bytewax_flow: Any) -> None:
+    def start(bytewax_flow: Any, recovery: Any) -> None:
         bytewax_cluster_main(
             bytewax_flow,
             addresses,
             proc_id,
             epoch_interval=epoch_interval,
-            recovery_config=recovery_config,
+            recovery_config=recovery,
             worker_count_per_proc=worker_count_per_proc,
         )
 
@@ -111,14 +88,14 @@ def run_cli_process(
     """Run `flow` as `python -m bytewax.run` runs a flow with the same flags."""
     workers = max(len(addresses or []), 1) * workers_per_process
 
-    def start(bytewax_flow: Any) -> None:
+    def start(bytewax_flow: Any, recovery: Any) -> None:
         bytewax_cli_main(
             bytewax_flow,
             workers_per_process=workers_per_process,
             process_id=process_id,
             addresses=addresses,
             epoch_interval=epoch_interval,
-            recovery_config=recovery_config,
+            recovery_config=recovery,
         )
 
     return run_translated(flow, start, workers, recovery_config)

@@ -35,7 +35,7 @@ from bytewax.dataflow import Dataflow as BytewaxDataflow
 from bytewax.dataflow import Stream as BytewaxStream
 
 from learnstream.dataflow import CoreStep, Dataflow, OperatorCall
-from learnstream.engine import clock
+from learnstream.engine import clock, resume
 from learnstream.engine.executor import runnable_steps
 from learnstream.engine.keyed_items import split_keyed
 from learnstream.errors import DataflowError, user_function_error
@@ -48,6 +48,11 @@ from learnstream.testing import TestingSource
 #: (Bytewax places each shard by its own hash), fewer cost fewer calls per batch.
 SHARDS_PER_WORKER = 16
 
+#: Shards of a run with recovery, whatever its worker count: Bytewax snapshots each
+#: shard's state under the shard's name and, resumed on another number of workers,
+#: places the names anew, so a key must map to the same name in every run.
+RECOVERY_SHARDS = 64
+
 
 class UnsupportedOnBytewax(DataflowError):
     """A step of the flow has no Bytewax counterpart."""
@@ -58,6 +63,7 @@ class BytewaxFlow:
     """A learnstream flow translated for Bytewax, and the learnstream steps it runs."""
 
     flow: BytewaxDataflow
+    recovering: bool = False
     failures: Failures = field(default_factory=Failures)
     hosted: list[tuple[str, Any]] = field(default_factory=list)
     """`(learnstream step id, runtime)` of every keyed step built so far (for run stats)."""
@@ -74,17 +80,18 @@ class BytewaxFlow:
         return totals
 
 
-def stateful_steps(flow: Dataflow) -> list[CoreStep]:
-    """The steps that keep state by key (those Bytewax runs in shards)."""
-    return [step for step in flow.steps if step.operator in _KEY_OF]
+def to_bytewax(flow: Dataflow, worker_count: int = 1, *, recovering: bool = False) -> BytewaxFlow:
+    """Translate `flow` for a Bytewax run on `worker_count` workers in all.
 
-
-def to_bytewax(flow: Dataflow, worker_count: int = 1) -> BytewaxFlow:
-    """Translate `flow` for a Bytewax run on `worker_count` workers in all."""
+    `recovering`: the run has a recovery config, so keyed steps snapshot their shards.
+    """
     steps = runnable_steps(flow)
     calls = {call.step_id: call for call in _calls(flow.root)}
-    out = BytewaxFlow(BytewaxDataflow(flow.flow_id))
-    shards = 1 if worker_count == 1 else SHARDS_PER_WORKER * worker_count
+    out = BytewaxFlow(BytewaxDataflow(flow.flow_id), recovering=recovering)
+    if recovering:
+        shards = RECOVERY_SHARDS
+    else:
+        shards = 1 if worker_count == 1 else SHARDS_PER_WORKER * worker_count
     streams: dict[str, BytewaxStream[Any]] = {}
     for step in steps:
         ups = [streams[stream_id] for stream_id in step.inputs]
@@ -267,7 +274,11 @@ def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], 
 class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
     """One learnstream step holding the state of every key in one shard."""
 
-    def __init__(self, runtime: Any, tag: bool, ports: int, failures: Failures) -> None:
+    def __init__(
+        self, runtime: Any, tag: bool, ports: int, failures: Failures, recovering: bool
+    ) -> None:
+        self.runtime = runtime
+        self.recovering = recovering
         self.tag = tag
         self.ports = ports  # input ports: with several, values arrive as (port, item)
         self.process = failures.guard(runtime.process)
@@ -299,15 +310,17 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
         now = clock.now()
         outs = self.process(self._inputs([]), now)
         flushed = self.eof(now)
-        return self._emit([a + b for a, b in zip(outs, flushed, strict=True)]), self.DISCARD
+        emitted = self._emit([a + b for a, b in zip(outs, flushed, strict=True)])
+        # With recovery the state after EOF is kept, as learnstream's engine snapshots
+        # it: a continuation of the input goes on from there.
+        return emitted, self.RETAIN if self.recovering else self.DISCARD
 
     def notify_at(self) -> datetime | None:
         return None if self.next_awake is None else self.next_awake()
 
-    def snapshot(self) -> None:
-        # Bytewax asks every epoch; nothing resumes from it, because a flow with
-        # keyed steps is refused a recovery config (see `launch`).
-        return None
+    def snapshot(self) -> Any:
+        """The shard's state: the learnstream step's own snapshot (with recovery)."""
+        return self.runtime.snapshot() if self.recovering else None
 
 
 def _sharded(
@@ -325,10 +338,12 @@ def _sharded(
     )
     tag = len(step.outputs) > 1
 
-    def build(resume: None) -> _Shard:
-        runtime = step.runtime()
+    def build(saved: Any) -> _Shard:
+        # The step's runtime reads its saved state while it is built (`engine.resume`).
+        with resume.building(step.step_id, {step.step_id: saved}, recording=out.recovering):
+            runtime = step.runtime()
         out.hosted.append((step.step_id, runtime))
-        return _Shard(runtime, tag, len(ups), out.failures)
+        return _Shard(runtime, tag, len(ups), out.failures, out.recovering)
 
     held = bw_op.stateful_batch(local, routed, build)
     if not tag:
