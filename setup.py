@@ -1,4 +1,4 @@
-"""Names the cffi build script and ships the course's exercises; metadata lives in pyproject.toml."""
+"""Names the cffi build script and ships the course's labs; metadata lives in pyproject.toml."""
 
 import shutil
 from pathlib import Path
@@ -10,25 +10,29 @@ HERE = Path(__file__).resolve().parent
 
 
 def copy_course_files(source: Path, build_lib: Path) -> list[Path]:
-    """Copy `exercises/` and `solutions/` into the built package; return the files written.
+    """Copy the lab folders (`labs/`) into the built package; return the files written.
 
-    They live once, at the top of the repository (learners open them there); a
-    wheel needs them inside the package so that `learnstream init` works.
+    They live once, at the top of the repository, one folder per exercise (its
+    solution, from which the stub is made, its checks and its manifest); a wheel
+    needs them inside the package so that `learnstream init` and `grade` work.
+    The catalogues of submissions are the project's tests, not the course's: left out.
     """
-    target = build_lib / "learnstream" / "grading" / "course"
+    target = build_lib / "learnstream" / "grading" / "course" / "labs"
+    shutil.rmtree(target, ignore_errors=True)
     written = []
-    for name in ("exercises", "solutions"):
-        shutil.rmtree(target / name, ignore_errors=True)
-        for file in sorted((source / name).glob("part*/*.py")):
-            copy = target / name / file.relative_to(source / name)
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file, copy)
-            written.append(copy)
+    for file in sorted((source / "labs").rglob("*")):
+        relative = file.relative_to(source / "labs")
+        if file.is_dir() or "catalogue" in relative.parts or "__pycache__" in relative.parts:
+            continue
+        copy = target / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, copy)
+        written.append(copy)
     return written
 
 
 class BuildPyWithCourseFiles(build_py):
-    """build_py, plus the course files; an editable install reads them from the checkout."""
+    """build_py, plus the course's labs; an editable install reads them from the checkout."""
 
     def run(self) -> None:
         super().run()

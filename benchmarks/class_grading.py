@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from learnstream.grading import get_part
+from learnstream.grading.workspace import init
 
 ROOT = Path(__file__).resolve().parent.parent
 _WRONG_MAP = "def double(stream):\n    for v in stream:\n        yield int(v * 2)\n"
@@ -36,9 +38,8 @@ def make_class(folder: Path, learners: int) -> dict[str, str]:
     kinds = {}
     for number in range(learners):
         name, kind = f"learner-{number:02d}", _CYCLE[number % len(_CYCLE)]
-        source = ROOT / ("exercises" if kind == "stub" else "solutions") / "part1"
+        init(folder / name, solutions=kind != "stub", parts=[get_part("part1")])
         target = folder / name / "part1"
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         if kind in ("wrong", "endless"):
             (target / "ex2_map.py").write_text(_WRONG_MAP if kind == "wrong" else _ENDLESS_MAP)
         kinds[name] = kind

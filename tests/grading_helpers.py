@@ -3,33 +3,56 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from learnstream.grading import Limits, PartResult, get_part, grade
 from learnstream.grading.failures import KIND_HINTS
+from learnstream.grading.registry import CATALOGUE, LABS, load_module
 from learnstream.grading.results import CheckResult
+from learnstream.grading.workspace import init
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 #: Short limits keep the hostile cases quick; generous enough for a loaded CI machine.
 TEST_LIMITS = Limits(timeout=3.0, memory_mb=1024)
 
 
 def workspace_from(kind: str, folder: Path, part: str = "part1") -> Path:
-    """A workspace in `folder` holding the repository's `exercises/` or `solutions/` of `part`."""
-    target = folder / part
-    target.mkdir(parents=True, exist_ok=True)
-    for file in (ROOT / kind / part).glob("ex*.py"):
-        shutil.copy(file, target / file.name)
+    """A workspace in `folder` holding the stubs ("exercises") or the reference solutions
+    ("solutions") of `part`, made from its lab folders."""
+    init(folder, solutions=kind == "solutions", parts=[get_part(part)])
     return folder
+
+
+@cache
+def generated(kind: str) -> Path:
+    """A workspace of every part's stubs ("exercises") or solutions ("solutions"), made once
+    per test session in a temporary folder (the lab folders are the only copy)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"learnstream-{kind}-"))
+    init(folder, solutions=kind == "solutions")
+    return folder
+
+
+def lab_module(part: str, name: str = "shared") -> ModuleType:
+    """The part's `shared.py` (`name="shared"`), or the `checks.py` of its exercise `name`."""
+    if name == "shared":
+        return load_module(LABS / part, "shared")
+    return load_module(get_part(part).exercise(name).folder, "checks")
+
+
+def submission(part: str, exercise: str, case: str) -> Path:
+    """The file of catalogue case `case` in `exercise`'s lab folder."""
+    return get_part(part).exercise(exercise).folder / CATALOGUE / f"{case}.py"
 
 
 def with_submission(folder: Path, case: str, exercise: str, part: str = "part1") -> Path:
     """Replace `exercise`'s file in the workspace by the submission `case`."""
     file = get_part(part).exercise(exercise).file
-    shutil.copy(SUBMISSIONS / part / f"{case}.py", folder / part / file)
+    shutil.copy(submission(part, exercise, case), folder / part / file)
     return folder
 
 
@@ -114,14 +137,18 @@ def assert_exercise_verdict(
 
 def assert_catalogue_covers_part(part: str, cases: list[Case]) -> None:
     """At least 25 cases (15 wrong, 5 right), a wrong and a right one for every exercise,
-    and exactly one file in tests/submissions/PART per case."""
+    and exactly one file in the exercise's catalogue folder per case."""
     exercises = {exercise for _, exercise, _, _ in cases}
     assert exercises == {e.name for e in get_part(part).exercises()}
     wrong = [case for case, _, failing, _ in cases if failing]
     right = [case for case, _, failing, _ in cases if not failing]
     assert len(cases) >= 25 and len(wrong) >= 15 and len(right) >= 5
-    on_disk = {p.stem for p in (Path(__file__).parent / "submissions" / part).glob("*.py")}
-    assert on_disk == {case for case, *_ in cases}
+    on_disk = {
+        (e.name, p.stem)
+        for e in get_part(part).exercises()
+        for p in (e.folder / CATALOGUE).glob("*.py")
+    }
+    assert on_disk == {(exercise, case) for case, exercise, *_ in cases}
     for exercise in exercises:
         assert any(e == exercise and f for _, e, f, _ in cases), exercise
         assert any(e == exercise and not f for _, e, f, _ in cases), exercise

@@ -23,6 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from grading_helpers import generated
+
 import learnstream.operators as op
 import learnstream.operators.windowing as win
 from learnstream.connectors.files import DirSource
@@ -70,7 +72,7 @@ def gathered(out_dir: Path) -> dict[str, Counter[str]]:
 
 def solution(part: int, name: str) -> ModuleType:
     """A reference solution, imported from its file as the grader does."""
-    path = ROOT / "solutions" / f"part{part}" / f"{name}.py"
+    path = generated("solutions") / f"part{part}" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"solution_p{part}_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

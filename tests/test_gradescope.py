@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grading_helpers import ROOT
+from grading_helpers import ROOT, generated
 
 from learnstream.grading import get_part
 
@@ -117,7 +117,7 @@ def _submit(root: Path, files: dict[str, str]) -> dict[str, Any]:
 
 def _solutions(prefix: str = "") -> dict[str, str]:
     return {
-        prefix + ex.file: (ROOT / "solutions" / "part1" / ex.file).read_text()
+        prefix + ex.file: (generated("solutions") / "part1" / ex.file).read_text()
         for ex in PART1.exercises()
     }
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grading_helpers import ROOT
+from grading_helpers import ROOT, generated
 
 from learnstream.grading import get_part
 
@@ -45,12 +45,12 @@ def test_hints_climb_the_ladder_and_solution_unlocks_once_it_passes(tmp_path: Pa
     refused = _cli("solution", "part1", "map", cwd=tmp_path / "ws")
     assert refused.returncode == 1 and "solve it first" in refused.stderr
 
-    shutil.copy(ROOT / "solutions" / "part1" / MAP.file, tmp_path / "ws" / "part1" / MAP.file)
+    shutil.copy(generated("solutions") / "part1" / MAP.file, tmp_path / "ws" / "part1" / MAP.file)
     graded = _cli("grade", "part1", "map", "--seed", "3", cwd=tmp_path / "ws")
     assert graded.returncode == 0, graded.stdout
     shown = _cli("solution", "part1", "map", cwd=tmp_path / "ws")
     assert shown.returncode == 0
-    assert shown.stdout == (ROOT / "solutions" / "part1" / MAP.file).read_text()
+    assert shown.stdout == (generated("solutions") / "part1" / MAP.file).read_text()
     listed = _cli("list", cwd=tmp_path / "ws").stdout
     assert "✓ map" in listed and "1/5 exercises" in listed
 
@@ -69,7 +69,7 @@ def test_a_class_is_graded_to_json_and_csv(tmp_path: Path) -> None:
     for learner in ("ada", "grace"):
         assert _cli("init", f"class/{learner}", cwd=tmp_path).returncode == 0
     shutil.copy(
-        ROOT / "solutions" / "part1" / MAP.file, tmp_path / "class" / "ada" / "part1" / MAP.file
+        generated("solutions") / "part1" / MAP.file, tmp_path / "class" / "ada" / "part1" / MAP.file
     )
     run = _cli(
         "grade", "part1", "--class-dir", "class", "--csv", "grades.csv", "--json", "--seed", "3",

@@ -1,7 +1,7 @@
-"""The course described as data: one manifest per part, read by everything that names a part.
+"""The course described as data: one folder per exercise, read by everything that names a part.
 
-The manifests (`learnstream/grading/checks/partN.toml`) hold titles, order,
-points, hint ladders and course pages; `checks/partN.py` holds the checks'
+Each part's `labs/partN/part.toml` holds its title, order and page; each exercise's
+`lab.toml` its points, hint ladder and course page, and its `checks.py` the checks'
 code. These tests hold the two together, and hold the docs site, `learnstream
 list` and the reports to the manifests' names.
 """
@@ -20,7 +20,7 @@ from markdown.extensions.toc import slugify
 
 from learnstream.coursebook.mkdocs_hooks import retitle_parts
 from learnstream.grading import PARTS, get_part
-from learnstream.grading.registry import ManifestError, _check_functions, read_manifest
+from learnstream.grading.registry import ManifestError, load_checks, read_part
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course"
@@ -77,12 +77,12 @@ def test_the_nav_hook_renames_a_section_that_disagrees() -> None:
 
 @pytest.mark.parametrize("part", [p for p in PARTS if not p.coming], ids=lambda p: p.name)
 def test_every_manifest_check_has_its_code_and_every_exercise_its_page(part: object) -> None:
-    table = _check_functions(part.name)  # raises ManifestError when they disagree
     for exercise in part.exercises():
-        assert [c.name for c in exercise.checks] == list(table[exercise.name])
-        assert all(callable(run) for run in table[exercise.name].values())
+        table = load_checks(exercise.folder)  # raises ManifestError when they disagree
+        assert [c.name for c in exercise.checks] == list(table)
+        assert all(callable(run) for run in table.values())
         assert exercise.hints and all(c.points > 0 for c in exercise.checks)
-        assert (ROOT / "exercises" / part.name / exercise.file).is_file()
+        assert exercise.folder == ROOT / "labs" / part.name / exercise.name
         page, _, anchor = exercise.page.partition("#")
         text = (COURSE / page).read_text(encoding="utf-8")
         anchors = {slugify(line.lstrip("#").strip(), "-") for line in text.splitlines()}
@@ -99,38 +99,37 @@ def test_a_checks_own_hint_never_answers_code_that_did_not_answer(part: object) 
             assert not any(kind.learner_code_broke for kind in check.hint_for), check.name
 
 
-def test_an_unknown_failure_kind_in_a_manifest_is_refused() -> None:
-    text = (
-        '[part]\norder = 9\ntitle = "T"\npage = "p.md"\n'
-        '[[exercises]]\nname = "e"\nfile = "e.py"\ntitle = "E"\nhints = ["h"]\n'
-        '[[exercises.checks]]\nname = "c"\ntitle = "C"\npoints = 1\nhint = "x"\n'
-        'hint_for = ["wrong_colour"]\n'
-    )
+def _lab(tmp_path: Path, lab_toml: str, checks: str = "CHECKS = {}\n") -> Path:
+    """A part folder `part9` with one exercise `e`, its lab.toml and checks.py as given."""
+    part = tmp_path / "part9"
+    (part / "e").mkdir(parents=True)
+    (part / "part.toml").write_text('[part]\norder = 9\ntitle = "T"\npage = "p.md"\n')
+    (part / "e" / "lab.toml").write_text(lab_toml)
+    (part / "e" / "checks.py").write_text(checks)
+    return part
+
+
+_LAB = (
+    'file = "e.py"\ntitle = "E"\nhints = ["h"]\n[[checks]]\nname = "c"\ntitle = "C"\npoints = 1\n'
+)
+
+
+def test_an_unknown_failure_kind_in_a_manifest_is_refused(tmp_path: Path) -> None:
+    part = _lab(tmp_path, _LAB + 'hint = "x"\nhint_for = ["wrong_colour"]\n')
     with pytest.raises(ManifestError, match="hint_for names an unknown failure kind"):
-        read_manifest("part9", text)
+        read_part(part)
 
 
-def test_a_manifest_and_its_checks_that_disagree_are_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from learnstream.grading import registry
-    from learnstream.grading.checks import part1
-
-    monkeypatch.setitem(part1.CHECKS, "map", {"example": part1.CHECKS["map"]["example"]})
-    _check_functions.cache_clear()
-    try:
-        with pytest.raises(ManifestError, match=r"part1.toml and part1.py name different checks"):
-            registry._check_functions("part1")
-    finally:
-        _check_functions.cache_clear()
+def test_a_manifest_and_its_checks_that_disagree_are_refused(tmp_path: Path) -> None:
+    part = _lab(tmp_path, _LAB, "CHECKS = {'c': print, 'd': print}\n")
+    (exercise,) = read_part(part).exercises()
+    with pytest.raises(ManifestError, match=r"lab.toml and .*checks.py name different checks"):
+        load_checks(exercise.folder)
 
 
-def test_a_manifest_missing_a_field_says_which() -> None:
-    with pytest.raises(ManifestError, match=r"part9.toml, exercise 'x' has no 'checks'"):
-        read_manifest(
-            "part9",
-            '[part]\norder = 9\ntitle = "T"\npage = "p.md"\n[[exercises]]\nname = "x"\n',
-        )
+def test_a_manifest_missing_a_field_says_which(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"part9/e/lab.toml has no 'checks'"):
+        read_part(_lab(tmp_path, 'file = "e.py"\ntitle = "E"\nhints = ["h"]\n'))
 
 
 def test_list_shows_the_manifests_titles(tmp_path: Path) -> None:

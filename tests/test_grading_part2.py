@@ -6,7 +6,6 @@ The catalogue of wrong and hostile Part 2 submissions is in test_grading_catalog
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
 import subprocess
@@ -15,20 +14,23 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from grading_helpers import ROOT, grade_quick, with_submission, workspace_from
-
-from learnstream.grading import Exercise, get_part, render_text
-from learnstream.grading.checks.part2 import (
-    GAP,
-    SENSOR_WAIT,
-    late_counts,
-    session_stats,
-    sliding_means,
-    tumbling_means,
+from grading_helpers import (
+    ROOT,
+    generated,
+    grade_quick,
+    lab_module,
+    with_submission,
+    workspace_from,
 )
+
+from learnstream.grading import get_part, render_text
 from learnstream.grading.kit.eventtime import MINUTE, SECOND, Event, split_late
 
 PART2 = get_part("part2")
+_SHARED = lab_module("part2")
+GAP, SENSOR_WAIT = _SHARED.GAP, _SHARED.SENSOR_WAIT
+late_counts, session_stats = _SHARED.late_counts, _SHARED.session_stats
+sliding_means, tumbling_means = _SHARED.sliding_means, _SHARED.tumbling_means
 
 
 def _load(path: Path) -> ModuleType:
@@ -51,22 +53,8 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("exercise", PART2.exercises(), ids=lambda e: e.name)
-def test_each_stub_states_its_contract_and_matches_the_solution(exercise: Exercise) -> None:
-    stub_path = ROOT / "exercises" / "part2" / exercise.file
-    stub, solution = _load(stub_path), _load(ROOT / "solutions" / "part2" / exercise.file)
-    text = stub_path.read_text()
-    assert "TODO" in text and "NotImplementedError" in text
-    assert "build_flow(" in (stub.__doc__ or "") and f"grade part2 {exercise.name}" in stub.__doc__
-    assert inspect.signature(stub.build_flow) == inspect.signature(solution.build_flow)
-    for name in ("ALIGN", "LENGTH", "OFFSET", "WAIT", "GAP"):
-        assert getattr(stub, name, None) == getattr(solution, name, None), name
-    with pytest.raises(NotImplementedError):
-        stub.build_flow(None, None, *([None] if exercise.name == "late" else []))
-
-
 def test_solutions_get_full_marks_and_exit_0(tmp_path: Path) -> None:
-    run = _cli("grade", "part2", "--path", str(ROOT / "solutions"), "--json", "--seed", "3")
+    run = _cli("grade", "part2", "--path", str(generated("solutions")), "--json", "--seed", "3")
     assert run.returncode == 0, run.stdout + run.stderr
     result = json.loads(run.stdout)
     assert result["score"] == result["max_score"] == 40
@@ -74,7 +62,7 @@ def test_solutions_get_full_marks_and_exit_0(tmp_path: Path) -> None:
 
 
 def test_fresh_stubs_score_nothing_and_exit_1() -> None:
-    run = _cli("grade", "part2", "--path", str(ROOT / "exercises"), "--seed", "3")
+    run = _cli("grade", "part2", "--path", str(generated("exercises")), "--seed", "3")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "score 0/40" in run.stdout
     assert run.stdout.count("not implemented yet") == 4

@@ -4,7 +4,7 @@ Every case replaces one exercise of the reference solutions: exactly the named
 checks fail (none: the exercise passes, with full marks) and the first
 failure's message is exactly the one given. The seed draws the same inputs in
 any process, so the messages are exact, found inputs included. Each file in
-tests/submissions/part3 says in its first line what it does and its verdict.
+labs/part3/EXERCISE/catalogue says in its first line what it does and its verdict.
 """
 
 from __future__ import annotations

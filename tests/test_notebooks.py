@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner
+from grading_helpers import generated
 from nbclient import NotebookClient
 
 from learnstream.cli import main
@@ -158,7 +159,10 @@ def small_course(tmp_path: Path) -> Path:
         """,
     )
     _write(root / "course/part3/index.md", "---\ncoming_next: true\n---\n# Joins\n")
-    _write(root / "exercises/part2/ex1_tumble.py", "def tumble():\n    raise NotImplementedError\n")
+    _write(
+        root / "labs/part2/tumble/solution.py",
+        "def tumble():\n    # BEGIN SOLUTION\n    return 1\n    # STUB\n    # raise NotImplementedError\n    # END SOLUTION\n",
+    )
     return root
 
 
@@ -244,7 +248,7 @@ def test_each_exercise_is_a_cell_to_fill_then_a_cell_that_grades_it() -> None:
         fill, grade = cells[index], cells[index + 1]
         header, _, body = fill.source.partition("\n")
         assert header.startswith("%%writefile learnstream-work/part1/ex")
-        stub = ROOT / "exercises" / header.removeprefix("%%writefile learnstream-work/")
+        stub = generated("exercises") / header.removeprefix("%%writefile learnstream-work/")
         assert body == stub.read_text(encoding="utf-8").strip("\n")
         assert "NotImplementedError" in body  # the stub, to be filled in
         assert "grade" in _tags(grade)
@@ -257,7 +261,7 @@ def test_each_exercise_is_a_cell_to_fill_then_a_cell_that_grades_it() -> None:
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("part", written_parts(ROOT), ids=[p.slug for p in written_parts(ROOT)])
 def test_notebook_runs_cleanly_and_grades_the_solutions(part: Part, tmp_path: Path) -> None:
-    notebook = build_notebook(ROOT, part, exercises=ROOT / "solutions")
+    notebook = build_notebook(ROOT, part, exercises=generated("solutions"))
     _execute(notebook, tmp_path)
     grades = [c for c in notebook.cells if "grade" in _tags(c)]
     names = _exercise_names(part)

@@ -7,8 +7,8 @@
   its chart (`learnstream.charts.Chart`): the page runs at build time, so the
   figure is drawn from a real run, never a stale picture. A page whose code fails
   stops the build.
-- Each part's section in the navigation takes the part's name from its grading
-  manifest (`learnstream/grading/checks/partN.toml`), so the site, `learnstream
+- Each part's section in the navigation takes the part's name from its lab folder
+  (`labs/partN/part.toml`), so the site, `learnstream
   list` and the grade reports name a part the same way.
 - Each runnable block of a course page gets a Run slot, and the page its code as
   JSON (`learnstream.coursebook.in_page`); after the build, the site gets the

@@ -34,6 +34,8 @@ from typing import Any
 
 from learnstream.coursebook.layout import Part, docs_dir, parts
 from learnstream.coursebook.pages import Block, Page, read_page
+from learnstream.grading.markers import stub_of
+from learnstream.grading.registry import SOLUTION_FILE
 
 __all__ = [
     "WORKSPACE",
@@ -137,20 +139,32 @@ def _setup_source(root: Path, files: list[str], part: Part) -> str:
     return "\n".join(lines)
 
 
-def _exercise_cells(cells: _Cells, block: Block, part: Part, exercises: Path) -> None:
-    name, relative = block.arg.split()
-    file = exercises / relative
+def _exercise_source(root: Path, name: str, relative: str, exercises: Path | None) -> str:
+    """The file of exercise `name` (`relative`, e.g. "part1/ex2_map.py") under `exercises`,
+    or, by default, its stub made from its lab folder (`root/labs/PART/NAME/solution.py`)."""
+    if exercises is not None:
+        file = exercises / relative
+    else:
+        file = root / "labs" / relative.split("/")[0] / name / SOLUTION_FILE
     if not file.is_file():
         raise FileNotFoundError(f"exercise {name!r}: {file} does not exist")
+    text = file.read_text(encoding="utf-8")
+    return text if exercises is not None else stub_of(text)
+
+
+def _exercise_cells(
+    cells: _Cells, block: Block, part: Part, root: Path, exercises: Path | None
+) -> None:
+    name, relative = block.arg.split()
     cells.add(
         "code",
-        f"%%writefile {WORKSPACE}/{relative}\n" + file.read_text(encoding="utf-8"),
+        f"%%writefile {WORKSPACE}/{relative}\n" + _exercise_source(root, name, relative, exercises),
         ("exercise",),
     )
     cells.add("code", grade_cell_source(part.slug, name), ("grade",))
 
 
-def _page_cells(cells: _Cells, page: Page, part: Part, exercises: Path) -> None:
+def _page_cells(cells: _Cells, page: Page, part: Part, root: Path, exercises: Path | None) -> None:
     prose: list[str] = []
 
     def flush() -> None:
@@ -181,15 +195,16 @@ def _page_cells(cells: _Cells, page: Page, part: Part, exercises: Path) -> None:
             cells.add("code", block.arg, (block.kind,))
         elif block.kind == "exercise":
             flush()
-            _exercise_cells(cells, block, part, exercises)
+            _exercise_cells(cells, block, part, root, exercises)
     flush()
 
 
 def build_notebook(root: Path, part: Part, exercises: Path | None = None) -> Any:
     """The notebook of `part`; exercise cells hold the files under `exercises`.
 
-    By default they hold the stubs of the same checkout as the pages (`root/exercises`),
-    so a notebook made with `--course` from another clone pairs its pages with its stubs.
+    By default they hold the stubs made from the lab folders of the same checkout as
+    the pages (`root/labs`), so a notebook made with `--course` from another clone
+    pairs its pages with its exercises.
     """
     import nbformat
 
@@ -207,7 +222,7 @@ def build_notebook(root: Path, part: Part, exercises: Path | None = None) -> Any
     files = list(dict.fromkeys(name for page in pages for name in page.example_files))
     cells.add("code", _setup_source(root, files, part), ("setup",))
     for page in pages:
-        _page_cells(cells, page, part, exercises or root / "exercises")
+        _page_cells(cells, page, part, root, exercises)
     notebook = nbformat.v4.new_notebook(cells=cells.cells)
     notebook["metadata"] = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

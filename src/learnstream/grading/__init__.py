@@ -18,11 +18,14 @@ the shell: `learnstream grade part1 [EXERCISE] [--path DIR] [--json]
 How it works
 ------------
 - `registry`: the course outline (`PARTS`), and the `Part` / `Exercise` /
-  `Check` records, read from the manifests `checks/partN.toml`: names, files,
-  titles, points, hint ladders, course pages.
-- `checks/partN.py`: each part's reference answers, strategies and `CHECKS`,
-  the code of its checks. A check is a function `run(session)` that raises
-  `CheckFailed`; `kit` holds what checks are made of (see its docstring).
+  `Check` records, read from the lab folders (`labs/partN/EXERCISE/`, one
+  folder per exercise: its `lab.toml` — file, title, points, hint ladder,
+  course page —, `solution.py`, `checks.py` and catalogue); `markers` makes
+  an exercise's stub and solution from its `solution.py`.
+- An exercise's `checks.py`: its reference answers, strategies and `CHECKS`,
+  the code of its checks, loaded from the file to grade. A check is a function
+  `run(session)` that raises `CheckFailed`; `kit` holds what checks are made
+  of (see its docstring).
 - `sandbox` + `child` + `probes`: the learner's file is imported in a child
   process with a timeout and memory/CPU/output caps; a *probe* there calls the
   learner's function and sends the answer back as plain data (`codec`), on a
@@ -46,15 +49,13 @@ How it works
   `class_report` draws them as one HTML page (`--report`), and `gradescope`
   builds Gradescope's autograder zip and is what runs inside it.
 
-Adding a part
--------------
-1. Write the stubs in `exercises/partN/` and solutions in `solutions/partN/`
-   (the only copy: builds ship them inside the package, and
-   `course_files("stubs", "partN")` finds them, installed or in a checkout).
-2. Describe the part in `learnstream/grading/checks/partN.toml` (its title,
-   order, page, and its exercises with their checks, points and hints), and
-   write the checks' code in `checks/partN.py` as `CHECKS = {exercise: {check:
-   run}}`, with `learnstream.grading.kit` (see its docstring).
+Adding an exercise
+------------------
+Make its folder, `labs/partN/NAME/` (a new part: `labs/partN/part.toml` with its
+order, title and page): `lab.toml` (its file, title, page, hints and checks),
+`solution.py` (the solution, with the stub's lines beside it: see `markers`),
+`checks.py` (`CHECKS = {check: run}`, with `learnstream.grading.kit`, see its
+docstring) and its `catalogue/`. Builds ship the folders inside the package.
 """
 
 from __future__ import annotations
@@ -78,7 +79,6 @@ _EXPORTS = {
     "PartResult": "results",
     "Session": "kit.session",
     "class_csv": "results",
-    "course_files": "workspace",
     "get_part": "registry",
     "grade": "grader",
     "grade_class": "grader",

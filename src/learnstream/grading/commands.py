@@ -304,7 +304,7 @@ def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
                 "workspace made by `learnstream init`, which remembers it); "
                 "or add --force to look now"
             )
-    click.echo(solution_text(found, ex), nl=False)
+    click.echo(solution_text(ex), nl=False)
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 Like `learnstream.grading.probes`, a probe gets the learner's module and plain
 data, calls the learner's code and returns plain data; the checks (in
-`checks/part4.py`) decide. What is special here is the models: the learner's
+`labs/part4/*/checks.py`) decide. What is special here is the models: the learner's
 flow is handed **instrumented** River models (`Recorder`) that log every call —
 which example was predicted or learned, by which model instance — so that the
 checks can see leakage (learning an example before predicting it), a model that

@@ -1,12 +1,22 @@
-"""The course's parts, their exercises, checks, points and hint ladders, read from the manifests.
+"""The course's parts, their exercises, checks, points and hint ladders, read from lab folders.
 
-Each part is described once, as data, in `learnstream/grading/checks/partN.toml`:
-its order, title and course page, then its exercises in course order, each
-with its file, title, course page and hint ladder, and its checks (name, title,
-points, and the check's own hint). The code of the checks is in the module of
-the same name, `checks/partN.py`, whose `CHECKS` maps each exercise's name to
-its checks' functions by name; it is imported only to grade, so `learnstream
-list`, `hint` or `init` never pay for it. A part without exercises is "coming".
+One exercise, one folder. A labs folder (the course's own is `labs/` at the top of
+a checkout, shipped inside the package) holds one folder per part::
+
+    part3/
+      part.toml            the part's order, title and course page
+      shared.py            check code several of the part's exercises use (if any)
+      enrich/              one folder per exercise, named as the exercise
+        lab.toml           its file, title, course page, hint ladder, limits and checks
+                           (name, title, points, the check's own hint and hint_for)
+        solution.py        the reference solution, the stub's lines beside it (`markers`)
+        checks.py          CHECKS: each check's code, by the names lab.toml gives
+        catalogue/         submissions the grader is tested on (the project's tests)
+
+A part's exercises come in the order of their files (`ex1_...`, `ex2_...`). The
+checks are loaded from their file (`load_checks`), only to grade, so `learnstream
+list`, `hint` or `init` never pay for them; the same loader reads a folder of an
+instructor's own. A part without exercises is "coming".
 
 Everything that names a part or an exercise (the CLI, the reports, the docs
 site's navigation) reads it from here, so each name exists once.
@@ -15,17 +25,23 @@ site's navigation) reads it from here, so each name exists once.
 ['part1', 'part2', 'part3', 'part4']
 >>> get_part("1").exercise("map").file, get_part("2").title
 ('ex2_map.py', 'Windows and sessions')
+>>> get_part("1").exercise("map").folder.relative_to(LABS).as_posix()
+'part1/map'
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import re
+import sys
 import tomllib
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from learnstream.grading.failures import ANSWER_KINDS, FailureKind
@@ -34,8 +50,11 @@ from learnstream.grading.sandbox import Limits
 if TYPE_CHECKING:
     from learnstream.grading.kit.session import Session
 
-#: The package that holds the manifests (`partN.toml`) and the checks (`partN.py`).
-CHECKS_PACKAGE = "learnstream.grading.checks"
+PART_FILE = "part.toml"
+LAB_FILE = "lab.toml"
+SOLUTION_FILE = "solution.py"
+CHECKS_FILE = "checks.py"
+CATALOGUE = "catalogue"
 
 CheckFunction = Callable[["Session"], None]
 
@@ -58,9 +77,9 @@ def _suggest(name: str, choices: list[str], what: str) -> UnknownName:
 class Check:
     """One thing an exercise must get right, worth `points` when it passes.
 
-    `run(session)` raises `CheckFailed` to fail; it is the function that
-    `checks/PART.py` lists under `CHECKS[exercise][name]`, looked up when first
-    run. `hint` is shown when this check fails in one of the ways `hint_for`
+    `run(session)` raises `CheckFailed` to fail; it is the function that the
+    exercise's `checks.py` (in `folder`) lists under `CHECKS[name]`, loaded when
+    first run. `hint` is shown when this check fails in one of the ways `hint_for`
     names (the manifest's `hint_for`, failure kinds; by default the wrong
     answers: shape, type, value, timing); a failure of another kind gets the
     hint of its kind (`failures.KIND_HINTS`) or the exercise's ladder.
@@ -74,21 +93,26 @@ class Check:
     hint: str | None = None
 
     hint_for: frozenset[FailureKind] = ANSWER_KINDS
+    folder: Path | None = None
 
     def run(self, session: Session) -> None:
         """Run the check on the learner's code in `session`."""
-        _check_functions(self.part)[self.exercise][self.name](session)
+        if self.folder is None:
+            raise ManifestError(f"check {self.name!r} of {self.exercise!r} has no lab folder")
+        load_checks(self.folder)[self.name](session)
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """A file the learner edits (`file`, in the part's folder) and the checks that grade it."""
+    """A file the learner edits (`file`, in the part's folder) and the checks that grade it;
+    `folder` is its lab folder."""
 
     name: str
     file: str
     title: str
     checks: tuple[Check, ...]
     hints: tuple[str, ...]
+    folder: Path
     page: str = ""
     limits: Limits = field(default_factory=Limits)
 
@@ -149,9 +173,22 @@ def _kinds(names: list[str] | None, where: str) -> frozenset[FailureKind]:
         ) from None
 
 
-def _exercise(part: str, table: dict[str, Any]) -> Exercise:
-    name = _field(table, "name", f"an exercise of {part}.toml")
-    where = f"{part}.toml, exercise {name!r}"
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ManifestError(f"cannot read {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ManifestError(f"{path} is not valid TOML: {err}") from None
+
+
+def read_exercise(part: str, folder: Path) -> Exercise:
+    """The exercise whose lab folder is `folder` (its `lab.toml`), in part `part`."""
+    name = folder.name
+    if not name.isidentifier():
+        raise ManifestError(f"{folder}: an exercise's folder is named as the exercise, a word")
+    table = _read_toml(folder / LAB_FILE)
+    where = f"{folder / LAB_FILE}"
     checks = tuple(
         Check(
             part,
@@ -161,6 +198,7 @@ def _exercise(part: str, table: dict[str, Any]) -> Exercise:
             int(_field(check, "points", where)),
             check.get("hint"),
             _kinds(check.get("hint_for"), where),
+            folder,
         )
         for check in _field(table, "checks", where)
     )
@@ -170,60 +208,94 @@ def _exercise(part: str, table: dict[str, Any]) -> Exercise:
         _field(table, "title", where),
         checks,
         tuple(_field(table, "hints", where)),
+        folder,
         table.get("page", ""),
         Limits(**table.get("limits", {})),
     )
 
 
-def read_manifest(name: str, text: str) -> Part:
-    """The part a manifest describes (`name` is the file's stem, e.g. "part1").
+def _course_order(exercise: Exercise) -> tuple[Any, ...]:
+    """`ex2_map.py` before `ex10_x.py`: the numbers in the file name, compared as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", exercise.file))
 
-    >>> part = read_manifest("part9", '[part]\\norder = 9\\ntitle = "Later"\\npage = "p.md"')
-    >>> part.label, part.coming
+
+def read_part(folder: Path) -> Part:
+    """The part whose folder is `folder`: its `part.toml`, and an exercise per sub-folder
+    holding a `lab.toml`.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "part9"
+    >>> folder.mkdir()
+    >>> _ = (folder / "part.toml").write_text('[part]\\norder = 9\\ntitle = "Later"\\npage = "p.md"')
+    >>> read_part(folder).label, read_part(folder).coming
     ('Part 9 · Later', True)
     """
-    data = tomllib.loads(text)
-    head = _field(data, "part", f"{name}.toml")
+    name = folder.name
+    head = _field(_read_toml(folder / PART_FILE), "part", f"{folder / PART_FILE}")
+    where = f"{folder / PART_FILE} [part]"
+    exercises = [read_exercise(name, sub) for sub in folder.iterdir() if (sub / LAB_FILE).is_file()]
     return Part(
         name,
-        int(_field(head, "order", f"{name}.toml [part]")),
-        _field(head, "title", f"{name}.toml [part]"),
-        _field(head, "page", f"{name}.toml [part]"),
-        tuple(_exercise(name, table) for table in data.get("exercises", [])),
+        int(_field(head, "order", where)),
+        _field(head, "title", where),
+        _field(head, "page", where),
+        tuple(sorted(exercises, key=_course_order)),
     )
 
 
-def _read_parts() -> tuple[Part, ...]:
-    manifests = [
-        entry
-        for entry in files(CHECKS_PACKAGE).iterdir()
-        if entry.name.startswith("part") and entry.name.endswith(".toml")
-    ]
-    parts = [
-        read_manifest(entry.name.removesuffix(".toml"), entry.read_text(encoding="utf-8"))
-        for entry in manifests
-    ]
+def read_labs(root: Path) -> tuple[Part, ...]:
+    """The parts of the labs folder `root` (each sub-folder with a `part.toml`), in order."""
+    parts = [read_part(sub) for sub in root.iterdir() if (sub / PART_FILE).is_file()]
     return tuple(sorted(parts, key=lambda part: part.order))
 
 
+def _package(part_folder: Path) -> str:
+    """The name under which the modules of `part_folder` are imported (made on first use):
+    its `shared.py` is `NAME.shared`, an exercise's checks are `NAME.EXERCISE.checks`."""
+    folder = part_folder.resolve()
+    digest = hashlib.sha1(str(folder).encode()).hexdigest()[:10]
+    name = f"learnstream_labs_{digest}_{folder.name}"
+    if name not in sys.modules:
+        package = types.ModuleType(name, f"the lab folder {folder}")
+        package.__path__ = [str(folder)]
+        sys.modules[name] = package
+    return name
+
+
+def load_module(folder: Path, module: str) -> types.ModuleType:
+    """The module `module` (dotted, from `folder`'s part folder) of a lab folder, imported
+    from its file: `load_module(part_folder, "shared")`, `load_module(exercise_folder, "checks")`."""
+    if (folder / PART_FILE).is_file():
+        return importlib.import_module(f"{_package(folder)}.{module}")
+    return importlib.import_module(f"{_package(folder.parent)}.{folder.name}.{module}")
+
+
 @cache
-def _check_functions(part: str) -> dict[str, dict[str, CheckFunction]]:
-    """`CHECKS` of the part's module, once it is known to match the manifest."""
-    table: dict[str, dict[str, CheckFunction]] = importlib.import_module(
-        f"{CHECKS_PACKAGE}.{part}"
-    ).CHECKS
-    declared = {ex.name: {c.name for c in ex.checks} for ex in get_part(part).exercises()}
-    written = {exercise: set(checks) for exercise, checks in table.items()}
-    if declared != written:
+def load_checks(folder: Path) -> dict[str, CheckFunction]:
+    """`CHECKS` of the exercise in `folder` (its `checks.py`), once it is known to match
+    its `lab.toml`."""
+    table: dict[str, CheckFunction] = load_module(folder, CHECKS_FILE.removesuffix(".py")).CHECKS
+    declared = {check["name"] for check in _read_toml(folder / LAB_FILE).get("checks", [])}
+    if declared != set(table):
         raise ManifestError(
-            f"{part}.toml and {part}.py name different checks: the manifest has "
-            f"{sorted((e, sorted(c)) for e, c in declared.items())}, CHECKS has "
-            f"{sorted((e, sorted(c)) for e, c in written.items())}"
+            f"{folder / LAB_FILE} and {folder / CHECKS_FILE} name different checks: "
+            f"lab.toml has {sorted(declared)}, CHECKS has {sorted(table)}"
         )
     return table
 
 
-PARTS: tuple[Part, ...] = _read_parts()
+def _course_labs() -> Path:
+    """The course's labs: the copy a build puts inside the package, else the checkout's."""
+    built = Path(__file__).resolve().parent / "course" / "labs"
+    if built.is_dir():
+        return built
+    return Path(__file__).resolve().parents[3] / "labs"
+
+
+#: The course's own labs folder.
+LABS = _course_labs()
+
+PARTS: tuple[Part, ...] = read_labs(LABS)
 
 
 def get_part(name: str) -> Part:

@@ -5,11 +5,10 @@ A workspace is a folder with one sub-folder per part (`part1/ex1_generator.py`,
 `.learnstream/progress.json`, where the grader remembers scores and which
 hints were shown.
 
-The stubs and the reference solutions exist once, in the repository's
-`exercises/` and `solutions/`. Building the package (a wheel, or `pip install .`)
-copies both into `learnstream/grading/course/` (see `setup.py`); an editable
-install or a checkout on `PYTHONPATH` reads them from the repository itself.
-`course_files(kind, part)` says where they are either way.
+The stubs and the reference solutions are made from each exercise's lab folder
+(its `solution.py`, see `learnstream.grading.markers`): `stub_text` and
+`solution_text`. `init(DIR)` writes the stubs; `init(DIR, solutions=True)` the
+solutions (an instructor's answer key, the tests' workspaces).
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp()) / "course"
@@ -25,11 +24,13 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from learnstream.grading.registry import PARTS, Exercise, Part
+from learnstream.grading.markers import solution_of, stub_of
+from learnstream.grading.registry import PARTS, SOLUTION_FILE, Exercise, Part
 
 MARKER = ".learnstream"
 _PROGRESS = "progress.json"
@@ -70,63 +71,39 @@ def find_workspace(path: str | Path | None = None) -> Path:
     )
 
 
-#: Where builds put the copies of `exercises/` and `solutions/` (named as in the repository).
-BUILT_COURSE_FILES = Path(__file__).resolve().parent / "course"
-_CHECKOUT = Path(__file__).resolve().parents[3]
-_KINDS = {"stubs": "exercises", "exercises": "exercises", "solutions": "solutions"}
+def _source(exercise: Exercise) -> str:
+    return (exercise.folder / SOLUTION_FILE).read_text(encoding="utf-8")
 
 
-def course_files(kind: str = "stubs", part: str | None = None) -> Path:
-    """The folder of the stubs (`kind="stubs"`) or reference solutions (`"solutions"`).
-
-    It holds one folder per part (`part1/ex1_generator.py`, ...); with `part`,
-    that part's folder. The copy inside an installed package comes first; a
-    checkout's `exercises/` or `solutions/` otherwise. The two kinds are always
-    sibling folders.
-
-    >>> (course_files("stubs", "part1") / "ex2_map.py").is_file()
-    True
-    >>> course_files("solutions").parent == course_files("stubs").parent
-    True
-    """
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be 'stubs' or 'solutions', not {kind!r}")
-    name = _KINDS[kind]
-    for root in (BUILT_COURSE_FILES, _CHECKOUT):
-        if (root / name).is_dir() and (root / "exercises" / "part1").is_dir():
-            folder = root / name
-            return folder if part is None else folder / part
-    raise WorkspaceError(
-        f"the course's {name}/ folder is missing: learnstream was installed without it; "
-        "reinstall it with `pip install learnstream` (or `pip install -e .` in a checkout)"
-    )
+def stub_text(exercise: Exercise) -> str:
+    """The fresh stub of `exercise`, made from its lab folder."""
+    return stub_of(_source(exercise))
 
 
-def stub_text(part: Part, exercise: Exercise) -> str:
-    """The fresh stub of `exercise`."""
-    return (course_files("stubs", part.name) / exercise.file).read_text(encoding="utf-8")
+def solution_text(exercise: Exercise) -> str:
+    """The reference solution of `exercise`, made from its lab folder."""
+    return solution_of(_source(exercise))
 
 
-def solution_text(part: Part, exercise: Exercise) -> str:
-    """The reference solution of `exercise`."""
-    return (course_files("solutions", part.name) / exercise.file).read_text(encoding="utf-8")
-
-
-def init(folder: str | Path) -> list[Path]:
-    """Make (or complete) a workspace in `folder`; return the stub files written.
+def init(
+    folder: str | Path, *, solutions: bool = False, parts: Iterable[Part] = PARTS
+) -> list[Path]:
+    """Make (or complete) a workspace in `folder`; return the stub files written
+    (the reference solutions with `solutions=True`).
 
     Files that already exist are left alone, so running it again after an
     upgrade adds the new parts' exercises without touching your work.
     """
     folder = Path(folder)
+    make = solution_text if solutions else stub_text
     written = []
-    for part in PARTS:
+    for part in parts:
         for exercise in part.exercises():
             target = folder / part.name / exercise.file
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(stub_text(part, exercise), encoding="utf-8")
+            target.write_text(make(exercise), encoding="utf-8")
             written.append(target)
     (folder / MARKER).mkdir(parents=True, exist_ok=True)
     return written
@@ -143,7 +120,7 @@ def reset(workspace: Path, part: Part, exercise: Exercise) -> tuple[Path, Path |
         backup = folder / f"{part.name}-{target.stem}-{stamp}.py"
         shutil.copy2(target, backup)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(stub_text(part, exercise), encoding="utf-8")
+    target.write_text(stub_text(exercise), encoding="utf-8")
     return target, backup
 
 

@@ -1,16 +1,18 @@
 """The grading kit: what a part's checks are made of.
 
-A part of the course is graded by two files in `learnstream/grading/checks/`:
+An exercise is graded by two files in its lab folder (`labs/partN/NAME/`, see
+`learnstream.grading.registry`):
 
-- `partN.toml`, the **manifest**: the part's order, title and course page, then
-  its exercises in course order (`name`, `file`, `title`, `page`, `hints`, the
-  hint ladder, and optionally `limits`, e.g. `{ memory_mb = 2048 }`), each with
-  its checks (`name`, `title`, `points`, the check's own `hint`, and
-  `hint_for`, the failure kinds that hint is about: by default the wrong
-  answers, never an exception or a hang, which get their kind's hint);
-- `partN.py`: the **reference answers**, the **strategies** that draw inputs, and
-  `CHECKS = {exercise: {check: run}}`, the code of every check the manifest
-  names. A check is `run(session) -> None` and fails by raising `CheckFailed`.
+- `lab.toml`, the **manifest**: the exercise's `file`, `title`, `page`, `hints`
+  (the hint ladder), optionally `limits` (e.g. `{ memory_mb = 2048 }`), and its
+  checks (`name`, `title`, `points`, the check's own `hint`, and `hint_for`, the
+  failure kinds that hint is about: by default the wrong answers, never an
+  exception or a hang, which get their kind's hint);
+- `checks.py`: the **reference answers**, the **strategies** that draw inputs,
+  and `CHECKS = {check: run}`, the code of every check the manifest names (code
+  the part's exercises share is in the part's `shared.py`, imported as
+  `from ..shared import ...`). A check is `run(session) -> None` and fails by
+  raising `CheckFailed`.
 
 Everything else comes from this kit:
 
@@ -41,9 +43,9 @@ Everything else comes from this kit:
   items their results are made of (`Explain`: `mean_of_values`,
   `count_of_items`, or the exercise's own).
 
-A new part: write the stubs in `exercises/partN/` and solutions in
-`solutions/partN/`, the manifest, and `partN.py`; `learnstream list`, `grade`,
-`hint` and the docs' navigation find it by its manifest.
+A new exercise: one folder (`labs/partN/NAME/`: `lab.toml`, `solution.py`,
+`checks.py`, see `learnstream.grading.registry`); `learnstream list`, `grade`,
+`hint` and the docs' navigation find it by its `lab.toml`.
 """
 
 from learnstream.grading.codec import a_type_name, same

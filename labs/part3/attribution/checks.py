@@ -1,0 +1,154 @@
+"""The checks of part3's exercise `attribution`: `CHECKS` maps each check named in lab.toml to its code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from hypothesis import strategies as st
+
+from learnstream.errors import short_repr
+from learnstream.grading.kit import (
+    MINUTE,
+    SECOND,
+    CheckFailed,
+    Event,
+    Session,
+    Window,
+    events_check,
+    fixed_windows,
+    from_datetime,
+    group_items,
+    is_window_item,
+    same,
+    split_late,
+    to_datetime,
+    window_diff,
+    window_rows,
+    window_verdict,
+)
+from learnstream.operators.windowing import TumblingWindower
+
+from ..shared import _TIMELINE_EVENTS, ATTRIBUTION_WAIT, _ad_item, _run, _side
+
+# --- exercise 4: attribution ----------------------------------------------------------------
+
+
+def attributed(events: Sequence[Event]) -> dict[tuple[str, int], bool]:
+    """Clicked or not, per (impression id, window) holding an on-time impression."""
+    good, _ = split_late(events, ATTRIBUTION_WAIT)
+    shown = {(e.key, e.t // MINUTE) for e in good if e.value[0] == "impression"}
+    clicked = {(e.key, e.t // MINUTE) for e in good if e.value[0] == "click"}
+    return {wk: wk in clicked for wk in shown}
+
+
+def _attribution_test(session: Session, events: list[Event]) -> None:
+    report = _run(session, events, _ad_item, _side("impression"), ("impression", "click"))
+    ok = lambda item: is_window_item(item, lambda v: type(v) is bool)  # noqa: E731
+    got = group_items(report["outputs"][0], ok, "(impression_id, (window_id, clicked))", "sink")
+    good, _ = split_late(events, ATTRIBUTION_WAIT)
+    windows = fixed_windows(good, MINUTE, MINUTE)
+
+    def window_of(wk: tuple[str, int]) -> Window:
+        key, wid = wk
+        return windows.get(wk) or Window(key, wid, wid * MINUTE, (wid + 1) * MINUTE)
+
+    rows = window_rows(attributed(events), got, window_of, same, short_repr)
+    windower = TumblingWindower(timedelta(minutes=1), to_datetime(0))
+    try:
+        window_verdict(rows, events, windower, ATTRIBUTION_WAIT, "row")
+    except CheckFailed as failed:
+        # The kit draws one lane per key; a join is clearer with a lane per side.
+        first = next(row for row in rows if not row.ok).window
+        failed.details = f"{_join_picture(events, windower, first)}\n\n{window_diff(rows)}"
+        raise
+
+
+def _join_picture(events: Sequence[Event], windower: TumblingWindower, window: Window) -> str:
+    """The join's timeline, drawn by the engine from the grader's events, `window` highlighted."""
+    from learnstream.timeline import build_join_timeline
+
+    shown = list(events)
+    note = ""
+    if len(shown) > _TIMELINE_EVENTS:
+        shown = [e for e in shown if e.key == window.key]
+        note = f"(the events of {window.key!r} only, numbered among themselves)\n"
+    triples = [(e.key, to_datetime(e.t), 0 if e.value[0] == "impression" else 1) for e in shown]
+    try:
+        picture = build_join_timeline(
+            triples,
+            windower,
+            timedelta(microseconds=ATTRIBUTION_WAIT),
+            sides=("impressions", "clicks"),
+            insert_mode="first",
+            highlight=(window.key, window.wid),
+        )
+        return note + picture.to_text(width=72)
+    except Exception as trouble:  # a picture must never turn a verdict into a grader error
+        return f"(the timeline could not be drawn: {type(trouble).__name__}: {trouble})"
+
+
+def _imp(n: int, key: int, seconds: int) -> Event:
+    return Event(n, f"imp-{key}", seconds * SECOND, ("impression",))
+
+
+def _click(n: int, key: int, seconds: int) -> Event:
+    return Event(n, f"imp-{key}", seconds * SECOND, ("click",))
+
+
+_WINDOW_EDGES = (
+    [_imp(0, 1, 10), _click(1, 1, 50)],  # the same minute
+    [_imp(0, 1, 50), _click(1, 1, 65)],  # the next minute: not clicked
+    [_imp(0, 1, 59), _click(1, 1, 60)],  # a click exactly on the boundary
+    [_click(0, 1, 20), _imp(1, 1, 15)],  # the click first, on time
+    [_click(0, 1, 20), _imp(1, 2, 15)],  # a click of another impression
+)
+_LATE_EDGES = (
+    [_click(0, 1, 40), _imp(1, 1, 30)],  # the impression exactly on the watermark: on time
+    [_click(0, 1, 41), _imp(1, 1, 30)],  # one second past it: late, no row
+    [_imp(0, 1, 5), _imp(1, 2, 50), _click(2, 1, 20), _click(3, 1, 9)],
+    [_imp(0, 1, 30), _click(1, 2, 100), _click(2, 1, 35)],  # another key's time does not count
+    [_imp(0, 1, 10), _imp(1, 1, 25), _click(2, 1, 12)],  # shown twice: one row
+)
+
+
+def _ads_stream(keys: int, max_size: int = 12) -> st.SearchStrategy[list[Event]]:
+    """Impressions and clicks, their times near the window boundaries, arrival delayed."""
+    seconds = st.one_of(st.sampled_from([0, 1, 59, 60, 61, 119, 120]), st.integers(0, 150))
+    delay = st.one_of(st.sampled_from([0, 9, 10, 11, 30]), st.integers(0, 60))
+    row = st.tuples(st.integers(0, keys - 1), st.booleans(), seconds, delay)
+
+    def build(rows: list[tuple[int, bool, int, int]]) -> list[Event]:
+        arrival = sorted(range(len(rows)), key=lambda i: (rows[i][2] + rows[i][3], i))
+        return [
+            Event(
+                n,
+                f"imp-{rows[i][0] + 1}",
+                rows[i][2] * SECOND,
+                ("impression" if rows[i][1] else "click",),
+            )
+            for n, i in enumerate(arrival)
+        ]
+
+    return st.lists(row, min_size=1, max_size=max_size).map(build)
+
+
+def _simulated_ads() -> list[Event]:
+    from learnstream.connectors.simulated import AdClickSource, AdImpressionSource
+
+    shown = AdImpressionSource(seed=3, limit=60, max_disorder=timedelta(seconds=20))
+    clicks = AdClickSource(shown, click_rate=0.4, max_click_delay=timedelta(seconds=70))
+    items = [("impression", i) for i in shown] + [("click", c) for c in clicks]
+    items.sort(key=lambda item: item[1]["ts"] + timedelta(seconds=5 * (item[0] == "click")))
+    return [
+        Event(n, item["impression_id"], from_datetime(item["ts"]) // SECOND * SECOND, (side,))
+        for n, (side, item) in enumerate(items)
+    ]
+
+
+CHECKS = {
+    "windows": events_check(_attribution_test, _ads_stream(2), edges=_WINDOW_EDGES),
+    "late": events_check(_attribution_test, _ads_stream(2), edges=_LATE_EDGES),
+    "random": events_check(_attribution_test, _ads_stream(8, 30), max_examples=40),
+    "example": events_check(_attribution_test, _simulated_ads()),
+}

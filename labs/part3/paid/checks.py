@@ -1,0 +1,107 @@
+"""The checks of part3's exercise `paid`: `CHECKS` maps each check named in lab.toml to its code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from learnstream.errors import short_repr
+from learnstream.grading.kit import (
+    CheckFailed,
+    Event,
+    FailureKind,
+    Session,
+    events_check,
+)
+from learnstream.wording import plural
+
+from ..shared import (
+    _key_verdict,
+    _order,
+    _pay,
+    _run,
+    _shaped,
+    _shop_item,
+    _shop_stream,
+    _side,
+    _simulated_shop,
+)
+
+# --- exercise 2: paid -----------------------------------------------------------------------
+
+
+def paid_rows(events: Sequence[Event]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """`(order, payment)` per order id that has both."""
+    orders = {e.key: _shop_item(e) for e in events if e.value[0] == "order"}
+    payments = {e.key: _shop_item(e) for e in events if e.value[0] == "payment"}
+    return {key: (orders[key], payments[key]) for key in orders if key in payments}
+
+
+def _paid_shape(item: Any) -> bool:
+    return (
+        type(item) is tuple
+        and len(item) == 2
+        and type(item[0]) is str
+        and type(item[1]) is tuple
+        and len(item[1]) == 2
+    )
+
+
+def _show_match(value: Any) -> str:
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return short_repr(value)
+    return " + ".join(_show_side(side) for side in value)
+
+
+def _show_side(side: Any) -> str:
+    """An order as `order order-1`, a payment as `payment pay-1`, anything else as its repr."""
+    if isinstance(side, dict) and "payment_id" in side:
+        return f"payment {side['payment_id']}"
+    if isinstance(side, dict) and "order_id" in side:
+        return f"order {side['order_id']}"
+    return short_repr(side)
+
+
+def _paid_test(when: str) -> Callable[[Session, list[Event]], None]:
+    def test(session: Session, events: list[Event]) -> None:
+        report = _run(session, events, _shop_item, _side("order"), ("order", "payment"))
+        live, final = report["live"][0], report["outputs"][0]
+        shape = "(order_id, (order, payment))"
+        expected = paid_rows(events)
+        if when == "live":
+            if not live and expected:
+                raise CheckFailed(
+                    f"your flow wrote nothing until the input ended; with "
+                    f"{plural(len(expected), 'paid order')} in the stream it should have "
+                    "written each as soon as its second side arrived (the stream may never end)",
+                    kind=FailureKind.WRONG_TIMING,
+                )
+            _key_verdict(expected, _shaped(live, _paid_shape, shape), "match", _show_match)
+        else:
+            _key_verdict(expected, _shaped(final, _paid_shape, shape), "match", _show_match)
+
+    return test
+
+
+_MATCH_EDGES = (
+    [_pay(0, "order-1", 5), _order(1, "order-1", 0)],  # the payment first
+    [_order(0, "order-1", 0), _pay(1, "order-1", 5), _pay(2, "order-1", 5)],  # paid twice
+    [_pay(0, "order-1", 5), _pay(1, "order-1", 5), _order(2, "order-1", 0)],  # twice, then
+    [_order(0, "order-1", 0), _pay(1, "order-2", 3), _order(2, "order-3", 4)],  # no matches
+    [
+        _order(0, "order-1", 0),
+        _order(1, "order-2", 1),
+        _pay(2, "order-2", 2),
+        _pay(3, "order-1", 3),
+    ],
+)
+
+
+_SIM_PAID = _simulated_shop(4, 80, missing=0.1, late=0.1, duplicated=0.1)
+
+CHECKS = {
+    "edges": events_check(_paid_test("final"), _shop_stream(4), edges=_MATCH_EDGES),
+    "as_soon_as": events_check(_paid_test("live"), _shop_stream(4), edges=_MATCH_EDGES),
+    "random": events_check(_paid_test("final"), _shop_stream(12, max_size=30), max_examples=40),
+    "example": events_check(_paid_test("live"), _SIM_PAID),
+}
