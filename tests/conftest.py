@@ -59,6 +59,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_grading_part3_catalogue.py": ("grader", "slow"),
     "test_grading_replay.py": ("grader", "slow"),
     "test_labs.py": ("grader",),
+    "test_labs_text.py": ("grader", "slow"),
     "test_hot_paths.py": (),
     "test_import_graph.py": (),
     "test_input_helpers.py": (),

@@ -10,8 +10,9 @@ negative numbers and floats such as 49.5 are kept.
 
 Try it:
 
-    from ex3_filter import less_than_fifty
-    list(less_than_fifty([7, 50, 49.5, 80, -3]))    # [7, 49.5, -3]
+    >>> from ex3_filter import less_than_fifty
+    >>> list(less_than_fifty([7, 50, 49.5, 80, -3]))
+    [7, 49.5, -3]
 
 Check your work: `learnstream grade part1 filter`. Stuck? `learnstream hint part1 filter`.
 """

@@ -15,11 +15,13 @@ integers between `low` and `high`, **both included**, forever.
 
 Try it in a Python shell from this folder:
 
-    import itertools, random
-    from ex1_generator import rand_stream
-    stream = rand_stream(1, 6, rng=random.Random(42))
-    next(stream)                         # one throw of a die
-    list(itertools.islice(stream, 5))    # five more (never call list(stream)!)
+    >>> import itertools, random
+    >>> from ex1_generator import rand_stream
+    >>> stream = rand_stream(1, 6, rng=random.Random(42))
+    >>> next(stream)                        # one throw of a die
+    6
+    >>> list(itertools.islice(stream, 5))   # five more (never call list(stream)!)
+    [1, 1, 6, 3, 2]
 
 Check your work: `learnstream grade part1 generator`.
 Stuck? `learnstream hint part1 generator`.

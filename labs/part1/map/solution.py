@@ -11,10 +11,11 @@ value times two, in order, keeping its type (an `int` stays an `int`).
 
 Try it:
 
-    import itertools
-    from ex2_map import double
-    doubled = double(itertools.count())       # 0, 1, 2, ... never ends
-    list(itertools.islice(doubled, 4))        # [0, 2, 4, 6]
+    >>> import itertools
+    >>> from ex2_map import double
+    >>> doubled = double(itertools.count())      # 0, 1, 2, ... never ends
+    >>> list(itertools.islice(doubled, 4))
+    [0, 2, 4, 6]
 
 Beware the classic slip: `double(rand_stream)` passes the *function*; pass the
 stream, `double(rand_stream())`.

@@ -11,8 +11,9 @@ endless, and memory is not).
 
 Try it:
 
-    from ex4_stateful import running_mean
-    list(running_mean([2, 4, 9]))    # [2.0, 3.0, 5.0]
+    >>> from ex4_stateful import running_mean
+    >>> list(running_mean([2, 4, 9]))
+    [2.0, 3.0, 5.0]
 
 Check your work: `learnstream grade part1 stateful`. Stuck? `learnstream hint part1 stateful`.
 """

@@ -16,11 +16,12 @@ learnstream's operators (the same API as Bytewax 0.21):
 
 Try it:
 
-    from learnstream.testing import TestingSink, TestingSource, run_main
-    from ex5_wordcount import build_flow
-    out = []
-    run_main(build_flow(TestingSource(["To be, or not to be"]), TestingSink(out)))
-    out    # [('be', 2), ('not', 1), ('or', 1), ('to', 2)]
+    >>> from learnstream.testing import TestingSink, TestingSource, run_main
+    >>> from ex5_wordcount import build_flow
+    >>> out = []
+    >>> run_main(build_flow(TestingSource(["To be, or not to be"]), TestingSink(out)))
+    >>> out
+    [('be', 2), ('not', 1), ('or', 1), ('to', 2)]
 
 Check your work: `learnstream grade part1 wordcount`. Stuck? `learnstream hint part1 wordcount`.
 """

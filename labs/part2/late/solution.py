@@ -21,14 +21,15 @@ A sensor's watermark is the latest `ts` it has sent minus `WAIT`; a reading whos
 
 Try it:
 
-    from datetime import timedelta
-    from learnstream.connectors.simulated import SensorSource
-    from learnstream.testing import TestingSink, run_main
-    from ex4_late import build_flow
-    windows, late = [], []
-    source = SensorSource(sensors=3, limit=200, max_disorder=timedelta(seconds=40))
-    run_main(build_flow(source, TestingSink(windows), TestingSink(late)))
-    late   # [('sensor-0', 24), ('sensor-1', 23), ('sensor-2', 22)]: a third come too late
+    >>> from datetime import timedelta
+    >>> from learnstream.connectors.simulated import SensorSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex4_late import build_flow
+    >>> windows, late = [], []
+    >>> source = SensorSource(sensors=3, limit=200, max_disorder=timedelta(seconds=40))
+    >>> run_main(build_flow(source, TestingSink(windows), TestingSink(late)))
+    >>> late   # about a third come too late
+    [('sensor-0', 24), ('sensor-1', 23), ('sensor-2', 22)]
 
 Check your work: `learnstream grade part2 late`. Stuck? `learnstream hint part2 late`.
 """

@@ -18,12 +18,14 @@ Write `build_flow(source, sink) -> Dataflow`:
 
 Try it on the simulated clickstream:
 
-    from learnstream.connectors.simulated import ClickstreamSource
-    from learnstream.testing import TestingSink, run_main
-    from ex3_sessions import build_flow
-    out = []
-    run_main(build_flow(ClickstreamSource(users=2, limit=20), TestingSink(out)))
-    out[0]   # ('user-1', (datetime(2024, 1, 1, 0, 7, 34, ...), datetime(...), 1, 0))
+    >>> from learnstream.connectors.simulated import ClickstreamSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex3_sessions import build_flow
+    >>> out = []
+    >>> run_main(build_flow(ClickstreamSource(users=2, limit=20), TestingSink(out)))
+    >>> user, (start, end, events, clicks) = out[0]
+    >>> print(user, start, end, events, clicks)
+    user-1 2024-01-01 00:07:34.772642+00:00 2024-01-01 00:07:34.772642+00:00 1 0
 
 Check your work: `learnstream grade part2 sessions`. Stuck? `learnstream hint part2 sessions`.
 """

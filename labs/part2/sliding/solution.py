@@ -18,13 +18,13 @@ Write `build_flow(source, sink) -> Dataflow`:
 
 Try it:
 
-    from datetime import timedelta
-    from learnstream.connectors.simulated import SensorSource
-    from learnstream.testing import TestingSink, run_main
-    from ex2_sliding import build_flow
-    out = []
-    run_main(build_flow(SensorSource(sensors=1, limit=40), TestingSink(out)))
-    sorted(out)[:3]   # windows -2, -1, 0 of sensor-0: the first minute is in three windows
+    >>> from learnstream.connectors.simulated import SensorSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex2_sliding import build_flow
+    >>> out = []
+    >>> run_main(build_flow(SensorSource(sensors=1, limit=40), TestingSink(out)))
+    >>> [window for _, (window, _) in sorted(out)[:3]]   # the first minute is in three windows
+    [-2, -1, 0]
 
 Check your work: `learnstream grade part2 sliding`. Stuck? `learnstream hint part2 sliding`.
 """

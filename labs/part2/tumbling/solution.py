@@ -20,14 +20,15 @@ source and sink):
 
 Try it on the simulated sensors (30 readings, up to 15 s of disorder):
 
-    from datetime import timedelta
-    from learnstream.connectors.simulated import SensorSource
-    from learnstream.testing import TestingSink, run_main
-    from ex1_tumbling import build_flow
-    out = []
-    source = SensorSource(sensors=2, limit=30, max_disorder=timedelta(seconds=15))
-    run_main(build_flow(source, TestingSink(out)))
-    sorted(out)[:2]   # [('sensor-0', (0, 20.15...)), ('sensor-0', (1, 20.4))]
+    >>> from datetime import timedelta
+    >>> from learnstream.connectors.simulated import SensorSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex1_tumbling import build_flow
+    >>> out = []
+    >>> source = SensorSource(sensors=2, limit=30, max_disorder=timedelta(seconds=15))
+    >>> run_main(build_flow(source, TestingSink(out)))
+    >>> sorted(out)[:2]
+    [('sensor-0', (0, 20.150000000000002)), ('sensor-0', (1, 20.4))]
 
 Check your work: `learnstream grade part2 tumbling`. Stuck? `learnstream hint part2 tumbling`.
 """

@@ -20,15 +20,16 @@ Write `build_flow(impressions, clicks, sink) -> Dataflow`:
 
 Try it:
 
-    from datetime import timedelta
-    from learnstream.connectors.simulated import AdClickSource, AdImpressionSource
-    from learnstream.testing import TestingSink, run_main
-    from ex4_attribution import build_flow
-    shown = AdImpressionSource(limit=100, max_disorder=timedelta(seconds=5))
-    clicks = AdClickSource(shown, click_rate=0.3, max_disorder=timedelta(seconds=5))
-    rows = []
-    run_main(build_flow(shown, clicks, TestingSink(rows)))
-    sum(clicked for _, (_, clicked) in rows)   # 12 of the 100 impressions
+    >>> from datetime import timedelta
+    >>> from learnstream.connectors.simulated import AdClickSource, AdImpressionSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex4_attribution import build_flow
+    >>> shown = AdImpressionSource(limit=100, max_disorder=timedelta(seconds=5))
+    >>> clicks = AdClickSource(shown, click_rate=0.3, max_disorder=timedelta(seconds=5))
+    >>> rows = []
+    >>> run_main(build_flow(shown, clicks, TestingSink(rows)))
+    >>> sum(clicked for _, (_, clicked) in rows), len(rows)   # clicked, of the rows written
+    (6, 77)
 
 Check your work: `learnstream grade part3 attribution`. Stuck? `learnstream hint part3 attribution`.
 """

@@ -20,12 +20,13 @@ forever, which is what this exercise wants).
 
 Try it:
 
-    from learnstream.connectors.simulated import OrderSource, ProductCatalog
-    from learnstream.testing import TestingSink, run_main
-    from ex1_enrich import build_flow
-    rows, catalog = [], ProductCatalog(products=20)
-    run_main(build_flow(OrderSource(limit=50), TestingSink(rows), catalog))
-    rows[0], catalog.calls   # ('order-000001', 'Kite 13', 'toys'), at most 20 calls
+    >>> from learnstream.connectors.simulated import OrderSource, ProductCatalog
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex1_enrich import build_flow
+    >>> rows, catalog = [], ProductCatalog(products=20)
+    >>> run_main(build_flow(OrderSource(limit=50), TestingSink(rows), catalog))
+    >>> rows[0], catalog.calls   # at most 20 calls: one per product
+    (('order-000001', 'Rake 14', 'garden'), 17)
 
 Check your work: `learnstream grade part3 enrich`. Stuck? `learnstream hint part3 enrich`.
 """

@@ -18,13 +18,14 @@ Write `build_flow(orders, payments, sink) -> Dataflow`:
 
 Try it:
 
-    from learnstream.connectors.simulated import OrderSource, PaymentSource
-    from learnstream.testing import TestingSink, run_main
-    from ex2_paid import build_flow
-    orders = OrderSource(limit=100)
-    rows = []
-    run_main(build_flow(orders, PaymentSource(orders, duplicated=0.2), TestingSink(rows)))
-    len(rows)   # one row per paid order: 95
+    >>> from learnstream.connectors.simulated import OrderSource, PaymentSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex2_paid import build_flow
+    >>> orders = OrderSource(limit=100)
+    >>> rows = []
+    >>> run_main(build_flow(orders, PaymentSource(orders, duplicated=0.2), TestingSink(rows)))
+    >>> len(rows)   # one row per paid order
+    96
 
 Check your work: `learnstream grade part3 paid`. Stuck? `learnstream hint part3 paid`.
 """

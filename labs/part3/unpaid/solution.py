@@ -24,13 +24,14 @@ streams) lets one `stateful_flat_map` see the whole clock.
 
 Try it:
 
-    from learnstream.connectors.simulated import OrderSource, PaymentSource
-    from learnstream.testing import TestingSink, run_main
-    from ex3_unpaid import build_flow
-    orders = OrderSource(limit=200)
-    rows = []
-    run_main(build_flow(orders, PaymentSource(orders, missing=0.1), TestingSink(rows)))
-    len(rows)   # 29: the missing payments, and the late ones
+    >>> from learnstream.connectors.simulated import OrderSource, PaymentSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex3_unpaid import build_flow
+    >>> orders = OrderSource(limit=200)
+    >>> rows = []
+    >>> run_main(build_flow(orders, PaymentSource(orders, missing=0.1), TestingSink(rows)))
+    >>> len(rows)   # the missing payments, and the late ones
+    33
 
 Check your work: `learnstream grade part3 unpaid`. Stuck? `learnstream hint part3 unpaid`.
 """

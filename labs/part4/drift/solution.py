@@ -31,20 +31,21 @@ chooses, and a Gaussian naive Bayes model:
 
 Try it:
 
-    from river import naive_bayes, preprocessing
-    from river.datasets import synth
-    from learnstream.connectors.datasets import DatasetSource
-    from learnstream.testing import TestingSink, run_main
-    from ex4_drift import build_flow
-    stream = synth.ConceptDriftStream(
-        stream=synth.Agrawal(classification_function=0, seed=1),
-        drift_stream=synth.Agrawal(classification_function=4, seed=2),
-        position=3000, width=50, seed=1,
-    )
-    out = []
-    make = lambda: preprocessing.StandardScaler() | naive_bayes.GaussianNB()
-    run_main(build_flow(DatasetSource(stream, limit=5000), TestingSink(out), make))
-    [i for i, (correct, drifted) in out if drifted]   # [3071]
+    >>> from river import naive_bayes, preprocessing
+    >>> from river.datasets import synth
+    >>> from learnstream.connectors.datasets import DatasetSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex4_drift import build_flow
+    >>> stream = synth.ConceptDriftStream(
+    ...     stream=synth.Agrawal(classification_function=0, seed=1),
+    ...     drift_stream=synth.Agrawal(classification_function=4, seed=2),
+    ...     position=3000, width=50, seed=1,
+    ... )
+    >>> out = []
+    >>> make = lambda: preprocessing.StandardScaler() | naive_bayes.GaussianNB()
+    >>> run_main(build_flow(DatasetSource(stream, limit=5000), TestingSink(out), make))
+    >>> [i for i, (correct, drifted) in out if drifted]
+    [3071]
 
 Check your work: `learnstream grade part4 drift`. Stuck? `learnstream hint part4 drift`.
 """

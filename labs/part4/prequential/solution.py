@@ -27,14 +27,15 @@ copy of the same model).
 
 Try it:
 
-    from river import linear_model, preprocessing
-    from learnstream.connectors.datasets import DatasetSource
-    from learnstream.testing import TestingSink, run_main
-    from ex3_prequential import build_flow
-    model = preprocessing.StandardScaler() | linear_model.LogisticRegression()
-    out = []
-    run_main(build_flow(DatasetSource("Phishing"), TestingSink(out), model))
-    out[-1]   # (1249, 0.8928)
+    >>> from river import linear_model, preprocessing
+    >>> from learnstream.connectors.datasets import DatasetSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex3_prequential import build_flow
+    >>> model = preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    >>> out = []
+    >>> run_main(build_flow(DatasetSource("Phishing"), TestingSink(out), model))
+    >>> out[-1]
+    (1249, 0.8928)
 
 Check your work: `learnstream grade part4 prequential`. Stuck? `learnstream hint part4 prequential`.
 """

@@ -33,14 +33,16 @@ differ by as little as 0.25.
 
 Try it:
 
-    from learnstream.connectors.simulated import SensorSource
-    from learnstream.testing import TestingSink, run_main
-    from ex1_welford import RunningStats, build_flow
-    stats = RunningStats().update(1e9 + 1).update(1e9 + 2).update(1e9 + 3)
-    stats.n, stats.mean, stats.variance   # (3, 1000000002.0, 1.0)
-    out = []
-    run_main(build_flow(SensorSource(sensors=2, limit=6), TestingSink(out)))
-    out[-1]   # ('sensor-1', (3, 20.066..., 0.00333...))
+    >>> from learnstream.connectors.simulated import SensorSource
+    >>> from learnstream.testing import TestingSink, run_main
+    >>> from ex1_welford import RunningStats, build_flow
+    >>> stats = RunningStats().update(1e9 + 1).update(1e9 + 2).update(1e9 + 3)
+    >>> stats.n, stats.mean, stats.variance
+    (3, 1000000002.0, 1.0)
+    >>> out = []
+    >>> run_main(build_flow(SensorSource(sensors=2, limit=6), TestingSink(out)))
+    >>> out[-1]
+    ('sensor-1', (3, 20.066666666666666, 0.003333333333333458))
 
 Check your work: `learnstream grade part4 welford`. Stuck? `learnstream hint part4 welford`.
 """

@@ -27,13 +27,14 @@ The grader compares `z` within 1e-6 (relative, or absolute below 1).
 
 Try it:
 
-    from learnstream.testing import TestingSink, TestingSource, run_main
-    from ex2_zscore import build_flow
-    temps = [20.0, 20.5, 19.5, 20.0, 20.5, 19.5, 35.0]
-    readings = [{"sensor": "a", "temp": t, "ts": None} for t in temps]
-    out = []
-    run_main(build_flow(TestingSource(readings), TestingSink(out)))
-    out[-1]   # ('a', (35.0, 33.54..., True))
+    >>> from learnstream.testing import TestingSink, TestingSource, run_main
+    >>> from ex2_zscore import build_flow
+    >>> temps = [20.0, 20.5, 19.5, 20.0, 20.5, 19.5, 35.0]
+    >>> readings = [{"sensor": "a", "temp": t, "ts": None} for t in temps]
+    >>> out = []
+    >>> run_main(build_flow(TestingSource(readings), TestingSink(out)))
+    >>> out[-1]
+    ('a', (35.0, 33.54101966249684, True))
 
 Check your work: `learnstream grade part4 zscore`. Stuck? `learnstream hint part4 zscore`.
 """

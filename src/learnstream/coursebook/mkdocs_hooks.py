@@ -7,6 +7,10 @@
   its chart (`learnstream.charts.Chart`): the page runs at build time, so the
   figure is drawn from a real run, never a stale picture. A page whose code fails
   stops the build.
+- An ``<!-- exercise: NAME PART/FILE.py -->`` slot shows the exercise's contract,
+  the docstring of its file, read from its lab folder (`labs/PART/NAME/solution.py`):
+  the page and the file the learner opens say the same, from one text; its
+  "Try it" session is a ``pycon`` block.
 - Each part's section in the navigation takes the part's name from its lab folder
   (`labs/partN/part.toml`), so the site, `learnstream
   list` and the grade reports name a part the same way.
@@ -38,7 +42,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +56,7 @@ __all__ = [
     "MERMAID",
     "PERFORMANCE_MARKER",
     "demote_headings",
+    "exercise_markdown",
     "load_mermaid_where_drawn",
     "on_config",
     "on_page_markdown",
@@ -57,6 +64,7 @@ __all__ = [
     "on_post_page",
     "on_serve",
     "performance_section",
+    "render_exercises",
     "render_output_fences",
     "render_timelines",
     "retitle_parts",
@@ -71,6 +79,9 @@ _TIMELINE_MARKER = re.compile(
 )
 MERMAID = "assets/javascripts/vendor/mermaid/mermaid.min.js"
 _BUNDLE_SCRIPT = re.compile(r'<script src="(?P<prefix>[^"]*)assets/javascripts/bundle\.[^"]*"')
+_EXERCISE_SLOT = re.compile(
+    r"^<!--\s*exercise:\s*(?P<name>\w+)\s+(?P<part>\w+)/(?P<file>[\w.]+)\s*-->[ \t]*$", re.MULTILINE
+)
 _OUTPUT_FENCE = re.compile(r"^(?P<ticks>`{3,})output[ \t]*$", re.MULTILINE)
 _RELATIVE_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>(?![a-z][a-z0-9+.-]*:|#)[^)\s]+)\)"
@@ -80,6 +91,56 @@ _RELATIVE_LINK = re.compile(
 def render_output_fences(markdown: str) -> str:
     """Turn ```` ```output ```` fences into plain-text blocks titled "Output"."""
     return _OUTPUT_FENCE.sub(lambda m: f'{m["ticks"]}text title="Output"', markdown)
+
+
+def exercise_markdown(docstring: str) -> str:
+    """An exercise file's docstring as Markdown: its indented blocks become fences
+    (``pycon`` for a ``>>>`` session), the rest is Markdown already.
+
+    >>> print(exercise_markdown("Do it:\\n\\n    x = 1\\n    print(x)\\n\\nDone."))
+    Do it:
+    <BLANKLINE>
+    ```python
+    x = 1
+    print(x)
+    ```
+    <BLANKLINE>
+    Done.
+    """
+    out: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        while block and not block[-1].strip():
+            block.pop()
+        if block:
+            lang = "pycon" if block[0].lstrip().startswith(">>>") else "python"
+            out.extend([f"```{lang}", *(line[4:] for line in block), "```", ""])
+        block.clear()
+
+    for line in docstring.strip("\n").splitlines():
+        starts = line.startswith("    ") and (not out or not out[-1].strip())
+        if block and (line.startswith("    ") or not line.strip()):
+            block.append(line)
+        elif starts:
+            block.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_exercises(markdown: str, root: Path) -> str:
+    """Show each exercise slot's contract: its docstring, from `root/labs/PART/NAME`."""
+
+    def contract(match: re.Match[str]) -> str:
+        source = root / "labs" / match["part"] / match["name"] / "solution.py"
+        docstring = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+        body = textwrap.indent(exercise_markdown(docstring), "    ")
+        return f'{match[0]}\n\n!!! abstract "{match["file"]}"\n\n{body}'
+
+    return _EXERCISE_SLOT.sub(contract, markdown)
 
 
 def render_timelines(markdown: str, source: Path, root: Path) -> str:
@@ -166,12 +227,14 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """mkdocs hook: Run slots; rewrite output fences; fill the Performance page; draw timelines."""
+    """mkdocs hook: Run slots; rewrite output fences; fill the Performance page; draw timelines;
+    show the exercises' contracts."""
     root = Path(config["config_file_path"]).parent
     if PERFORMANCE_MARKER in markdown:
         markdown = markdown.replace(PERFORMANCE_MARKER, performance_section(root))
     markdown = mark_runnable(markdown, page.meta, page.file.src_uri, root)
     markdown = render_timelines(markdown, Path(page.file.abs_src_path), root)
+    markdown = render_exercises(markdown, root)
     return render_output_fences(markdown)
 
 
@@ -209,7 +272,7 @@ def on_post_build(config: Any) -> None:
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
     """mkdocs hook: rebuild on edits of the files the pages include."""
     root = Path(config["config_file_path"]).parent
-    for watched in (root / "benchmarks", root / "examples"):
+    for watched in (root / "benchmarks", root / "examples", root / "labs"):
         if watched.is_dir():
             server.watch(str(watched))
     return server
