@@ -72,6 +72,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_operators_model.py": (),
     "test_readme.py": ("docs", "slow"),
     "test_redis_connector.py": ("slow",),
+    "test_redis_delivery.py": ("slow",),
     "test_run_errors_like_bytewax.py": (),
     "test_recovery_crash.py": ("slow",),
     "test_recovery_like_bytewax.py": (),
@@ -143,10 +144,13 @@ class RedisServer:
 
     Nothing is saved while it runs (`--save '' --appendonly no`); `restart()`
     saves once on the way down (`SHUTDOWN SAVE`), as a server with persistence
-    would, so streams and groups survive it.
+    would, so streams and groups survive it. With `appendonly=True` the server
+    logs every write (`--appendonly yes`), as in production: `terminate()` then
+    stops it as a service manager does (SIGTERM) and `start()` brings it back.
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, appendonly: bool = False) -> None:
+        self.appendonly = appendonly
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -160,7 +164,8 @@ class RedisServer:
         import redis
 
         command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        command += ["--save", "", "--appendonly", "yes" if self.appendonly else "no"]
+        command += ["--dir", str(self.workdir)]
         with open(self.workdir / "redis.log", "ab") as log:  # the server keeps its own copy
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -187,6 +192,13 @@ class RedisServer:
         self.proc.wait(timeout=10)
         self.proc = None
 
+    def terminate(self) -> None:
+        """SIGTERM, as on a restart by a service manager; the server shuts down cleanly."""
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
     def restart(self) -> None:
         self.stop(save=True)
         self.start()
@@ -197,14 +209,24 @@ class RedisServer:
         return redis.Redis.from_url(self.url)
 
 
-@pytest.fixture
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """A fresh redis-server for one test; skipped (with the reason) where none is installed."""
+def _redis_server(workdir: Path, *, appendonly: bool) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
     pytest.importorskip("redis", reason="redis-py is not installed: pip install -e '.[broker]'")
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server = RedisServer(workdir, appendonly=appendonly)
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A fresh redis-server for one test; skipped (with the reason) where none is installed."""
+    yield from _redis_server(tmp_path_factory.mktemp("redis"), appendonly=False)
+
+
+@pytest.fixture
+def persistent_redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A fresh redis-server that logs every write (appendonly), to be restarted mid-run."""
+    yield from _redis_server(tmp_path_factory.mktemp("redis"), appendonly=True)

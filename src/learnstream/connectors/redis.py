@@ -7,25 +7,29 @@ dicts of str: every field name and value is decoded from UTF-8 (Redis keeps
 bytes); `fields={"amount": float}` requires those fields and converts them.
 
 When an entry is acknowledged (`XACK`), the group forgets it: that must only
-happen once nothing is lost if the process dies. An entry is acknowledged when
-the epoch that read it ends (the run's `epoch_interval`, `-s` on the command
-line): every step has processed it by then and, in a run with recovery (`-r`),
-the snapshot holding its effects is committed — the executor writes it before
-the next epoch starts. The partition's snapshot is the list of entry ids read
-and not yet acknowledged; a run resuming from it acknowledges them (their
+happen once nothing is lost if the process dies. An entry is acknowledged only
+once it reached the flow (`next_batch` returned it) and the epoch that read it
+ended (the run's `epoch_interval`, `-s` on the command line): every step has
+processed it by then and, in a run with recovery (`-r`), the snapshot holding
+its effects is committed — the executor writes it before the next epoch starts.
+The last epoch's entries are acknowledged when the run completes, after its
+final snapshot (`close`). The partition's snapshot is the list of entry ids
+read and not yet acknowledged; a run resuming from it acknowledges them (their
 effects are in the state it resumes) and reads this consumer's other pending
-entries again. Without recovery, the end of the input acknowledges the last
-epoch's entries; with it, they wait for the run that resumes from the final
-snapshot.
+entries again.
 
 Until acknowledged, an entry stays *pending* in the group under this
-consumer's name, so a crash loses nothing: a run restarted under the same
-consumer name reads its own pending entries again first, and any other consumer
-of the group claims entries that stayed pending longer than `claim_idle`
-(`XAUTOCLAIM`). Entries may then be processed twice: output is at-least-once,
-so make sinks idempotent. Keep `claim_idle` well above the epoch interval: a live consumer holds its
-entries pending for up to an epoch, and a shorter `claim_idle` would let the
-others take them from it (each would then be processed twice).
+consumer's name, so neither a crash nor a dropped connection loses it. A run
+restarted under the same consumer name reads its own pending entries again
+first (`XREADGROUP` with ID `0`), and so does a running source after any call
+that failed on the connection: the reply may have been cut off on its way
+(a server restart, a network blip) with entries the server already counts as
+handed to this consumer. Any other consumer of the group claims entries that
+stayed pending longer than `claim_idle` (`XAUTOCLAIM`). Entries may then be
+processed twice: output is at-least-once, so make sinks idempotent. Keep
+`claim_idle` well above the epoch interval: a live consumer holds its entries
+pending for up to an epoch, and a shorter `claim_idle` would let the others
+take them from it (each would then be processed twice).
 
 If the server goes away mid-run (a restart, a failover), the source and the
 sink wait and retry with growing pauses for up to `reconnect_timeout`, then stop
@@ -43,12 +47,14 @@ from typing import Any
 
 try:
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 except ImportError as exc:  # the extra is optional: say how to get it
     raise ImportError(
         "learnstream.connectors.redis needs redis-py: pip install 'learnstream[broker]'"
     ) from exc
 
-from learnstream.engine import clock, resume
+from learnstream.engine import clock
 from learnstream.errors import StepError
 from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
 from learnstream.outputs import DynamicSink, StatelessSinkPartition
@@ -105,8 +111,12 @@ def _address(client: redis.Redis) -> str:
 
 
 def _connect(url: str) -> redis.Redis:
-    # Timeouts so a server that stops answering is noticed instead of hanging the flow.
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    # Timeouts so a server that stops answering is noticed instead of hanging the flow. No
+    # retries inside redis-py: a command retried there after a lost reply would hide the loss
+    # (the entries that reply carried stay pending, and only a re-read from ID 0 finds them).
+    return redis.Redis.from_url(
+        url, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def _unreachable(step_id: str, operator: str, address: str, exc: Exception, why: str) -> StepError:
@@ -140,8 +150,20 @@ class _Outage:
         self.since = None
 
 
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
 class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
-    """One stream read through the group; remembers which entries it must still acknowledge."""
+    """One stream read through the group; remembers which entries it must still acknowledge.
+
+    An entry *reaches the flow* when `next_batch` returns it; only then is it
+    registered, under the current epoch, for acknowledgement once that epoch
+    has ended (and, with recovery, its snapshot is committed). Any call that
+    fails on the connection may have lost its reply — entries the server handed
+    to this consumer, or claimed for it, that never arrived — so the next read
+    starts again from this consumer's own pending entries (ID `0`), skipping
+    those the flow already holds.
+    """
 
     def __init__(
         self, source: RedisStreamSource, step_id: str, stream: str, resume_state: list[str] | None
@@ -152,17 +174,16 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
         self.client = _connect(source.url)
         self.address = _address(self.client)
         self.outage = _Outage(source.reconnect_timeout)
-        # Entries read but not yet acknowledged, by the epoch that read them.
+        # Entries that reached the flow and are not yet acknowledged, by the epoch that read them.
         self.unacked: list[tuple[int, list[bytes]]] = []
         self.held: set[bytes] = set()
-        # "0" reads this consumer's own pending entries (left by a crash) before new ones.
+        # "0": this consumer's own pending entries (left by a crash or a lost reply) come first.
         self.read_from: bytes | str = "0"
+        self.claim_from: bytes | str = "0-0"
         now = clock.now()
         self.awake: datetime | None = None
         self.last_entry = now
         self.next_claim = now
-        # With recovery, the last epoch's entries wait for the run resuming its final snapshot.
-        self.ack_at_close = not resume.recording()
         try:
             self._create_group()
             if resume_state:  # read before the snapshot we resume from: their effects are in it
@@ -181,8 +202,10 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
         now = clock.now()
         try:
             self._ack_ended_epochs()
-            batch = self._claim(now) + self._read()
+            entries = self._fresh(self._claim(now) + self._read())
+            batch, dead = self._convert(entries)
         except _DOWN as exc:
+            self.read_from = "0"  # a reply may be lost: re-read own pending entries first
             if not self.outage.failed(now):
                 raise _unreachable(
                     self.step_id,
@@ -198,9 +221,17 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
                 raise
             # A server restarted without persistence lost the group (and the stream).
             self._create_group()
+            self.read_from = "0"
             return []
+        if self.outage.since is not None:  # time spent reconnecting is not idle time
+            self.last_entry = now
         self.outage.over()
-        if batch:
+        # Every entry of the batch now reaches the flow: only now may it be acknowledged later.
+        ids = [entry_id for entry_id, _ in entries if entry_id not in dead]
+        if ids:
+            self.held.update(ids)
+            self.unacked.append((clock.epoch(), ids))
+        if entries:
             self.last_entry = now
             self.awake = None
         elif (
@@ -212,70 +243,111 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
             self.awake = now + self.source.poll_interval
         return batch
 
-    def _read(self) -> list[dict[str, Any]]:
-        entries = []
-        if self.read_from != ">":  # re-reading own pending entries, a page at a time
-            entries = self._xreadgroup(self.read_from, self.source.batch_size)
-            if len(entries) == self.source.batch_size:
-                self.read_from = entries[-1][0]
-                return self._take(entries)
-            self.read_from = ">"  # all re-read: the rest of the batch is new entries
-        entries += self._xreadgroup(">", self.source.batch_size - len(entries))
-        return self._take(entries)
+    def _read(self) -> list[Entry]:
+        """This consumer's own pending entries, page by page, then new ones (`>`).
 
-    def _xreadgroup(self, after: bytes | str, count: int) -> list[Any]:
+        Pages of entries the flow already holds are read through in the same
+        call, so a long pending list never looks like a quiet stream.
+        """
+        size = self.source.batch_size
+        entries: list[Entry] = []
+        while self.read_from != ">" and len(entries) < size:
+            page = self._xreadgroup(self.read_from, size)
+            self.read_from = page[-1][0] if len(page) == size else ">"
+            entries += [e for e in page if e[0] not in self.held]
+        if len(entries) < size:
+            entries += self._xreadgroup(">", size - len(entries))
+        return entries
+
+    def _xreadgroup(self, after: bytes | str, count: int) -> list[Entry]:
         replies = self.client.xreadgroup(
             self.source.group, self.source.consumer, {self.stream: after}, count=count
         )
         return replies[0][1] if replies else []
 
-    def _claim(self, now: datetime) -> list[dict[str, Any]]:
+    def _claim(self, now: datetime) -> list[Entry]:
         """Take over entries another consumer read but left pending for longer than claim_idle."""
         if now < self.next_claim:
             return []
-        self.next_claim = now + self.source.claim_idle / 2
         idle_ms = int(self.source.claim_idle.total_seconds() * 1000)
         reply = self.client.xautoclaim(
             self.stream,
             self.source.group,
             self.source.consumer,
             idle_ms,
+            start_id=self.claim_from,
             count=self.source.batch_size,
         )
+        # A cursor other than 0-0 means more to claim: go on at the next call.
+        self.claim_from = reply[0]
+        if self.claim_from in (b"0-0", "0-0"):
+            self.next_claim = now + self.source.claim_idle / 2
         claimed, gone = reply[1], reply[2] if len(reply) > 2 else []
         if gone:  # pending ids whose entries were trimmed away: nothing left to process
             self._ack(gone)
-        return self._take(claimed)
+        return claimed
 
-    def _take(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[dict[str, Any]]:
-        # An entry already held came back through a claim; one with no fields was trimmed away.
-        entries = [(i, f) for i, f in entries if i is not None and i not in self.held]
-        gone = [i for i, f in entries if not f]
-        if gone:
-            self._ack(gone)
-            entries = [(i, f) for i, f in entries if f]
-        if not entries:
-            return []
-        ids = [entry_id for entry_id, _ in entries]
-        self.held.update(ids)
-        self.unacked.append((clock.epoch(), ids))
+    def _fresh(self, entries: list[Entry]) -> list[Entry]:
+        """Entries not already in the flow (a claim and a re-read may return the same one)."""
+        fresh: dict[bytes, dict[bytes, bytes]] = {}
+        gone = []
+        for entry_id, fields in entries:
+            if entry_id is None or entry_id in self.held or entry_id in fresh:
+                continue
+            if fields:
+                fresh[entry_id] = fields
+            else:  # trimmed away since it was handed out: nothing left to process
+                gone.append(entry_id)
+        self._ack(gone)
+        return list(fresh.items())
+
+    def _convert(self, entries: list[Entry]) -> tuple[list[dict[str, Any]], set[bytes]]:
+        """Each entry decoded, and the ids of those that did not convert and were dead-lettered.
+
+        Without `dead_letters`, an entry that does not convert stops the flow.
+        """
         out = []
+        dead: set[bytes] = set()
+        letters = []
         for entry_id, raw in entries:
             try:
                 out.append(decode_entry(entry_id.decode(), raw, self.source.fields))
             except ValueError as exc:
-                raise StepError(
-                    self.step_id,
-                    "input",
-                    {
-                        k.decode(errors="replace"): v.decode(errors="replace")
-                        for k, v in raw.items()
-                    },
-                    f"cannot use entry {entry_id.decode()} of Redis stream {self.stream!r}: {exc}",
-                    "fix what writes to the stream; to skip this entry, acknowledge it "
-                    f"(XACK {self.stream} {self.source.group} {entry_id.decode()}) and run again",
-                ) from exc
-        return out
+                if self.source.dead_letters is None:
+                    raise self._bad_entry(entry_id, raw, exc) from exc
+                dead.add(entry_id)
+                letters.append(self._dead_letter(entry_id, raw, exc))
+        if letters:
+            # Written and acknowledged in one transaction: each bad entry once in the dead letters.
+            pipe = self.client.pipeline(transaction=True)
+            for letter in letters:
+                pipe.xadd(self.source.dead_letters, letter)
+            pipe.xack(self.stream, self.source.group, *dead)
+            pipe.execute()
+        return out, dead
+
+    def _dead_letter(
+        self, entry_id: bytes, raw: dict[bytes, bytes], exc: ValueError
+    ) -> dict[bytes | str, bytes | str]:
+        letter: dict[bytes | str, bytes | str] = {
+            "step_id": self.step_id,
+            "stream": self.stream,
+            "entry_id": entry_id,
+            "error": str(exc),
+        }
+        letter.update({b"entry." + name: value for name, value in raw.items()})
+        return letter
+
+    def _bad_entry(self, entry_id: bytes, raw: dict[bytes, bytes], exc: ValueError) -> StepError:
+        return StepError(
+            self.step_id,
+            "input",
+            {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()},
+            f"cannot use entry {entry_id.decode()} of Redis stream {self.stream!r}: {exc}",
+            "fix what writes to the stream; to skip this entry, acknowledge it "
+            f"(XACK {self.stream} {self.source.group} {entry_id.decode()}) and run again, "
+            "or give the source dead_letters='STREAM' to set such entries aside",
+        )
 
     def _ack_ended_epochs(self) -> None:
         """Acknowledge what earlier epochs read: every step has processed those entries."""
@@ -299,9 +371,22 @@ class _StreamPartition(StatefulSourcePartition[dict[str, Any], list[str]]):
         return [entry_id.decode() for _, ids in self.unacked for entry_id in ids]
 
     def close(self) -> None:
-        if self.ack_at_close:  # the input ended, so every entry read went through every step
-            self._ack([i for _, ids in self.unacked for i in ids])
-            self.unacked = []
+        """The run completed, its final snapshot (if any) committed: acknowledge the rest."""
+        outage = _Outage(self.source.reconnect_timeout)
+        while self.unacked:
+            try:
+                self._ack([i for _, ids in self.unacked for i in ids])
+                self.unacked = []
+            except _DOWN as exc:
+                if not outage.failed(clock.now()):
+                    raise _unreachable(
+                        self.step_id,
+                        "input",
+                        self.address,
+                        exc,
+                        f"for longer than reconnect_timeout ({outage.timeout})",
+                    ) from exc
+                time.sleep(outage.pause.total_seconds())
         self.client.close()
 
 
@@ -312,8 +397,12 @@ class RedisStreamSource(FixedPartitionedSource[dict[str, Any], list[str]]):
     missing) from the start of the stream. `fields` maps field names to a
     conversion (`{"amount": float}`); an entry without one of them, or whose
     value does not convert, stops the flow with an error naming the step, the
-    stream and the entry id. The input is endless unless `stop_after_idle` is
-    given: then it ends once that long passed with nothing new to read.
+    stream and the entry id — unless `dead_letters` names a stream: then such an
+    entry is appended there (fields `step_id`, `stream`, `entry_id`, `error`, and
+    its own fields prefixed with `entry.`), acknowledged, and the run goes on.
+    The input is endless unless `stop_after_idle` is given: then it ends once
+    that long passed with nothing new to read (time spent reconnecting does not
+    count).
     """
 
     def __init__(
@@ -329,6 +418,7 @@ class RedisStreamSource(FixedPartitionedSource[dict[str, Any], list[str]]):
         claim_idle: timedelta = timedelta(seconds=60),
         reconnect_timeout: timedelta = timedelta(seconds=30),
         stop_after_idle: timedelta | None = None,
+        dead_letters: str | None = None,
     ) -> None:
         self.streams = [streams] if isinstance(streams, str) else list(streams)
         self.group = group
@@ -341,6 +431,7 @@ class RedisStreamSource(FixedPartitionedSource[dict[str, Any], list[str]]):
         self.claim_idle = claim_idle
         self.reconnect_timeout = reconnect_timeout
         self.stop_after_idle = stop_after_idle
+        self.dead_letters = dead_letters
 
     def list_parts(self) -> list[str]:
         return list(self.streams)

@@ -10,7 +10,9 @@ The executor knows nothing about particular operators. Each core step builds a
 
 A tick asks every source for a batch, then walks the steps in topological order,
 so each step sees all of its inputs for the tick before it runs. When every
-source is exhausted the executor walks the steps once more, calling `eof`.
+source is exhausted the executor walks the steps once more, calling `eof`, then
+writes the final snapshot (with recovery) and only then closes the sources'
+partitions, so a source may acknowledge what it read once that is safe.
 
 With a recovery store (`learnstream.recovery`), a runtime that keeps state
 between ticks also has `snapshot()`: when an epoch ends (always between ticks,
@@ -58,6 +60,8 @@ class Source(Runtime, Protocol):
     done: bool
 
     def next_awake(self) -> datetime | None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -188,6 +192,8 @@ class Executor:
             self._walk(polled, now, at_eof=finished)
             if finished:
                 self._snapshot()  # the state after EOF: resuming a finished run adds nothing
+                for rt in sources.values():
+                    rt.close()  # type: ignore[attr-defined]
                 tracing.span(
                     "INFO", f"run ended in epoch {clock.epoch()}: {self.stats.items_in} items read"
                 )

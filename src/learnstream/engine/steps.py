@@ -63,13 +63,16 @@ class SourceStep:
 
     Its snapshot is each fixed partition's own, by name (a `DynamicSource` keeps
     no position, as in Bytewax); a finished partition keeps its last snapshot,
-    so a resumed run does not read it again.
+    so a resumed run does not read it again. A finished partition is closed when
+    the run completes (`close`), after the final snapshot is written: a broker's
+    source acknowledges its last messages there.
     """
 
     def __init__(self, step_id: str, source: Source[Any]) -> None:
         self.step_id = step_id
         self.names: list[str] = []
         self.ended: dict[str, Any] = {}
+        self.finished: list[Any] = []
         saved = resume.saved() or {}
         if isinstance(source, FixedPartitionedSource):
             self.names = list(source.list_parts())
@@ -99,8 +102,8 @@ class SourceStep:
                     index = self.parts.index(part)
                     name = self.names.pop(index)
                     self.ended[name] = part.snapshot()
-                part.close()
                 self.parts.remove(part)
+                self.finished.append(part)
             except (AbortExecution, StepError):  # a connector's own step error says it all
                 raise
             except Exception as exc:
@@ -111,6 +114,12 @@ class SourceStep:
     def next_awake(self) -> datetime | None:
         wakes = [w for w in (p.next_awake() for p in self.parts) if w is not None]
         return min(wakes) if wakes else None
+
+    def close(self) -> None:
+        """The run completed (its final snapshot, if any, is written): close every partition."""
+        for part in self.finished:
+            part.close()
+        self.finished = []
 
     def eof(self, now: datetime) -> Outputs:
         return [[]]
