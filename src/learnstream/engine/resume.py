@@ -42,9 +42,7 @@ def recording() -> bool:
 
     The window and join cores of the C backend cannot hand over their state yet,
     so such a run gives those steps the pure-Python twin cores (same decisions,
-    tested to agree), whose state pickles as it is. A broker's source leaves the
-    acknowledgement of the last epoch's messages to the run that resumes from
-    the final snapshot (`learnstream.connectors.redis`).
+    tested to agree), whose state pickles as it is.
     """
     return _recording
 
