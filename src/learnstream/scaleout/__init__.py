@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from learnstream.errors import LearnstreamError
 from learnstream.scaleout.availability import (
@@ -51,7 +51,7 @@ __all__ = ["INSTALL_LINE", "BytewaxUnavailable", "require_bytewax", "run_options
 
 def run_options(options: RunOptions) -> int:
     """`learnstream run ... --engine bytewax`: run the flow on Bytewax; return the exit status."""
-    from learnstream.run import FlowLookupError, load_flow, report_error, summary_lines
+    from learnstream.run import FlowLookupError, load_flow, report_error
 
     if options.debug:
         os.environ["LEARNSTREAM_DEBUG"] = "1"
@@ -68,68 +68,81 @@ def run_options(options: RunOptions) -> int:
         )
         return 2
 
-    from learnstream.engine.executor import RunStats
     from learnstream.recovery import RecoveryConfig
-    from learnstream.scaleout import launch
+    from learnstream.scaleout.launch import loopback_addresses
+    from learnstream.scaleout.local import LocalCluster
     from learnstream.scaleout.recovery import for_bytewax
     from learnstream.scaleout.translate import to_bytewax
 
     recovery = None
     if options.recovery_directory is not None:
         recovery = RecoveryConfig(options.recovery_directory, options.backup_interval)
-    workers = options.workers_per_process or 1
     try:
         flow = load_flow(options.import_str)
-        if options.processes is not None and options.processes > 1:
-            # Check here, once, what every process would otherwise report on its own.
-            to_bytewax(flow, workers * options.processes, recovering=recovery is not None)
-            for_bytewax(recovery)  # the store's errors, and Bytewax's files made once
-            return launch.run_local_cluster(_process_argvs(options, workers))
+        if options.processes is None or options.processes < 2:
+            return _run_process(flow, options, recovery, options.process_id, options.addresses)
+        # `-p N`: this process is process 0; the others are its forks (see `local`).
+        addresses = loopback_addresses(options.processes)
+        workers = (options.workers_per_process or 1) * options.processes
+        to_bytewax(flow, workers, recovering=recovery is not None)  # errors: once, here
+        for_bytewax(recovery)  # the store's errors, and Bytewax's files made once
+        others = LocalCluster(
+            options.processes,
+            lambda index: _run_process(flow, options, recovery, index, addresses),
+            addresses[0],
+        )
+    except (FlowLookupError, OSError) as err:
+        print(f"learnstream run: {err}", file=sys.stderr)
+        return 2
+    except LearnstreamError as err:
+        report_error(err, debug=options.debug)
+        return 1
+    others.open()
+    mine = _run_process(flow, options, recovery, 0, addresses)
+    if mine != 0:
+        others.cancel()
+        return mine
+    return others.wait()
+
+
+def _run_process(
+    flow: Any,
+    options: RunOptions,
+    recovery: Any,
+    process_id: int | None,
+    addresses: list[str] | None,
+) -> int:
+    """Run `flow` as process `process_id` of a cluster at `addresses` (None: alone)."""
+    from learnstream.engine.executor import RunStats
+    from learnstream.run import report_error, summary_lines
+    from learnstream.scaleout import launch
+
+    try:
         stats = launch.run_cli_process(
             flow,
-            workers_per_process=workers,
-            process_id=options.process_id,
-            addresses=options.addresses,
+            workers_per_process=options.workers_per_process or 1,
+            process_id=process_id,
+            addresses=addresses,
             epoch_interval=options.epoch_interval,
             recovery_config=recovery,
         )
-    except FlowLookupError as err:
-        print(f"learnstream run: {err}", file=sys.stderr)
-        return 2
     except LearnstreamError as err:
         report_error(err, debug=options.debug)
         return 1
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        if options.process_id is None:
+        if process_id is None:
             raise
         # A cluster process whose peer failed stops with a bare Bytewax panic.
         print(
-            f"learnstream run: process {options.process_id} stopped: Bytewax raised "
+            f"learnstream run: process {process_id} stopped: Bytewax raised "
             f"{type(exc).__name__}: {exc}. When one process of a cluster fails, the others "
             "stop too: look for the error of the process that failed first",
             file=sys.stderr,
         )
         return 1
-    where = "" if options.process_id is None else f" (process {options.process_id})"
+    where = "" if process_id is None else f" (process {process_id})"
     for line in summary_lines(RunStats(per_step=stats)):
         print(line + where, file=sys.stderr)
     return 0
-
-
-def _process_argvs(options: RunOptions, workers: int) -> list[list[str]]:
-    """The command of each process of a local cluster of `options.processes`."""
-    from learnstream.scaleout.launch import loopback_addresses, python_argv
-
-    assert options.processes is not None
-    addresses = ";".join(loopback_addresses(options.processes))
-    shared = [options.import_str, "--engine", "bytewax", "-w", str(workers), "-a", addresses]
-    if options.snapshot_interval is not None:
-        shared += ["-s", str(int(options.snapshot_interval.total_seconds()))]
-    if options.recovery_directory is not None and options.backup_interval is not None:
-        shared += ["-r", str(options.recovery_directory)]
-        shared += ["-b", str(int(options.backup_interval.total_seconds()))]
-    if options.debug:
-        shared.append("--debug")
-    return [python_argv() + shared + ["-i", str(i)] for i in range(options.processes)]

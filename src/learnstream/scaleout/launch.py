@@ -1,12 +1,8 @@
-"""Run a translated flow on Bytewax: in this process, or as several local processes."""
+"""Run a translated flow on Bytewax, as one process of however many."""
 
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,12 +14,6 @@ from learnstream.dataflow import Dataflow
 from learnstream.errors import user_frames
 from learnstream.scaleout.recovery import for_bytewax
 from learnstream.scaleout.translate import to_bytewax
-
-#: What Bytewax prints on stdout while one process waits for another to listen.
-CONNECTING = b"error connecting to worker"
-
-#: How long the other processes of a local cluster get to stop once one has failed.
-_GRACE = 5.0
 
 
 def run_translated(
@@ -113,61 +103,3 @@ def loopback_addresses(count: int) -> list[str]:
     finally:
         for sock in sockets:
             sock.close()
-
-
-def run_local_cluster(argvs: list[list[str]]) -> int:
-    """Start one process per argv; wait for all. If one fails, stop the rest; return its status.
-
-    Each process's output comes through here a whole line at a time, so lines of
-    two processes never mix mid-line, and without the notes Bytewax prints while
-    the processes are still connecting to each other.
-    """
-    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE) for argv in argvs]
-    lock = threading.Lock()
-    relays = [threading.Thread(target=_relay, args=(proc, lock)) for proc in procs]
-    for relay in relays:
-        relay.start()
-    try:
-        while True:
-            codes = [proc.poll() for proc in procs]
-            failed = next((code for code in codes if code not in (None, 0)), None)
-            if failed is not None:
-                _stop(procs)
-                return failed
-            if all(code == 0 for code in codes):
-                return 0
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        _stop(procs)
-        raise
-    finally:
-        for relay in relays:
-            relay.join()
-
-
-def _relay(proc: subprocess.Popen[bytes], lock: threading.Lock) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith(b"worker ") and CONNECTING in line:
-            continue
-        with lock:
-            if hasattr(sys.stdout, "buffer"):
-                sys.stdout.buffer.write(line)
-            else:  # stdout replaced by a text stream (a notebook, a test's capture)
-                sys.stdout.write(line.decode(errors="replace"))
-            sys.stdout.flush()
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + _GRACE
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def python_argv() -> list[str]:
-    """How to start `python -m learnstream.run` with this interpreter."""
-    return [sys.executable, "-m", "learnstream.run"]
