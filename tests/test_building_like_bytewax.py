@@ -6,6 +6,7 @@ Each check builds the same flow with both libraries (Bytewax is the oracle).
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -294,3 +295,103 @@ def test_tracing_refuses_an_unknown_level_and_is_quiet_by_default(
     finally:
         tracer.close()
     assert capsys.readouterr().err == ""
+
+
+class _Trickle:
+    """A source of `(key, n)` items, one per batch, `gap` seconds apart (either library)."""
+
+    def __init__(self, inputs: ModuleType, items: list[Any], gap: float) -> None:
+        outer = self
+
+        class Part(inputs.StatelessSourcePartition):  # type: ignore[misc,name-defined]
+            def __init__(self) -> None:
+                self.left = list(items)
+
+            def next_batch(self) -> list[Any]:
+                if not self.left:
+                    raise StopIteration
+                if len(self.left) < len(items):
+                    time.sleep(outer.gap)
+                return [self.left.pop(0)]
+
+        class Source(inputs.DynamicSource):  # type: ignore[misc,name-defined]
+            def build(self, step_id: str, worker_index: int, worker_count: int) -> Part:
+                return Part()
+
+        self.gap = gap
+        self.source = Source()
+
+
+def test_collect_s_timeout_restarts_with_each_value() -> None:
+    """Bytewax 0.21.1 sets a key's deadline to `timeout` after its latest value: values
+    0.3 s apart never time out a 1.5 s collect, however long the key's list grows."""
+    import bytewax.inputs as bw_inputs
+
+    import learnstream.inputs as ls_inputs
+
+    items = [("a", n) for n in range(8)]  # 2.1 s from the first to the last
+    outs = {}
+    for lib, inputs in [("bytewax", bw_inputs), ("learnstream", ls_inputs)]:
+        op, _, df, testing = LIBS[lib]
+        flow = df.Dataflow("df")
+        s = op.input("inp", flow, _Trickle(inputs, items, 0.3).source)
+        out: list[Any] = []
+        op.output(
+            "out",
+            op.collect("c", s, timeout=timedelta(seconds=1.5), max_size=100),
+            testing.TestingSink(out),
+        )
+        testing.run_main(flow)
+        outs[lib] = out
+    assert outs["learnstream"] == outs["bytewax"] == [("a", list(range(8)))]
+
+
+KEY_ORDER_INPUT = [("c", 1), ("a", 2), ("b", 3), ("a", 4), ("c", 5), ("b10", 6), ("B", 7)]
+
+
+@pytest.mark.parametrize("operator", ["stateful_map", "collect", "timers"])
+def test_one_batch_hands_its_keys_over_in_key_order(operator: str) -> None:
+    """Within one batch, Bytewax's `stateful_batch` gives each key its values (and fires
+    due timers) in key order, not in the order the keys arrived."""
+    outs = {}
+    for lib in LIBS:
+        op, _, df, testing = LIBS[lib]
+        flow = df.Dataflow("df")
+        s = op.input("inp", flow, testing.TestingSource(KEY_ORDER_INPUT, batch_size=10))
+        if operator == "stateful_map":
+            s = op.stateful_map("sm", s, lambda total, v: ((total or 0) + v, (total or 0) + v))
+        elif operator == "collect":
+            s = op.collect("co", s, timeout=timedelta(seconds=10), max_size=2)
+        else:
+            s = op.stateful("st", s, lambda resume, op=op: _fires_once(op))
+        out: list[Any] = []
+        op.output("out", s, testing.TestingSink(out))
+        testing.run_main(flow)
+        outs[lib] = out
+    assert outs["learnstream"] == outs["bytewax"]
+
+
+def _fires_once(op: ModuleType) -> Any:
+    """A logic of `op`'s library with a timer long past: it fires at once."""
+
+    class FiresOnce(op.StatefulLogic):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            self.fired = False
+
+        def on_item(self, value: Any) -> tuple[list[Any], bool]:
+            return [("item", value)], False
+
+        def on_notify(self) -> tuple[list[Any], bool]:
+            self.fired = True
+            return [("notify",)], False
+
+        def on_eof(self) -> tuple[list[Any], bool]:
+            return [("eof",)], True
+
+        def notify_at(self) -> datetime | None:
+            return None if self.fired else T0  # long past: due at once
+
+        def snapshot(self) -> None:
+            return None
+
+    return FiresOnce()

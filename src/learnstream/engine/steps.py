@@ -385,7 +385,9 @@ class StatefulBatchStep:
         return out
 
     def _fire_due(self, now: datetime, out: list[tuple[str, Any]]) -> None:
-        due = sorted(s for s, when in self.timers.items() if when <= now)
+        due = sorted(
+            (s for s, when in self.timers.items() if when <= now), key=self.keys.__getitem__
+        )
         for slot in due:
             out.extend(self._call(slot, "on_notify"))
 
@@ -411,8 +413,9 @@ class StatefulBatchStep:
                     groups[slot] = [value]
                 else:
                     group.append(value)
-            for slot, group in groups.items():
-                out.extend(self._call(slot, "on_batch", group))
+            # As in Bytewax, the keys of one batch get their items in key order.
+            for slot in sorted(groups, key=self.keys.__getitem__) if len(groups) > 1 else groups:
+                out.extend(self._call(slot, "on_batch", groups[slot]))
         if self.timers:
             self._fire_due(now, out)
         return [out]

@@ -1030,8 +1030,7 @@ class _Collecting(StatefulLogic[V, list[V], tuple[list[V], datetime | None]]):
     deadline: datetime | None = None
 
     def on_item(self, value: V) -> tuple[Iterable[list[V]], bool]:
-        if not self.acc:
-            self.deadline = clock.now() + self.timeout
+        self.deadline = clock.now() + self.timeout  # each value restarts it, as in Bytewax
         self.acc.append(value)
         if len(self.acc) >= self.max_size:
             return (self.acc,), self.DISCARD
@@ -1056,8 +1055,9 @@ def collect(
 ) -> KeyedStream[list[V]]:
     """Gather each key's values into lists of up to `max_size`.
 
-    A list is emitted when it is full, when `timeout` has passed since its first
-    value, or at EOF, whichever comes first.
+    A list is emitted when it is full, when `timeout` has passed since its latest
+    value (each value restarts the timer, as in Bytewax 0.21.1), or at EOF,
+    whichever comes first.
 
     >>> from datetime import timedelta
     >>> from learnstream.testing import TestingSource, run_main
