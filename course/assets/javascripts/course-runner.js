@@ -1,4 +1,4 @@
-/* Run buttons: each runnable block of a course page runs in the page.
+/* Run and Grade buttons: the course's code and exercises run in the page.
  *
  * The build (learnstream.coursebook.in_page) leaves a slot <div class="ls-run"
  * data-block="N"> after each runnable block and the page's code as JSON in
@@ -38,7 +38,8 @@
           const pending = this.waiting.get(message.id);
           if (message.type === "failed" && message.id === undefined) return reject(new Error(message.message));
           if (!pending) return;
-          if (message.type === "out") pending.out(message.text);
+          if (message.type === "out") pending.on.out(message.text);
+          else if (message.type === "call" || message.type === "returned") pending.on[message.type](message);
           else if (message.type === "done") { this.waiting.delete(message.id); pending.resolve(message.result); }
           else if (message.type === "failed") { this.waiting.delete(message.id); pending.reject(new Error(message.message)); }
         };
@@ -48,13 +49,15 @@
       return this.ready;
     }
 
-    /** Send a request; `out` receives what the code prints on the way. */
-    async request(message, out) {
+    /** Send a request; `on.out` receives what the code prints on the way, `on.call` and
+     * `on.returned` the grader's calls into the learner's code. */
+    async request(message, on = {}) {
       if (!this.worker) this.start();
       await this.ready;
       const id = ++this.sequence;
+      const handlers = { out() {}, call() {}, returned() {}, ...on };
       return new Promise((resolve, reject) => {
-        this.waiting.set(id, { resolve, reject, out: out || (() => {}) });
+        this.waiting.set(id, { resolve, reject, on: handlers });
         this.worker.postMessage({ ...message, id });
       });
     }
@@ -121,7 +124,7 @@
       let shown = 0;
       const started = python.worker ? null : performance.now();
       try {
-        await python.request({ type: "run", code: block.code, where: block.where }, (text) => {
+        const out = (text) => {
           ui.status.textContent = "Running…";
           if (shown < MAX_SHOWN) {
             ui.output.textContent += text.slice(0, MAX_SHOWN - shown);
@@ -129,7 +132,8 @@
             if (shown >= MAX_SHOWN) ui.output.textContent += "\n… (the rest is not shown)";
           }
           ui.output.hidden = false;
-        });
+        };
+        await python.request({ type: "run", code: block.code, where: block.where }, { out });
         python.ran.add(ui.index);
         ui.slot.dataset.state = "done";
         ui.status.textContent = ui.output.textContent ? "" : "Done (it prints nothing).";
@@ -153,6 +157,137 @@
     }
   }
 
+  /* Grade in the page: an editor holding the stub, Grade, Stop, Reset, Download.
+   *
+   * The checks run in the worker (learnstream.grading.in_browser). The worker says
+   * when each call into the learner's code starts and returns; a call that runs past
+   * the exercise's limit (times PYODIDE_SLOWER: Python in the page is slower than on
+   * the machine) gets the worker terminated, and the grading runs again in a new one,
+   * told which calls hung: they fail as they do in `learnstream grade`.
+   */
+  const PYODIDE_SLOWER = 3;
+  const STORE = "learnstream:";
+
+  function setupGrading(page) {
+    let python = null;
+    for (const slot of document.querySelectorAll(".ls-grade")) {
+      const name = slot.dataset.exercise;
+      const exercise = page.exercises[name];
+      if (!exercise) {
+        const note = document.createElement("p");
+        note.className = "ls-local-note";
+        note.textContent = slot.dataset.why || "";
+        slot.append(note);
+        continue;
+      }
+      const key = `${STORE}${exercise.part}/${name}`;
+      const editor = document.createElement("textarea");
+      editor.className = "ls-editor";
+      editor.spellcheck = false;
+      editor.value = localStorage.getItem(`${key}:source`) ?? exercise.stub;
+      editor.rows = Math.min(40, exercise.stub.split("\n").length + 2);
+      editor.addEventListener("input", () => localStorage.setItem(`${key}:source`, editor.value));
+      editor.addEventListener("keydown", (event) => {
+        if (event.key !== "Tab" || event.shiftKey) return;
+        event.preventDefault();
+        editor.setRangeText("    ", editor.selectionStart, editor.selectionEnd, "end");
+        editor.dispatchEvent(new Event("input"));
+      });
+      const grade = button("Grade", "grade-button");
+      const stop = button("Stop", "stop-button");
+      const reset = button("Back to the stub", "reset-button");
+      const download = button(`Download ${exercise.file}`, "download-button");
+      stop.disabled = true;
+      const status = document.createElement("span");
+      status.className = "ls-status";
+      const report = document.createElement("div");
+      report.className = "ls-report";
+      const bar = document.createElement("div");
+      bar.className = "ls-bar";
+      bar.append(grade, stop, reset, download, status);
+      const heading = document.createElement("div");
+      heading.className = "ls-file";
+      heading.textContent = `${exercise.part}/${exercise.file}`;
+      slot.append(heading, editor, bar, report);
+      const last = JSON.parse(localStorage.getItem(`${key}:score`) || "null");
+      if (last) status.textContent = `Last graded here: ${last.score}/${last.max_score}${last.passed ? " ✓" : ""}`;
+
+      reset.addEventListener("click", () => {
+        editor.value = exercise.stub;
+        localStorage.removeItem(`${key}:source`);
+      });
+      download.addEventListener("click", () => {
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([editor.value], { type: "text/x-python" }));
+        link.download = exercise.file;
+        link.click();
+        URL.revokeObjectURL(link.href);
+        status.textContent = `Put ${exercise.file} in your workspace's ${exercise.part}/ folder and run ` +
+          `learnstream grade ${exercise.part} ${name}: the same checks, on your machine.`;
+      });
+      stop.addEventListener("click", () => {
+        slot.dataset.state = "stopped";
+        if (python) python.stop();
+        status.textContent = "Stopped. Grade starts Python afresh.";
+      });
+      grade.addEventListener("click", async () => {
+        if (!python) python = new PagePython({});
+        grade.disabled = true;
+        stop.disabled = false;
+        slot.dataset.state = "grading";
+        report.innerHTML = "";
+        const seed = slot.dataset.seed ? Number(slot.dataset.seed) : Math.floor(Math.random() * 100000);
+        const hung = [];
+        try {
+          for (;;) {
+            status.textContent = python.worker ? "Grading…" : "Starting Python in the page…";
+            let timer = null;
+            let timedOut = null;
+            const watch = {
+              call(message) {
+                status.textContent = "Grading…";
+                clearTimeout(timer);
+                timer = setTimeout(() => {
+                  timedOut = message.number;
+                  python.stop();
+                }, message.seconds * PYODIDE_SLOWER * 1000);
+              },
+              returned() { clearTimeout(timer); },
+            };
+            try {
+              const source = editor.value;
+              const result = await python.request(
+                { type: "grade", part: exercise.part, exercise: name, source, seed, hung }, watch);
+              clearTimeout(timer);
+              const graded = JSON.parse(result);
+              report.innerHTML = graded.html;
+              slot.dataset.result = JSON.stringify(graded.json);
+              const done = graded.json.exercises[0];
+              localStorage.setItem(`${key}:score`, JSON.stringify(
+                { score: done.score, max_score: done.max_score, passed: done.passed }));
+              status.textContent = done.passed ? "Every check passed." : `${done.score}/${done.max_score}`;
+              slot.dataset.state = "graded";
+              break;
+            } catch (error) {
+              clearTimeout(timer);
+              if (timedOut === null) throw error;
+              hung.push(timedOut);
+              status.textContent = "A call into your code did not return: grading the rest afresh…";
+            }
+          }
+        } catch (error) {
+          if (slot.dataset.state !== "stopped") {
+            slot.dataset.state = "failed";
+            status.textContent = `Python in the page failed: ${error.message}`;
+          }
+        } finally {
+          grade.disabled = false;
+          stop.disabled = true;
+        }
+      });
+    }
+  }
+
   function setupLocalNotes() {
     for (const slot of document.querySelectorAll(".ls-run.ls-local")) {
       const note = document.createElement("p");
@@ -168,7 +303,8 @@
     const page = JSON.parse(data.textContent);
     window.learnstreamPageCode = page;
     if (page.local) setupLocalNotes();
-    else setupRunButtons(page);
+    else if (page.blocks.length) setupRunButtons(page);
+    if (document.querySelector(".ls-grade")) setupGrading(page);
   }
 
   window.learnstreamSite = { BROWSER, WORKER, PagePython };

@@ -6,10 +6,11 @@
  *
  * Messages in:  {type: "init", base, files}           load Python, write the page's files
  *               {type: "run", id, code, where}        run one block (learnstream.coursebook.runner.run_code)
- *               {type: "grade", id, part, exercise, source, seed}
+ *               {type: "grade", id, part, exercise, source, seed, hung}
  *                                                     grade a submission (learnstream.grading.in_browser)
  * Messages out: {type: "ready"}, {type: "out", id, text}, {type: "done", id, result?},
- *               {type: "failed", id?, message}
+ *               {type: "call" | "returned", id, number, seconds} around each call into the
+ *               learner's code, {type: "failed", id?, message}
  * A block that never ends is stopped by the page terminating this worker.
  */
 "use strict";
@@ -98,7 +99,9 @@ self.onmessage = async (event) => {
     } else if (message.type === "grade") {
       await loadGrader();
       const grade = pyodide.pyimport("learnstream.grading.in_browser").grade_json;
-      const result = grade(message.part, message.exercise, message.source, message.seed);
+      const notify = (event, number, seconds) =>
+        self.postMessage({ type: event, id: message.id, number, seconds });
+      const result = grade(message.part, message.exercise, message.source, message.seed, message.hung, notify);
       self.postMessage({ type: "done", id: message.id, result });
     }
   } catch (error) {
