@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -199,10 +200,135 @@ def test_a_first_visit_downloads_and_first_output(
     _run_block(page, 0)
     seconds = time.monotonic() - started
     manifest = json.loads((built_site / "browser/manifest.json").read_text())
+    timings = page.evaluate("() => window.learnstreamTimings")
     print(
         f"first visit: {offline.bytes / 1e6:.1f} MB downloaded, first output {seconds:.1f} s "
-        f"after the page started loading (Pyodide {manifest['pyodide']})"
+        f"after the page started loading (Pyodide {manifest['pyodide']}; in the worker, ms: "
+        f"{timings})"
     )
     assert offline.bytes <= 15_000_000, f"a first visit downloads {offline.bytes:,} bytes"
     assert not offline.refused
+    offline.context.close()
+
+
+# --- Grade in the page --------------------------------------------------------------------
+
+GRADE_TIMEOUT_MS = 600_000
+SEED = 20240611
+#: Wrong submissions graded in the page besides each exercise's stub and solution: the first
+#: of each exercise's catalogue (by name, hostile ones aside), and three hostile ones whose
+#: failures the page must make as the child process does (a hang in a call, a hang at
+#: import, megabytes printed).
+HOSTILE = [
+    ("part1", "map", "hostile_endless_loop_in_call"),
+    ("part1", "map", "hostile_loop_at_import"),
+    ("part1", "map", "hostile_flood_at_import"),
+]
+
+
+def _grading_cases() -> list[tuple[str, str, str]]:
+    from learnstream.grading.registry import CATALOGUE, get_part
+
+    cases = []
+    for part in PARTS:
+        for exercise in get_part(part).exercises():
+            wrong = sorted(
+                path.stem
+                for path in (exercise.folder / CATALOGUE).glob("*.py")
+                if not path.stem.startswith("hostile")
+            )
+            cases += [(part, exercise.name, "stub"), (part, exercise.name, "solution")]
+            cases += [(part, exercise.name, case) for case in wrong[:1]]
+    return cases + HOSTILE
+
+
+def _source(part: str, exercise: str, case: str) -> str:
+    from learnstream.grading.registry import CATALOGUE, get_part
+    from learnstream.grading.workspace import solution_text, stub_text
+
+    found = get_part(part).exercise(exercise)
+    if case == "stub":
+        return stub_text(found)
+    if case == "solution":
+        return solution_text(found)
+    return (found.folder / CATALOGUE / f"{case}.py").read_text(encoding="utf-8")
+
+
+def _verdict(result: dict[str, Any], folder: str = "") -> tuple[Any, ...]:
+    """What must agree: the score, each check's pass or fail, and the first failure's message."""
+    exercise = result["exercises"][0]
+    failing = [check["message"] for check in exercise["checks"] if not check["passed"]]
+    first = failing[0].replace(f" --path {folder}", "") if failing else ""
+    if folder:
+        first = first.replace(folder, "<workspace>")
+    first = re.sub(r"/tmp/learnstream-page-\w+", "<workspace>", first)
+    return (
+        exercise["score"],
+        [(check["name"], check["passed"]) for check in exercise["checks"]],
+        first,
+    )
+
+
+def _cli_verdict(part: str, exercise: str, source: str, folder: Path) -> tuple[Any, ...]:
+    from learnstream.grading import get_part, grade
+
+    file = folder / part / get_part(part).exercise(exercise).file
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(source, encoding="utf-8")
+    return _verdict(grade(part, exercise, path=folder, seed=SEED).to_json(), str(folder))
+
+
+def test_each_exercise_graded_in_the_page_as_the_cli_grades_it(
+    chromium: Any, site_url: str, tmp_path: Path
+) -> None:
+    offline = Offline(chromium, site_url)
+    pages: dict[str, Any] = {}
+    disagreements = []
+    for number, (part, exercise, case) in enumerate(_grading_cases()):
+        source = _source(part, exercise, case)
+        expected = _cli_verdict(part, exercise, source, tmp_path / str(number))
+        if part not in pages:
+            pages[part] = offline.page()
+            pages[part].goto(f"{site_url}/{part}/exercises/", wait_until="load")
+        page = pages[part]
+        slot = page.locator(f".ls-grade[data-exercise='{exercise}']")
+        if case == "stub":  # the editor holds the stub to begin with
+            assert slot.locator("textarea").input_value() == source
+        slot.locator("textarea").fill(source)
+        slot.evaluate(f"s => {{ s.dataset.seed = '{SEED}'; s.dataset.state = ''; }}")
+        slot.locator(".ls-grade-button").click()
+        page.wait_for_function(
+            "(name) => ['graded', 'failed'].includes("
+            "document.querySelector(`.ls-grade[data-exercise='${name}']`).dataset.state)",
+            arg=exercise,
+            timeout=GRADE_TIMEOUT_MS,
+        )
+        assert slot.get_attribute("data-state") == "graded", slot.locator(".ls-status").inner_text()
+        got = _verdict(json.loads(slot.get_attribute("data-result") or "{}"))
+        if got != expected:
+            disagreements.append(f"{part} {exercise} {case}:\n  page {got}\n  CLI  {expected}")
+        # The page shows the CLI's report: its score line and the first failure's words.
+        report = slot.locator(".ls-report").inner_text()
+        assert f"score {expected[0]}/" in report
+        if expected[2]:
+            assert " ".join(expected[2].splitlines()[0][:60].split()) in " ".join(report.split())
+    assert not disagreements, "\n".join(disagreements)
+    stored = pages["part1"].evaluate("() => localStorage.getItem('learnstream:part1/map:source')")
+    assert stored == _source(*HOSTILE[-1]), "the editor's text is kept in the browser"
+    assert not offline.refused, f"the page asked outside the site for {offline.refused}"
+    offline.context.close()
+
+
+def test_download_hands_the_editors_file_to_the_cli(chromium: Any, site_url: str) -> None:
+    offline = Offline(chromium, site_url)
+    page = offline.page()
+    page.goto(f"{site_url}/part1/exercises/", wait_until="load")
+    slot = page.locator(".ls-grade[data-exercise='map']")
+    slot.locator("textarea").fill("def double(stream):\n    yield from (2 * x for x in stream)\n")
+    with page.expect_download() as download:
+        slot.locator(".ls-download-button").click()
+    assert download.value.suggested_filename == "ex2_map.py"
+    assert Path(download.value.path()).read_text() == slot.locator("textarea").input_value()
+    page.reload(wait_until="load")
+    assert "yield from" in page.locator(".ls-grade[data-exercise='map'] textarea").input_value()
     offline.context.close()

@@ -34,7 +34,10 @@
       this.ready = new Promise((resolve, reject) => {
         this.worker.onmessage = (event) => {
           const message = event.data;
-          if (message.type === "ready") return resolve();
+          if (message.type === "ready") {
+            window.learnstreamTimings = message.timings;
+            return resolve();
+          }
           const pending = this.waiting.get(message.id);
           if (message.type === "failed" && message.id === undefined) return reject(new Error(message.message));
           if (!pending) return;

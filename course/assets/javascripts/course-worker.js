@@ -8,7 +8,7 @@
  *               {type: "run", id, code, where}        run one block (learnstream.coursebook.runner.run_code)
  *               {type: "grade", id, part, exercise, source, seed, hung}
  *                                                     grade a submission (learnstream.grading.in_browser)
- * Messages out: {type: "ready"}, {type: "out", id, text}, {type: "done", id, result?},
+ * Messages out: {type: "ready", timings} (milliseconds: Python started, wheels, imports), {type: "out", id, text}, {type: "done", id, result?},
  *               {type: "call" | "returned", id, number, seconds} around each call into the
  *               learner's code, {type: "failed", id?, message}
  * A block that never ends is stopped by the page terminating this worker.
@@ -30,6 +30,7 @@ async function unpack(names) {
 }
 
 async function init(message) {
+  const clock = [performance.now()];
   base = message.base;
   importScripts(base + "pyodide/pyodide.js");
   const manifestResponse = await fetch(base + "manifest.json");
@@ -40,8 +41,10 @@ async function init(message) {
     env: { LEARNSTREAM_BACKEND: "python", HOME: "/home/pyodide" },
     stderr: (text) => console.warn(text),
   });
+  clock.push(performance.now());
   site = pyodide.runPython("import site; site.getsitepackages()[0]");
   await unpack(manifest.run);
+  clock.push(performance.now());
   pyodide.FS.mkdirTree("/home/pyodide/course");
   for (const [name, text] of Object.entries(message.files || {})) {
     pyodide.FS.writeFile("/home/pyodide/course/" + name, text);
@@ -78,6 +81,9 @@ def _run_block(code, where, send):
     finally:
         out.flush()
 `);
+  clock.push(performance.now());
+  const [start, python, wheels, ready] = clock.map(Math.round);
+  return { python: python - start, wheels: wheels - python, imports: ready - wheels };
 }
 
 async function loadGrader() {
@@ -90,8 +96,8 @@ self.onmessage = async (event) => {
   const message = event.data;
   try {
     if (message.type === "init") {
-      await init(message);
-      self.postMessage({ type: "ready" });
+      const timings = await init(message);
+      self.postMessage({ type: "ready", timings });
     } else if (message.type === "run") {
       const send = (text) => self.postMessage({ type: "out", id: message.id, text });
       pyodide.globals.get("_run_block")(message.code, message.where, send);

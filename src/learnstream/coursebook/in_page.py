@@ -9,8 +9,8 @@ text and where it is, the output the page shows, and the example files the code
 reads from its working directory. The blocks run in order in one namespace, as in
 the tests (`learnstream.coursebook.runner.run_code`).
 
-Each exercise slot (``<!-- exercise: NAME PART/FILE.py -->``) of Parts 1-3 becomes
-``<div class="ls-grade" data-exercise="NAME">``, where the page puts an editor holding
+Each exercise slot (``<!-- exercise: NAME PART/FILE.py -->``) of Parts 1-3 is
+followed by ``<div class="ls-grade" data-exercise="NAME">``, where the page puts an editor holding
 the exercise's stub (in the JSON, under ``exercises``) and Grade
 (`learnstream.grading.in_browser`); Part 4's say the CLI grades them.
 
@@ -37,8 +37,8 @@ print(1)
 >>> page_code(marked)["blocks"]
 [{'code': 'print(1)\\n', 'where': 'x.md:3', 'shown': '1\\n'}]
 >>> marked = mark_runnable("<!-- exercise: map part1/ex2_map.py -->\\n", {}, "part1/e.md", None)
->>> marked.splitlines()[1]
-'<div class="ls-grade" data-exercise="map" data-part="part1"></div>'
+>>> marked.splitlines()[:3]
+['<!-- exercise: map part1/ex2_map.py -->', '', '<div class="ls-grade" data-exercise="map" data-part="part1"></div>']
 >>> "def double" in page_code(marked)["exercises"]["map"]["stub"]
 True
 """
@@ -103,7 +103,6 @@ def mark_runnable(markdown: str, meta: dict[str, Any], src_path: str, root: Path
     lines = markdown.splitlines(keepends=True)
     blocks = page.blocks
     after_line: dict[int, str] = {}
-    instead_of_line: dict[int, str] = {}
     entries = []
     why = local_only_reason([block.text for block in codes], meta)
     for index, block in enumerate(blocks):
@@ -134,12 +133,9 @@ def mark_runnable(markdown: str, meta: dict[str, Any], src_path: str, root: Path
             }
         else:
             attributes += f' data-why="{html.escape(GRADED_BY_THE_CLI)}"'
-        instead_of_line[block.line - 1] = f"\n<div {attributes}></div>\n\n"
+        after_line[block.line - 1] = f"\n<div {attributes}></div>\n\n"
     out = []
     for number, line in enumerate(lines):
-        if number in instead_of_line:
-            out.append(instead_of_line[number])
-            continue
         out.append(line if line.endswith("\n") else line + "\n")
         if number in after_line:
             out.append(after_line[number])
@@ -163,8 +159,7 @@ def _stub(part: str, exercise: str) -> str:
     from learnstream.grading.registry import get_part
     from learnstream.grading.workspace import stub_text
 
-    found = get_part(part)
-    return stub_text(found, found.exercise(exercise))
+    return stub_text(get_part(part).exercise(exercise))
 
 
 def _closing_line(lines: list[str], opening: int) -> int:

@@ -8,8 +8,8 @@ a page runs:
 - `browser/pyodide/`: Pyodide's core files, from the npm package `pyodide` pinned in
   `web/package-lock.json` (`npm ci` into `web/node_modules/`, once; later builds
   reuse it while its version is the pinned one);
-- `browser/wheels/`: learnstream as a pure-Python wheel built from `src/` (no C core:
-  it runs on the twin), and the pure-Python wheels the in-page grader imports
+- `browser/wheels/`: learnstream as a pure-Python wheel built from `src/` and `labs/`
+  (no C core: it runs on the twin), and the pure-Python wheels the in-page grader imports
   (`PINNED_WHEELS`), downloaded by pip into `web/.cache/wheels/` once and checked
   against their sha256 every build;
 - `browser/manifest.json`: those files' names and sizes, read by the worker.
@@ -166,7 +166,7 @@ def _wheel_files(package: Path) -> list[Path]:
 
 
 def build_learnstream_wheel(root: Path, out: Path) -> Path:
-    """Write learnstream's pure-Python wheel (sources of `src/learnstream`, no C core) into `out`."""
+    """Write learnstream's pure-Python wheel (`src/learnstream` and the labs, no C core) into `out`."""
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     name, version = project["name"], project["version"]
     info = f"{name}-{version}.dist-info"
@@ -174,6 +174,17 @@ def build_learnstream_wheel(root: Path, out: Path) -> Path:
     src = root / "src"
     for path in _wheel_files(src / name):
         entries.append((path.relative_to(src).as_posix(), path.read_bytes()))
+    # The course's labs, where an installed package keeps them (as setup.py's build does):
+    # no catalogues, which are the project's tests.
+    labs = root / "labs"
+    for path in _wheel_files(labs):
+        if "catalogue" not in path.relative_to(labs).parts:
+            entries.append(
+                (
+                    f"{name}/grading/course/labs/{path.relative_to(labs).as_posix()}",
+                    path.read_bytes(),
+                )
+            )
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     metadata += (
         f"Summary: {project['description']}\nRequires-Python: {project['requires-python']}\n"

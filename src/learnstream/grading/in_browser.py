@@ -15,7 +15,7 @@ What a child process gives the CLI, the page gives this way:
   in the same order, and those calls now end as the CLI's do, with
   `SandboxDied(TIMEOUT, ...)` and its words, and a fresh import of the file.
 - what the learner's code prints is captured while it runs, as the child's
-  output file is.
+  output file is, and refused past the same size.
 
 The learner's code shares the worker with the grader, so it could reach into the
 grader's objects: in the page that only fools the learner themselves, and
@@ -25,6 +25,7 @@ grader's objects: in the page that only fools the learner themselves, and
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import tempfile
@@ -55,24 +56,36 @@ def timeout_reason(what: str, limits: Limits) -> str:
     )
 
 
+class _CappedOutput(io.StringIO):
+    """What the learner's code prints, refused past `limit` bytes as the child's file is."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text.encode("utf-8", "replace"))
+        if self.size > self.limit:
+            raise OSError(errno.EFBIG, "File too large")
+        return super().write(text)
+
+
 class InPageRunner:
     """The learner's file imported into this interpreter; probes run on it here.
 
     It answers as `Sandbox` does: plain data passed through the same codec, the
-    learner's exceptions as `LearnerError` with the child's words, an import that
-    failed raised again on every call, and after a `SandboxDied` a fresh import.
+    learner's exceptions as `LearnerError` with the child's words, output past the
+    limit refused as the child's is, an import that failed raised again on every
+    call, and after a `SandboxDied` a fresh import.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits) -> None:
         self.path = path.resolve()
+        self.limits = limits
         self._module: ModuleType | None = None
-        self._printed = io.StringIO()
-        self._load_failure: LearnerError | SandboxDied | None = None
-
-    @property
-    def load_failure(self) -> LearnerError | SandboxDied | None:
-        """Why the learner's file could not be imported, if it could not."""
-        return self._load_failure
+        self._printed = _CappedOutput(limits.output_bytes)
+        self.load_failure: LearnerError | SandboxDied | None = None
 
     def _capture(self) -> contextlib.ExitStack:
         stack = contextlib.ExitStack()
@@ -80,19 +93,20 @@ class InPageRunner:
         stack.enter_context(contextlib.redirect_stderr(self._printed))
         return stack
 
-    def _ensure_loaded(self) -> ModuleType:
-        if self._load_failure is not None:
-            raise self._load_failure
-        if self._module is None:
-            try:
-                with self._capture():
-                    self._module = _load(self.path)
-            except BaseException as exc:  # the learner's file may raise anything
-                self._load_failure = LearnerError(
-                    _error(exc, self.path.parent), f"importing {self.path.name}"
-                )
-                raise self._load_failure from None
-        return self._module
+    @property
+    def loaded(self) -> bool:
+        return self._module is not None
+
+    def load(self) -> None:
+        """Import the learner's file (a failure is kept, and raised by every later call)."""
+        try:
+            with self._capture():
+                self._module = _load(self.path)
+        except BaseException as exc:  # the learner's file may raise anything
+            self.load_failure = LearnerError(
+                _error(exc, self.path.parent), f"importing {self.path.name}"
+            )
+            raise self.load_failure from None
 
     def restart(self) -> None:
         """Forget the imported module, as a child that died is forgotten."""
@@ -100,10 +114,13 @@ class InPageRunner:
 
     def probe(self, probe: str, what: str, **args: Any) -> Any:
         """Run `probe` on the learner's module (see `Sandbox.probe`)."""
-        module = self._ensure_loaded()
+        if self.load_failure is not None:
+            raise self.load_failure
+        if self._module is None:
+            self.load()
         try:
             with self._capture():
-                value = _probe(probe)(module, **decode(encode(args)))
+                value = _probe(probe)(self._module, **decode(encode(args)))
                 return decode(encode(value))
         except BaseException as exc:  # everything the learner's code can throw
             raise LearnerError(_error(exc, self.path.parent), what) from None
@@ -123,21 +140,21 @@ class InPageRunner:
 class Watched:
     """A runner whose calls into the learner's code are numbered and told to the page.
 
+    The import of the file counts as a call, as each probe does.
     `notify("call", number, seconds)` comes before call `number` (the page starts
     its clock: `seconds` is the limit) and `notify("returned", number, 0)` after
     it. A call whose number is in `hung` is not made: it raises the CLI's
-    `SandboxDied(TIMEOUT, ...)`, and the next call imports the file afresh.
+    `SandboxDied(TIMEOUT, ...)` (for the import, kept as the load failure, as the
+    CLI keeps it), and the next call imports the file afresh.
     """
 
     def __init__(
         self,
         runner: InPageRunner,
-        limits: Limits,
         hung: Iterable[int] = (),
         notify: Callable[[str, int, float], None] | None = None,
     ) -> None:
         self.runner = runner
-        self.limits = limits
         self.hung = set(hung)
         self.notify = notify or (lambda event, number, seconds: None)
         self.calls = 0
@@ -146,17 +163,27 @@ class Watched:
     def load_failure(self) -> LearnerError | SandboxDied | None:
         return self.runner.load_failure
 
-    def probe(self, probe: str, what: str, **args: Any) -> Any:
+    def _watch(self, what: str, call: Callable[[], Any]) -> Any:
         self.calls += 1
         number = self.calls
         if number in self.hung:
             self.runner.restart()
-            raise SandboxDied(FailureKind.TIMEOUT, timeout_reason(what, self.limits))
-        self.notify("call", number, self.limits.timeout)
+            raise SandboxDied(FailureKind.TIMEOUT, timeout_reason(what, self.runner.limits))
+        self.notify("call", number, self.runner.limits.timeout)
         try:
-            return self.runner.probe(probe, what, **args)
+            return call()
         finally:
             self.notify("returned", number, 0.0)
+
+    def probe(self, probe: str, what: str, **args: Any) -> Any:
+        runner = self.runner
+        if runner.load_failure is None and not runner.loaded:
+            try:
+                self._watch(f"importing {runner.path.name}", runner.load)
+            except SandboxDied as died:
+                runner.load_failure = died
+                raise
+        return self._watch(what, lambda: runner.probe(probe, what, **args))
 
     def output(self) -> str:
         return self.runner.output()
@@ -182,8 +209,7 @@ def grade(
     file = workspace / found.name / chosen.file
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(source, encoding="utf-8")
-    limits = chosen.limits
-    runner = Watched(InPageRunner(file), limits, hung, notify)
+    runner = Watched(InPageRunner(file, chosen.limits), hung, notify)
     result = ExerciseResult(chosen.name, chosen.title, f"{found.name}/{file.name}", [])
     try:
         session = Session(runner, seed)  # type: ignore[arg-type]  # a runner with Sandbox's face
