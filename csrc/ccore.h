@@ -234,6 +234,13 @@ const ls_jevents *ls_join_events(const ls_join *j);
  * addresses; the function takes the GIL itself. */
 #define LS_JOIN_GENERIC 1
 int ls_join_batch(ls_join *j, void *items, int64_t side, void *values, void *out, void *row_keys);
+/* Snapshots (recovery), as ls_win_export/ls_win_import: the whole state between
+ * calls as int64s (key bytes included). ls_join_import loads such an array into a
+ * fresh core of the same configuration: LS_EINVAL for a malformed array, another
+ * configuration's, or a core already in use. */
+int64_t ls_join_export_size(const ls_join *j);
+void ls_join_export(const ls_join *j, int64_t *out);
+int ls_join_import(ls_join *j, const int64_t *in, int64_t n);
 /* How many rows hold values; whether row `row` does. */
 int64_t ls_join_open_rows(const ls_join *j);
 int ls_join_has_row(const ls_join *j, int64_t row);

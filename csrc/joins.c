@@ -540,6 +540,173 @@ int ls_join_close(ls_join *j, const int64_t *rows, int64_t n) {
     return finish(j);
 }
 
+/* ---- snapshots ------------------------------------------------------------
+ * The format both backends write and read (the twin's export_state writes the
+ * same int64s): format, sides, insert mode, emit mode, keyed, capacity, next row,
+ * nfree value ids, nreleased, nfree rows, nrows; the free value ids, the released
+ * ones, the free rows; then each row holding values, in row order: the row, (a
+ * keyed core) its key's byte length and bytes, 8 to an int64 in memory order,
+ * zero-padded, then for each side the number of value ids it holds and the ids.
+ * The key index, the odometer and the events are not state. */
+
+#define SNAP_FORMAT 1
+#define SNAP_HEAD 11
+
+static int64_t key_words(int64_t len) { return (len + 7) / 8; }
+
+int64_t ls_join_export_size(const ls_join *j) {
+    int64_t n = SNAP_HEAD + j->free_vids.len + j->released.len + j->free_rows.len;
+    int64_t s = j->sides;
+    for (int64_t row = 0; row < j->caprows; row++) {
+        if (!j->present[row]) continue;
+        n += 1 + s + (j->keyed ? 1 + key_words(j->keylen[row]) : 0);
+        for (int64_t k = 0; k < s; k++)
+            n += j->insert_mode == LS_JOIN_PRODUCT ? j->many[row * s + k].len
+                                                   : (int64_t)((j->present[row] >> k) & 1);
+    }
+    return n;
+}
+
+static int64_t *put_vec(int64_t *out, const ls_i64vec *v) {
+    if (v->len) memcpy(out, v->data, (size_t)v->len * sizeof(int64_t));
+    return out + v->len;
+}
+
+void ls_join_export(const ls_join *j, int64_t *out) {
+    int64_t head[SNAP_HEAD] = {SNAP_FORMAT,       j->sides,        j->insert_mode,
+                               j->emit_mode,      j->keyed,        j->capacity,
+                               j->next_row,       j->free_vids.len, j->released.len,
+                               j->free_rows.len,  j->nopen};
+    memcpy(out, head, sizeof head);
+    out += SNAP_HEAD;
+    out = put_vec(out, &j->free_vids);
+    out = put_vec(out, &j->released);
+    out = put_vec(out, &j->free_rows);
+    int64_t s = j->sides;
+    for (int64_t row = 0; row < j->caprows; row++) {
+        uint64_t present = j->present[row];
+        if (!present) continue;
+        *out++ = row;
+        if (j->keyed) {
+            int64_t len = j->keylen[row], words = key_words(len);
+            *out++ = len;
+            if (words) {
+                out[words - 1] = 0;
+                memcpy(out, key_bytes(j, row), (size_t)len);
+            }
+            out += words;
+        }
+        for (int64_t k = 0; k < s; k++) {
+            if (j->insert_mode == LS_JOIN_PRODUCT) {
+                *out++ = j->many[row * s + k].len;
+                out = put_vec(out, &j->many[row * s + k]);
+            } else if ((present >> k) & 1) {
+                *out++ = 1;
+                *out++ = j->one[row * s + k];
+            } else {
+                *out++ = 0;
+            }
+        }
+    }
+}
+
+/* Read `count` int64s at *at, or fail: the array ends too soon or is too long. */
+static const int64_t *take(const int64_t **at, const int64_t *end, int64_t count) {
+    if (count < 0 || count > end - *at) return NULL;
+    const int64_t *here = *at;
+    *at += count;
+    return here;
+}
+
+/* Load `count` ids, each in [lo, hi), onto v; LS_EINVAL when one is out of range. */
+static int load_ids(ls_join *j, ls_i64vec *v, const int64_t *ids, int64_t count, int64_t lo,
+                    int64_t hi) {
+    for (int64_t i = 0; i < count; i++) {
+        if (ids[i] < lo || ids[i] >= hi) return LS_EINVAL;
+        push(j, v, ids[i]);
+    }
+    return j->oom ? LS_ENOMEM : LS_OK;
+}
+
+/* A keyed core's index, sized for `rows` keys (at most half full). */
+static int size_index(ls_join *j, int64_t rows) {
+    uint64_t size = 32;
+    while ((uint64_t)(rows + 1) * 2 > size) size *= 2;
+    int64_t *index = calloc(size, sizeof *index);
+    if (!index) return LS_ENOMEM;
+    free(j->index);
+    j->index = index;
+    j->mask = size - 1;
+    return LS_OK;
+}
+
+int ls_join_import(ls_join *j, const int64_t *in, int64_t n) {
+    if (j->oom) return LS_ENOMEM;
+    if (j->nopen || j->next_row || j->capacity != 1 || j->free_vids.len || j->released.len)
+        return LS_EINVAL; /* not a fresh core */
+    if (n < SNAP_HEAD || in[0] != SNAP_FORMAT || in[1] != j->sides || in[2] != j->insert_mode ||
+        in[3] != j->emit_mode || in[4] != j->keyed)
+        return LS_EINVAL;
+    int64_t capacity = in[5], next_row = in[6], nrows = in[10];
+    if (capacity < 1 || next_row < 0 || nrows < 0 || (!j->keyed && next_row)) return LS_EINVAL;
+    const int64_t *at = in + SNAP_HEAD, *end = in + n;
+    const int64_t *free_vids = take(&at, end, in[7]);
+    const int64_t *released = take(&at, end, in[8]);
+    const int64_t *free_rows = take(&at, end, in[9]);
+    if (!free_vids || !released || !free_rows || (!j->keyed && in[9])) return LS_EINVAL;
+    int status;
+    if ((status = load_ids(j, &j->free_vids, free_vids, in[7], 1, capacity)) ||
+        (status = load_ids(j, &j->released, released, in[8], 1, capacity)) ||
+        (status = load_ids(j, &j->free_rows, free_rows, in[9], 0, next_row)))
+        return status;
+    if (j->keyed && size_index(j, nrows)) return LS_ENOMEM;
+    int64_t s = j->sides, last = -1;
+    for (int64_t r = 0; r < nrows; r++) {
+        const int64_t *row_p = take(&at, end, 1);
+        if (!row_p || *row_p <= last || (j->keyed && *row_p >= next_row)) return LS_EINVAL;
+        int64_t row = last = *row_p;
+        if (reserve_rows(j, row)) return LS_ENOMEM;
+        if (j->keyed) {
+            const int64_t *len = take(&at, end, 1);
+            if (!len || *len < 0) return LS_EINVAL;
+            const int64_t *bytes = take(&at, end, key_words(*len));
+            if (!bytes) return LS_EINVAL;
+            char *copy = NULL;
+            if (*len > KEY_INLINE && !(copy = malloc((size_t)*len))) return LS_ENOMEM;
+            if (*len) memcpy(copy ? copy : j->inline_keys + row * KEY_INLINE, bytes, (size_t)*len);
+            j->key[row] = copy;
+            j->keylen[row] = *len;
+            j->hash[row] = ls_hash_bytes(key_bytes(j, row), *len);
+            uint64_t i = j->hash[row] & j->mask;
+            while (j->index[i]) i = (i + 1) & j->mask;
+            j->index[i] = row + 1;
+        }
+        uint64_t present = 0;
+        for (int64_t k = 0; k < s; k++) {
+            const int64_t *count = take(&at, end, 1);
+            if (!count || *count < 0 || (j->insert_mode != LS_JOIN_PRODUCT && *count > 1))
+                return LS_EINVAL;
+            const int64_t *ids = take(&at, end, *count);
+            if (!ids) return LS_EINVAL;
+            if (*count) present |= (uint64_t)1 << k;
+            if (j->insert_mode == LS_JOIN_PRODUCT) {
+                if ((status = load_ids(j, &j->many[row * s + k], ids, *count, 1, capacity)))
+                    return status;
+            } else if (*count) {
+                if (ids[0] < 1 || ids[0] >= capacity) return LS_EINVAL;
+                j->one[row * s + k] = ids[0];
+            }
+        }
+        if (!present) return LS_EINVAL;
+        j->present[row] = present;
+        j->nopen++;
+    }
+    if (at != end) return LS_EINVAL;
+    j->capacity = capacity;
+    j->next_row = next_row;
+    return LS_OK;
+}
+
 const ls_jevents *ls_join_events(const ls_join *j) { return &j->ev; }
 
 int64_t ls_join_open_rows(const ls_join *j) { return j->nopen; }

@@ -472,38 +472,39 @@ ls_win *ls_win_new(int kind, int64_t length, int64_t offset, int64_t align, int6
 }
 
 /* ---- snapshots ------------------------------------------------------------
- * Layout: format, nkeys, ncounts, nfree, nreleased, seq, batch, soonest,
- * has_soonest; counts; free handles; released handles; then per key: base,
- * sys_max, sys_now, wm, wake, max_id, mark, has_wake, nwins, nq, its windows
- * (wid, open, close, handle) and its queue (ts, seq). The index of open sliding
- * windows is rebuilt on import; scratch space and events are not state. */
+ * The format both backends write and read (the twin's export_state writes the
+ * same int64s): format, nkeys, handles made, nfree, nreleased, seq, has_soonest,
+ * soonest; free handles; released handles; then per key: base, base_at (sys_max),
+ * now (sys_now), wm, has_wake, wake, last session id, nwins, nq, its windows
+ * (wid, open, close, handle, count) and its queue (ts, seq). A time that is not
+ * set (wake, soonest) is written as 0. The index of open sliding windows, each
+ * key's batch mark, scratch space and events are not state. */
 
-#define SNAP_FORMAT 1
-#define SNAP_HEAD 9
-#define SNAP_KEY 10
+#define SNAP_FORMAT 2
+#define SNAP_HEAD 8
+#define SNAP_KEY 9
+#define SNAP_WIN 5
 
 int64_t ls_win_export_size(const ls_win *w) {
-    int64_t n = SNAP_HEAD + w->ncounts + w->free_.len + w->released.len;
+    int64_t n = SNAP_HEAD + w->free_.len + w->released.len;
     for (int64_t s = 0; s < w->nkeys; s++)
-        n += SNAP_KEY + 4 * w->keys[s].nwins + 2 * w->keys[s].nq;
+        n += SNAP_KEY + SNAP_WIN * w->keys[s].nwins + 2 * w->keys[s].nq;
     return n;
 }
 
 void ls_win_export(const ls_win *w, int64_t *out) {
-    int64_t head[SNAP_HEAD] = {SNAP_FORMAT, w->nkeys,   w->ncounts, w->free_.len,   w->released.len,
-                               w->seq,      w->batch,   w->soonest, w->has_soonest};
+    int64_t head[SNAP_HEAD] = {SNAP_FORMAT,     w->nkeys, w->ncounts,     w->free_.len,
+                               w->released.len, w->seq,   w->has_soonest, w->has_soonest ? w->soonest : 0};
     memcpy(out, head, sizeof head);
     out += SNAP_HEAD;
-    memcpy(out, w->counts, (size_t)w->ncounts * sizeof(int64_t));
-    out += w->ncounts;
     memcpy(out, w->free_.data, (size_t)w->free_.len * sizeof(int64_t));
     out += w->free_.len;
     memcpy(out, w->released.data, (size_t)w->released.len * sizeof(int64_t));
     out += w->released.len;
     for (int64_t s = 0; s < w->nkeys; s++) {
         const wkey_t *k = &w->keys[s];
-        int64_t fields[SNAP_KEY] = {k->base, k->sys_max, k->sys_now, k->wm,   k->wake,
-                                    k->max_id, k->mark,  k->has_wake, k->nwins, k->nq};
+        int64_t fields[SNAP_KEY] = {k->base,     k->sys_max,  k->sys_now, k->wm,  k->has_wake,
+                                    k->has_wake ? k->wake : 0, k->max_id, k->nwins, k->nq};
         memcpy(out, fields, sizeof fields);
         out += SNAP_KEY;
         for (int64_t j = 0; j < k->nwins; j++) {
@@ -512,6 +513,7 @@ void ls_win_export(const ls_win *w, int64_t *out) {
             *out++ = win->open;
             *out++ = win->close;
             *out++ = win->handle;
+            *out++ = w->counts[win->handle];
         }
         for (int64_t j = 0; j < k->nq; j++) {
             *out++ = k->q[j].ts;
@@ -534,10 +536,9 @@ int ls_win_import(ls_win *w, const int64_t *in, int64_t n) {
     const int64_t *at = in + SNAP_HEAD, *end = in + n;
     int64_t nkeys = in[1], ncounts = in[2], nfree = in[3], nreleased = in[4];
     if (nkeys < 0 || nkeys > LS_MAX_KEYS || ncounts < 0) return LS_EINVAL;
-    const int64_t *counts = take(&at, end, ncounts);
     const int64_t *freed = take(&at, end, nfree);
     const int64_t *released = take(&at, end, nreleased);
-    if (!counts || !freed || !released) return LS_EINVAL;
+    if (!freed || !released) return LS_EINVAL;
     for (int64_t i = 0; i < nfree; i++)
         if (freed[i] < 0 || freed[i] >= ncounts) return LS_EINVAL;
     for (int64_t i = 0; i < nreleased; i++)
@@ -545,36 +546,38 @@ int ls_win_import(ls_win *w, const int64_t *in, int64_t n) {
     void *p = w->counts;
     if (ls_grow(&p, &w->capcounts, ncounts, sizeof(int64_t))) return LS_ENOMEM;
     w->counts = p;
-    if (ncounts) memcpy(w->counts, counts, (size_t)ncounts * sizeof(int64_t));
+    if (ncounts) memset(w->counts, 0, (size_t)ncounts * sizeof(int64_t));
     w->ncounts = ncounts;
     for (int64_t i = 0; i < nfree; i++) push(w, &w->free_, freed[i]);
     for (int64_t i = 0; i < nreleased; i++) push(w, &w->released, released[i]);
     if (nkeys && !key_at(w, nkeys - 1, 0)) return LS_ENOMEM;
     for (int64_t s = 0; s < nkeys; s++) {
         const int64_t *f = take(&at, end, SNAP_KEY);
-        if (!f || f[8] < 0 || f[9] < 0) return LS_EINVAL;
+        if (!f || f[7] < 0 || f[8] < 0) return LS_EINVAL;
         wkey_t *k = &w->keys[s];
-        k->base = f[0], k->sys_max = f[1], k->sys_now = f[2], k->wm = f[3], k->wake = f[4];
-        k->max_id = f[5], k->mark = f[6], k->has_wake = (int)f[7];
-        const int64_t *wins = take(&at, end, 4 * f[8]);
-        const int64_t *q = take(&at, end, 2 * f[9]);
+        k->base = f[0], k->sys_max = f[1], k->sys_now = f[2], k->wm = f[3];
+        k->has_wake = f[4] != 0, k->wake = f[5], k->max_id = f[6];
+        const int64_t *wins = take(&at, end, SNAP_WIN * f[7]);
+        const int64_t *q = take(&at, end, 2 * f[8]);
         if (!wins || !q) return LS_EINVAL;
         p = k->wins;
-        if (ls_grow(&p, &k->capwins, f[8], sizeof(win_t))) return LS_ENOMEM;
+        if (ls_grow(&p, &k->capwins, f[7], sizeof(win_t))) return LS_ENOMEM;
         k->wins = p;
         p = k->q;
-        if (ls_grow(&p, &k->capq, f[9], sizeof(qent_t))) return LS_ENOMEM;
+        if (ls_grow(&p, &k->capq, f[8], sizeof(qent_t))) return LS_ENOMEM;
         k->q = p;
-        for (int64_t j = 0; j < f[8]; j++) {
-            win_t win = {wins[4 * j], wins[4 * j + 1], wins[4 * j + 2], wins[4 * j + 3]};
-            if (win.handle < 0 || win.handle >= ncounts) return LS_EINVAL;
+        for (int64_t j = 0; j < f[7]; j++) {
+            const int64_t *v = wins + SNAP_WIN * j;
+            win_t win = {v[0], v[1], v[2], v[3]};
+            if (win.handle < 0 || win.handle >= ncounts || v[4] < 0) return LS_EINVAL;
             k->wins[k->nwins++] = win;
+            w->counts[win.handle] = v[4];
             if (w->kind == LS_SLIDING) index_put(w, s, win.wid, win.handle);
         }
-        for (int64_t j = 0; j < f[9]; j++) k->q[k->nq++] = (qent_t){q[2 * j], q[2 * j + 1]};
+        for (int64_t j = 0; j < f[8]; j++) k->q[k->nq++] = (qent_t){q[2 * j], q[2 * j + 1]};
     }
     if (at != end) return LS_EINVAL;
-    w->seq = in[5], w->batch = in[6], w->soonest = in[7], w->has_soonest = (int)in[8];
+    w->seq = in[5], w->has_soonest = in[6] != 0, w->soonest = in[7];
     return w->oom ? LS_ENOMEM : LS_OK;
 }
 

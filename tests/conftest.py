@@ -64,6 +64,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_import_graph.py": (),
     "test_input_helpers.py": (),
     "test_join_core_agreement.py": ("slow",),
+    "test_join_core_snapshot.py": (),
     "test_join_memory.py": ("slow",),
     "test_joins_bytewax.py": ("slow",),
     "test_keyed_items.py": (),

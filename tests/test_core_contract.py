@@ -2,17 +2,27 @@
 
 - every number both sides use is defined once per side (`csrc/ccore.h`,
   `learnstream.engine.constants`) and compared when the C core loads;
+- each core has one `typing.Protocol` (`learnstream.engine.cores`), and each
+  backend's module provides it with the same signatures (mypy checks the same
+  statically, in `cores.py`).
+
+Snapshots, the format both backends write and read, are tested per core in
+`test_window_core_snapshot.py` and `test_join_core_snapshot.py`.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 import types
+import typing
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
-from learnstream.engine import constants
+from learnstream.engine import constants, cores
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +81,67 @@ def test_the_twins_use_the_shared_constants() -> None:
         for name, value in vars(module).items():
             if name in constants.C_NAMES:
                 assert value is getattr(constants, name), (module.__name__, name)
+
+
+# --- one Protocol per core, both backends providing it ----------------------------
+
+CORES = {
+    # protocol: (its module function or class name, the part's stem)
+    cores.KeyTable: ("KeyTable", "keys"),
+    cores.KeyCounter: ("KeyCounter", "keys"),
+    cores.WindowCore: ("WindowCore", "windows"),
+    cores.JoinCore: ("JoinCore", "joins"),
+    cores.RunChain: ("run_chain", "chain"),
+    cores.EventMicros: ("event_micros", "stamps"),
+}
+
+
+def members(protocol: type) -> dict[str, inspect.Signature | None]:
+    """The protocol's methods (with their signatures) and attributes (None)."""
+    found: dict[str, inspect.Signature | None] = {}
+    for klass in protocol.__mro__:
+        if klass in (object, Protocol, typing.Generic) or klass.__name__ in ("Protocol", "Generic"):
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") and name not in ("__len__", "__call__"):
+                continue
+            found.setdefault(name, inspect.signature(value) if callable(value) else None)
+        for name in getattr(klass, "__annotations__", {}):
+            found.setdefault(name, None)
+    return found
+
+
+def params(sig: inspect.Signature) -> list[tuple[str, Any, Any]]:
+    return [(p.name, p.kind, p.default) for p in sig.parameters.values()]
+
+
+@pytest.mark.parametrize("protocol", CORES, ids=lambda p: p.__name__)
+@pytest.mark.parametrize("side", ["twin", "c"])
+def test_both_backends_provide_each_protocol_with_its_signatures(protocol: type, side: str) -> None:
+    name, stem = CORES[protocol]
+    module = importlib.import_module(f"learnstream.engine.{stem}_{side}")
+    provided = getattr(module, name)
+    wanted = members(protocol)
+    assert wanted, protocol
+    if "__call__" in wanted:  # a function: its own signature is the call's
+        sig = wanted["__call__"]
+        assert sig is not None
+        assert params(inspect.signature(provided)) == params(sig)[1:]
+        return
+    for member, sig in wanted.items():
+        assert hasattr(provided, member) or member in provided.__init__.__code__.co_names, (
+            f"{module.__name__}.{name} lacks {member}"
+        )
+        if sig is not None:
+            assert params(inspect.signature(getattr(provided, member))) == params(sig), (
+                f"{module.__name__}.{name}.{member}"
+            )
+
+
+def test_no_engine_code_asks_a_core_what_it_can_do() -> None:
+    """The protocols say what every core has: no `getattr(core, ..., None)` probing."""
+    engine = ROOT / "src" / "learnstream" / "engine"
+    for path in engine.glob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"getattr\(self\.(core|agg)\b", text), path.name
+        assert not re.search(r"hasattr\(self\.(core|agg)\b", text), path.name

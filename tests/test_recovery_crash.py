@@ -164,26 +164,17 @@ def test_a_kill_from_outside_at_any_moment_loses_nothing(
     assert out.read_text() == expected
 
 
-def test_a_window_snapshot_resumes_only_on_its_backend(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flow", ["windows", "join"])
+@pytest.mark.parametrize(("first", "then"), [("c", "python"), ("python", "c")])
+def test_a_snapshot_resumes_on_the_other_backend(
+    tmp_path: Path, flow: str, first: str, then: str
+) -> None:
+    """Window and join cores snapshot in one format: a run killed on one backend ends on the other."""
+    expected = _uninterrupted(tmp_path, flow, then)
     db = tmp_path / "db"
     subprocess.run([sys.executable, "-m", "learnstream.recovery", str(db), "1"], check=True)
     out = tmp_path / "o.txt"
     flags = ("-r", str(db), "-s", "0", "-b", "0")
-    assert _run(tmp_path, "windows", "c", out, *flags, kill_at=5) == -signal.SIGKILL
-    env = {
-        **os.environ,
-        **_files(tmp_path, "windows"),
-        "LS_OUT": str(out),
-        "LEARNSTREAM_BACKEND": "python",
-        "PYTHONPATH": str(TESTS),
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "learnstream.run", "recovery_flows:windows", *flags],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 1
-    assert "was snapshotted on the 'c' backend" in proc.stderr
-    assert "LEARNSTREAM_BACKEND=c" in proc.stderr
+    assert _run(tmp_path, flow, first, out, *flags, kill_at=9) == -signal.SIGKILL
+    assert _run(tmp_path, flow, then, out, *flags) == 0
+    assert out.read_text() == expected

@@ -1,8 +1,10 @@
-"""The C window core's snapshots: a core rebuilt from one goes on exactly as the original.
+"""Window core snapshots: a core rebuilt from one goes on exactly as the original, on either backend.
 
-Recovery exports the C core's whole state at an epoch's end and imports it into a
-fresh core when the run resumes; hypothesis cuts random call sequences at a random
-point and checks that every later call (and EOF) looks the same from outside.
+Recovery exports a window core's whole state at an epoch's end and imports it into
+a fresh core when the run resumes. Both backends write and read one format, so
+hypothesis cuts random call sequences at a random point, rebuilds the core on each
+backend from the other's snapshot, and checks that every later call (and EOF)
+looks the same from outside.
 """
 
 from __future__ import annotations
@@ -34,20 +36,32 @@ def _apply(core: Any, call: tuple[str, Any, int], now: int, system: bool, base: 
         return type(exc)
 
 
-@settings(max_examples=300, deadline=None)
+BACKENDS = {"c": windows_c, "twin": twin}
+
+
+@pytest.mark.parametrize(("writer", "reader"), [(w, r) for w in BACKENDS for r in BACKENDS])
+@settings(max_examples=150, deadline=None)
 @given(configs(), calls, st.integers(-10, 10), st.data())
 def test_a_core_rebuilt_from_a_snapshot_goes_on_as_the_original(
-    config: dict[str, Any], sequence: list[Any], now0: int, data: st.DataObject
+    writer: str,
+    reader: str,
+    config: dict[str, Any],
+    sequence: list[Any],
+    now0: int,
+    data: st.DataObject,
 ) -> None:
     base, system = config["_base"], config["clock"] == twin.SYSTEM
-    original = make(windows_c, config)
+    original = make(BACKENDS[writer], config)
+    shadow = make(BACKENDS[reader], config)  # the same history on the reader's backend
     cut = data.draw(st.integers(0, len(sequence)), label="cut")
     now = clamp(base + now0)
     for call in sequence[:cut]:
         now = clamp(now + call[2])
         _apply(original, call, now, system, base)
+        _apply(shadow, call, now, system, base)
     state = original.export_state()
-    rebuilt = make(windows_c, config)
+    assert shadow.export_state() == state
+    rebuilt = make(BACKENDS[reader], config)
     rebuilt.import_state(state)
     assert rebuilt.export_state() == state
     for call in sequence[cut:]:
@@ -57,23 +71,34 @@ def test_a_core_rebuilt_from_a_snapshot_goes_on_as_the_original(
     assert observe(rebuilt, rebuilt.eof(order), 8) == observe(original, original.eof(order), 8)
 
 
-def _core() -> Any:
-    return windows_c.WindowCore(
+def _core(module: Any = windows_c) -> Any:
+    return module.WindowCore(
         twin.SLIDING, length=10, offset=5, align=0, gap=0, clock=twin.EVENT, wait=3, ordered=True
     )
 
 
-def test_a_damaged_snapshot_is_refused() -> None:
-    core = _core()
+@pytest.mark.parametrize("module", BACKENDS.values(), ids=BACKENDS)
+def test_a_damaged_snapshot_is_refused(module: Any) -> None:
+    core = _core(module)
     core.process([0, 1, 0], [3, 12, 5], now=0)
     state = core.export_state()
-    for damaged in (state[:-8], state + state[-8:], b"\x07" + state[1:]):
+    for damaged in (state[:-8], state + state[-8:], b"\x07" + state[1:], state[:-1]):
         with pytest.raises(ValueError, match="not a snapshot of this window core"):
-            _core().import_state(damaged)
+            _core(module).import_state(damaged)
 
 
-def test_a_snapshot_loads_only_into_a_fresh_core() -> None:
-    used = _core()
+@pytest.mark.parametrize("module", BACKENDS.values(), ids=BACKENDS)
+def test_a_snapshot_loads_only_into_a_fresh_core(module: Any) -> None:
+    used = _core(module)
     used.process([0], [1], now=0)
     with pytest.raises(ValueError, match="not a snapshot"):
-        used.import_state(_core().export_state())
+        used.import_state(_core(module).export_state())
+
+
+def test_both_backends_write_the_same_snapshot() -> None:
+    cores = [_core(module) for module in BACKENDS.values()]
+    for core in cores:
+        core.process([0, 1, 0, 2], [3, 12, 5, 40], now=0)
+        core.notify(7)
+    states = {core.export_state() for core in cores}
+    assert len(states) == 1

@@ -21,9 +21,12 @@ import importlib
 import os
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from learnstream.engine.constants import CoreMismatchError
+
+if TYPE_CHECKING:
+    from learnstream.engine import cores
 
 
 def _load() -> tuple[str, ModuleType]:
@@ -58,23 +61,19 @@ def _load_part(stem: str, name: str) -> ModuleType:
     )
 
 
+# Each part provides its protocol of `learnstream.engine.cores` on either backend.
 NAME: str
 """"c" or "python": the backend in use."""
-core: ModuleType
+core: cores.KeysModule
 """The keyed-state core: `KeyTable` and `KeyCounter`."""
-windows: ModuleType
+windows: cores.WindowsModule
 """The window core (`WindowCore`) of the same backend."""
-chain: ModuleType
+chain: cores.ChainModule
 """`run_chain`: fused map and filter steps over a batch, of the same backend."""
-stamps: ModuleType
+stamps: cores.StampsModule
 """`event_micros`: an EventClock's timestamps in microseconds, of the same backend."""
-joins: ModuleType
+joins: cores.JoinsModule
 """The join core (`JoinCore`) of the same backend."""
-
-
-def twin(stem: str) -> ModuleType:
-    """The pure-Python twin of one part (`"windows"`, `"joins"`, `"stamps"`), whatever the backend."""
-    return _load_part(stem, "python")
 
 
 def __getattr__(name: str) -> Any:

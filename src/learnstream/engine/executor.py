@@ -137,7 +137,7 @@ class Executor:
             clock.resume_after(epoch)
         self.runtimes: list[Runtime] = []
         for step in self.steps:
-            with resume.building(step.step_id, states, recording=store is not None):
+            with resume.building(step.step_id, states):
                 self.runtimes.append(step.runtime())
         # Every runtime that keeps state between ticks can snapshot it.
         self.stateful = [

@@ -23,11 +23,6 @@ from learnstream.engine.window_steps import Aggregate
 Outputs = list[list[Any]]
 
 
-def _joins() -> Any:
-    """The join core's module; a run that snapshots uses the twin, whose state pickles."""
-    return backend.twin("joins") if resume.recording() else backend.joins
-
-
 class JoinValues:
     """The values a join core's ids name: `values[0]` is None, the missing side.
 
@@ -67,7 +62,7 @@ class JoinStep:
     ) -> None:
         self.step_id = step_id
         self.operator = operator
-        self.core = _joins().JoinCore(
+        self.core = backend.joins.JoinCore(
             sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode], keyed=True
         )
         self.store = JoinValues(sides)
@@ -75,11 +70,13 @@ class JoinStep:
         self.row_keys: list[Any] = []  # final mode: the key of each row, for EOF
         saved = resume.saved()
         if saved is not None:
-            self.core, self.store.values, self.row_keys = saved
+            core, self.store.values, self.row_keys = saved
+            with resume.loading(step_id, operator):
+                self.core.import_state(core)
 
-    def snapshot(self) -> tuple[Any, list[Any], list[Any]]:
-        """The (twin) core's rows, the values its ids name, and final mode's row keys."""
-        return self.core, self.store.values, self.row_keys
+    def snapshot(self) -> tuple[bytes, list[Any], list[Any]]:
+        """The core's rows (as int64s), the values its ids name, and final mode's row keys."""
+        return self.core.export_state(), self.store.values, self.row_keys
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         out: list[Any] = []
@@ -126,14 +123,15 @@ class JoinAggregate(Aggregate):
     """
 
     def __init__(self, sides: int, insert_mode: str, emit_mode: str) -> None:
-        self.core = _joins().JoinCore(sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode])
+        self.core = backend.joins.JoinCore(sides, INSERT_MODES[insert_mode], EMIT_MODES[emit_mode])
         self.store = JoinValues(sides)
 
-    def snapshot(self) -> tuple[Any, list[Any]]:
-        return self.core, self.store.values
+    def snapshot(self) -> tuple[bytes, list[Any]]:
+        return self.core.export_state(), self.store.values
 
-    def resume(self, state: tuple[Any, list[Any]]) -> None:
-        self.core, self.store.values = state
+    def resume(self, state: tuple[bytes, list[Any]]) -> None:
+        core, self.store.values = state
+        self.core.import_state(core)
 
     def insert_all(
         self, handles: list[int], wids: list[int], keys: list[str], values: list[Any]

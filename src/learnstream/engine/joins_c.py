@@ -17,9 +17,10 @@ from learnstream.engine.ccore import ffi, lib
 from learnstream.engine.joins_twin import JoinEvents, checked_config
 from learnstream.engine.keys_c import _check, _encode
 
-if not hasattr(lib, "ls_join_new"):  # an extension built before csrc/joins.c existed
+if not hasattr(lib, "ls_join_import"):  # an extension built before csrc/joins.c had it
     raise ImportError("the installed C core has no join functions; reinstall learnstream")
 
+_NOT_A_SNAPSHOT = "not a snapshot of this join core (damaged, or another step's)"
 _FIELDS = tuple(f for f in JoinEvents.__dataclass_fields__ if f != "capacity")
 
 
@@ -154,6 +155,25 @@ class JoinCore:
         return self._read(
             lib.ls_join_close(self._join, _array(rows), len(rows)), "rows must not be negative"
         )
+
+    def export_state(self) -> bytes:
+        """Everything the core holds between calls, as int64s (see the twin)."""
+        n = lib.ls_join_export_size(self._join)
+        out = ffi.new("int64_t[]", n)
+        lib.ls_join_export(self._join, out)
+        return bytes(ffi.buffer(out))
+
+    def import_state(self, state: bytes) -> None:
+        """Load what `export_state` gave (on either backend) into this fresh core."""
+        if len(state) % 8:
+            raise ValueError(_NOT_A_SNAPSHOT)
+        n = len(state) // 8
+        data = ffi.new("int64_t[]", n)
+        ffi.memmove(data, state, n * 8)
+        status = lib.ls_join_import(self._join, data, n)
+        if status == lib.LS_EINVAL:
+            raise ValueError(_NOT_A_SNAPSHOT)
+        _check(status)
 
     def open_rows(self) -> int:
         """How many rows hold values (what the join keeps in memory)."""

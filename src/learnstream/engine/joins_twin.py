@@ -52,9 +52,13 @@ from learnstream.engine.constants import (
     PRODUCT,
     RUNNING,
 )
+from learnstream.engine.snapshots import Reader, pack, text_ints
 
 INSERT_MODES = {"first": FIRST, "last": LAST, "product": PRODUCT}
 EMIT_MODES = {"complete": COMPLETE, "final": FINAL, "running": RUNNING}
+
+_SNAPSHOT_FORMAT = 1
+_NOT_A_SNAPSHOT = "not a snapshot of this join core (damaged, or another step's)"
 
 NO_VALUE = 0
 """The value id of a side that has no value: the step keeps `values[0] = None`."""
@@ -216,8 +220,8 @@ class JoinCore:
             values[vid] = items[item][1]
         sides = self.sides
         for j, item in enumerate(ev.items):
-            row = tuple(values[vid] for vid in ev.vids[j * sides : (j + 1) * sides])
-            out.append((keys[item], row))
+            emitted = tuple(values[vid] for vid in ev.vids[j * sides : (j + 1) * sides])
+            out.append((keys[item], emitted))
         if row_keys is not None:
             for row, item in zip(ev.new_rows, ev.new_items, strict=True):
                 row_keys.extend([None] * (row + 1 - len(row_keys)))
@@ -301,6 +305,59 @@ class JoinCore:
                 self._emit(row, held, -1)
             self._forget(row, held)
         return self._end()
+
+    # --- snapshots (recovery) ---------------------------------------------------
+
+    def export_state(self) -> bytes:
+        """Everything the core holds between calls, as int64s: the C core's format too.
+
+        Read `csrc/joins.c`'s snapshot comment for the layout: the free and released
+        ids, then each row holding values (in row order) with its key and the ids
+        of each side.
+        """
+        head = [_SNAPSHOT_FORMAT, self.sides, self.insert_mode, self.emit_mode, int(self.keyed)]
+        head += [self.capacity, self.next_row, len(self.free), len(self.released)]
+        ints = [*head, len(self.free_rows), len(self.state)]
+        ints += self.free + self.released + self.free_rows
+        for row in sorted(self.state):
+            ints.append(row)
+            if self.keyed:
+                ints += text_ints(self.key_of[row])
+            for ids in self.state[row]:
+                ints += [len(ids), *ids]
+        return pack(ints)
+
+    def import_state(self, state: bytes) -> None:
+        """Load what `export_state` gave (on either backend) into this fresh core."""
+        read = Reader(state, _NOT_A_SNAPSHOT)
+        read.check(self.capacity == 1 and not (self.state or self.free or self.released))
+        fmt, sides, insert_mode, emit_mode, keyed, capacity, next_row = read(7)
+        nfree, nreleased, nfree_rows, nrows = map(read.count, read(4))
+        read.check(fmt == _SNAPSHOT_FORMAT and capacity >= 1 and next_row >= 0)
+        mine = (self.sides, self.insert_mode, self.emit_mode, int(self.keyed))
+        read.check((sides, insert_mode, emit_mode, keyed) == mine)
+        read.check(self.keyed or not (next_row or nfree_rows))
+        self.free = read.ids(nfree, capacity, 1)
+        self.released = read.ids(nreleased, capacity, 1)
+        self.free_rows = read.ids(nfree_rows, next_row)
+        last = -1
+        for _ in range(nrows):
+            (row,) = read(1)
+            read.check(last < row and (not self.keyed or row < next_row))
+            last = row
+            if self.keyed:
+                key = read.text()
+                self.row_of[key] = row
+                self.key_of[row] = key
+            held = []
+            for _ in range(sides):
+                count = read.count(read(1)[0])
+                read.check(count <= 1 or self.insert_mode == PRODUCT)
+                held.append(read.ids(count, capacity, 1))
+            read.check(any(held))
+            self.state[row] = held
+        read.end()
+        self.capacity, self.next_row = capacity, next_row
 
     def open_rows(self) -> int:
         """How many rows hold values (what the join keeps in memory)."""

@@ -8,7 +8,10 @@ core step is being built, so an operator's own id never has to match it).
 Outside a resumed run, `saved` is always `None`.
 
 Every runtime that holds state between ticks has `snapshot()`, returning a
-picklable value that its constructor accepts back through `saved`.
+picklable value that its constructor accepts back through `saved`. Window and
+join cores snapshot as int64s in one format for both backends
+(`learnstream.engine.snapshots`), so a run snapshotted on C resumes on the twin
+and back; steps load them inside `loading`.
 """
 
 from __future__ import annotations
@@ -19,32 +22,34 @@ from typing import Any
 
 _states: dict[str, Any] = {}
 _building: str | None = None
-_recording = False
 
 
 @contextmanager
-def building(step_id: str, states: dict[str, Any], *, recording: bool) -> Iterator[None]:
-    """Build core step `step_id`'s runtime inside the block, from `states` if it is there.
-
-    `recording`: the run snapshots its state (it has a recovery store).
-    """
-    global _states, _building, _recording
-    previous = _states, _building, _recording
-    _states, _building, _recording = states, step_id, recording
+def building(step_id: str, states: dict[str, Any]) -> Iterator[None]:
+    """Build core step `step_id`'s runtime inside the block, from `states` if it is there."""
+    global _states, _building
+    previous = _states, _building
+    _states, _building = states, step_id
     try:
         yield
     finally:
-        _states, _building, _recording = previous
+        _states, _building = previous
 
 
-def recording() -> bool:
-    """True while building the runtimes of a run that snapshots its state.
+@contextmanager
+def loading(step_id: str, operator: str) -> Iterator[None]:
+    """Load a step's snapshot inside the block: a core's `ValueError` (a damaged
+    snapshot) becomes a `RecoveryError` naming the step."""
+    try:
+        yield
+    except ValueError as exc:
+        from learnstream.recovery import RecoveryError  # the store's error (it imports no engine)
 
-    The window and join cores of the C backend cannot hand over their state yet,
-    so such a run gives those steps the pure-Python twin cores (same decisions,
-    tested to agree), whose state pickles as it is.
-    """
-    return _recording
+        raise RecoveryError(
+            f"step {step_id!r} ({operator}): {exc} in the recovery store; resume from an "
+            "undamaged copy of the store, or start over with a fresh one "
+            "(python -m learnstream.recovery DIR N)"
+        ) from exc
 
 
 def saved() -> Any:

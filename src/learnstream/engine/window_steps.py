@@ -348,32 +348,21 @@ class WindowStep:
     def snapshot(self) -> dict[str, Any]:
         """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates.
 
-        The C core exports its state as int64s; the twin's objects pickle as they are.
+        The core's state is the int64s both backends write and read
+        (`learnstream.engine.snapshots`), so a run resumes on either backend.
         """
         state = {name: getattr(self, name) for name in self._SNAPSHOT}
-        export = getattr(self.core, "export_state", None)
-        core = ("c", export()) if export is not None else ("python", self.core)
+        core = self.core.export_state()
         return {**state, "keys": self.keys, "core": core, "agg": self.agg.snapshot()}
 
     def _resume(self, state: dict[str, Any]) -> None:
-        kind, core = state["core"]
-        if kind != backend.NAME:
-            from learnstream.recovery import RecoveryError
-
-            raise RecoveryError(
-                f"step {self.step_id!r} ({self.operator}) was snapshotted on the {kind!r} "
-                f"backend and cannot resume on {backend.NAME!r}: run with "
-                f"LEARNSTREAM_BACKEND={kind}"
-            )
-        if kind == "c":
-            self.core.import_state(core)
-        else:
-            self.core = core
+        with resume.loading(self.step_id, self.operator):
+            self.core.import_state(state["core"])
+            self.agg.resume(state["agg"])
         self.table.slots(state["keys"])
         self.keys = list(state["keys"])
         for name in self._SNAPSHOT:
             setattr(self, name, state[name])
-        self.agg.resume(state["agg"])
 
     # --- the Runtime protocol ---------------------------------------------
 

@@ -117,7 +117,9 @@ class WindowCore:
         return bytes(ffi.buffer(out))
 
     def import_state(self, state: bytes) -> None:
-        """Load what `export_state` gave into this fresh core (of the same configuration)."""
+        """Load what `export_state` gave (on either backend) into this fresh core."""
+        if len(state) % 8:
+            raise ValueError("not a snapshot of this window core (damaged, or another step's)")
         n = len(state) // 8
         data = ffi.new("int64_t[]", n)
         ffi.memmove(data, state, n * 8)

@@ -58,6 +58,7 @@ from learnstream.engine.constants import (
     SLIDING,
     SYSTEM,
 )
+from learnstream.engine.snapshots import Reader, pack
 
 __all__ = [
     "EVENT",
@@ -272,6 +273,53 @@ class WindowCore:
         """The watermark of key `slot` after the last call (`MIN_US` for a key not seen)."""
         return self.keys[slot].watermark if 0 <= slot < len(self.keys) else MIN_US
 
+    # --- snapshots (recovery) ---------------------------------------------------
+
+    def export_state(self) -> bytes:
+        """Everything the core holds between calls, as int64s: the C core's format too.
+
+        Read `csrc/windows.c`'s snapshot comment for the layout; a time that is not
+        set (a key with nothing due, no `soonest`) is written as 0.
+        """
+        out = self.out
+        ints = [_SNAPSHOT_FORMAT, len(self.keys), out.handles_made, len(out.free)]
+        ints += [len(out.released), self.seq, self.soonest is not None, self.soonest or 0]
+        ints += out.free + out.released
+        for key in self.keys:
+            ints += [key.base, key.base_at, key.now, key.watermark, key.wake is not None]
+            ints += [key.wake or 0, key.last_session, len(key.windows), len(key.waiting)]
+            for w in key.windows.values():
+                ints += [w.wid, w.opens, w.closes, out.handle[w], w.count]
+            for t, seq in key.waiting:
+                ints += [t, seq]
+        return pack(ints)
+
+    def import_state(self, state: bytes) -> None:
+        """Load what `export_state` gave (on either backend) into this fresh core."""
+        if self.keys or self.seq or self.out.handles_made:
+            raise ValueError(_NOT_A_SNAPSHOT)
+        read = Reader(state, _NOT_A_SNAPSHOT)
+        fmt, nkeys, handles, nfree, nreleased, seq, has_soonest, soonest = read(8)
+        read.check(fmt == _SNAPSHOT_FORMAT and nkeys >= 0 and handles >= 0)
+        out = self.out
+        out.free, out.released = read.ids(nfree, handles), read.ids(nreleased, handles)
+        out.handles_made = handles
+        for _ in range(nkeys):
+            base, base_at, now, wm, has_wake, wake, last, nwins, nwaiting = read(9)
+            key = Key(base_at=base_at, now=now, base=base, watermark=wm, last_session=last)
+            key.wake = wake if has_wake else None
+            for _ in range(read.count(nwins)):
+                wid, opens, closes, handle, count = read(5)
+                read.check(0 <= handle < handles and count >= 0)
+                window = key.windows[wid] = Window(wid, opens, closes, count)
+                out.handle[window] = handle
+            pairs = read(2 * read.count(nwaiting))
+            key.waiting = list(zip(pairs[::2], pairs[1::2], strict=True))
+            self.keys.append(key)
+        read.end()
+        self.seq = seq
+        self.soonest = soonest if has_soonest else None
+
     # --- a key's clock -------------------------------------------------------
 
     def _key(self, slot: int, now: int) -> Key:
@@ -413,6 +461,10 @@ class WindowCore:
                 self._flush(slot, key, key.watermark)
             elif self.soonest is None or key.wake < self.soonest:
                 self.soonest = key.wake
+
+
+_SNAPSHOT_FORMAT = 2
+_NOT_A_SNAPSHOT = "not a snapshot of this window core (damaged, or another step's)"
 
 
 def _time(entry: tuple[int, int]) -> int:

@@ -340,7 +340,7 @@ def _sharded(
 
     def build(saved: Any) -> _Shard:
         # The step's runtime reads its saved state while it is built (`engine.resume`).
-        with resume.building(step.step_id, {step.step_id: saved}, recording=out.recovering):
+        with resume.building(step.step_id, {step.step_id: saved}):
             runtime = step.runtime()
         out.hosted.append((step.step_id, runtime))
         return _Shard(runtime, tag, len(ups), out.failures, out.recovering)
