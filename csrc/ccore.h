@@ -152,12 +152,12 @@ int ls_win_import(ls_win *w, const int64_t *in, int64_t n);
 
 /* Pass every item of the list `items` through the n_stages functions of the
  * tuple `fns` (each of kind kinds[s]), appending what comes out to the list
- * `out`. Returns -1 when every item went through; otherwise the index of the
- * item that failed, after appending [stage, the item that stage was given, the
- * exception or the answer that was not a bool, raised?] to the list `failure`
- * (stage -1: appending to `out` failed). The four arguments are Python objects,
- * passed as their addresses; the function takes the GIL itself. */
-int64_t ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stages, void *out,
+ * `out`, until an item fails: then [its index, the stage, the item that stage
+ * was given, the exception or the answer that was not a bool, raised?] is
+ * appended to the list `failure` (stage -1: appending to `out` failed). LS_OK
+ * either way; LS_ENOMEM when a failure could not be recorded. The four arguments
+ * are Python objects, passed as their addresses; the function takes the GIL. */
+int ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stages, void *out,
                      void *failure);
 
 /* ---- stamps.c: event times from the clock's ts_getter ------------------ */
@@ -168,12 +168,12 @@ int64_t ls_chain_run(void *items, void *fns, const int8_t *kinds, int64_t n_stag
 #define LS_STAMP_OUT_OF_RANGE 3 /* in UTC, before datetime.min or after datetime.max */
 
 /* Call `getter` on each item of the list `values` and write each answer's UTC
- * microseconds since the epoch to out[0..n) (n = the list's length). Returns -1
- * when every answer was an aware datetime within datetime's UTC range;
- * otherwise the index of the first that was not, after appending [kind, the
- * exception or the answer] to the list `failure`. Python objects are passed as
- * their addresses; the function takes the GIL itself. */
-int64_t ls_event_micros(void *values, void *getter, int64_t *out, void *failure);
+ * microseconds since the epoch to out[0..n) (n = the list's length), until an
+ * answer is not an aware datetime within datetime's UTC range: then [its index,
+ * the kind, the exception or the answer] is appended to the list `failure`.
+ * LS_OK either way; LS_ENOMEM when a failure could not be recorded. Python
+ * objects are passed as their addresses; the function takes the GIL itself. */
+int ls_event_micros(void *values, void *getter, int64_t *out, void *failure);
 
 /* ---- joins.c: join state per row (a key, or one window of a key) -------- */
 
@@ -228,12 +228,12 @@ const ls_jevents *ls_join_events(const ls_join *j);
  * [None]) and each emitted row is appended to the list `out` as
  * (key, (v_side0, ...)); the key of each new row goes to the list `row_keys`
  * (when not NULL) at the row's index; the values of forgotten rows are set to
- * None. Returns LS_JOIN_GENERIC, changing nothing, when some item is not exactly
- * a 2-tuple with an exact str key with a UTF-8 form (the caller then checks
- * the batch and uses ls_join_insert_keys). Python objects are passed as their
- * addresses; the function takes the GIL itself. */
-#define LS_JOIN_GENERIC 1
-int ls_join_batch(ls_join *j, void *items, int64_t side, void *values, void *out, void *row_keys);
+ * None. When some item is not exactly a 2-tuple with an exact str key with a
+ * UTF-8 form, it changes nothing and sets *generic to 1 (the caller then checks
+ * the batch and uses ls_join_insert_keys); otherwise *generic is 0. Python
+ * objects are passed as their addresses; the function takes the GIL itself. */
+int ls_join_batch(ls_join *j, void *items, int64_t side, void *values, void *out, void *row_keys,
+                  int *generic);
 /* Snapshots (recovery), as ls_win_export/ls_win_import: the whole state between
  * calls as int64s (key bytes included). ls_join_import loads such an array into a
  * fresh core of the same configuration: LS_EINVAL for a malformed array, another

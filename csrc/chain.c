@@ -14,18 +14,21 @@
 
 #include "ccore.h"
 
-/* Store the failure for Python: [stage, the item the stage was given, the
- * exception or the non-bool answer, whether it was raised]. Steals `what`. */
-static int64_t fail(PyObject *failure, int64_t stage, PyObject *item, PyObject *what,
-                    int raised, int64_t index) {
-    PyObject *row = Py_BuildValue("(LOOO)", (long long)stage, item, what,
+/* Store the failure for Python: [index, stage, the item the stage was given, the
+ * exception or the non-bool answer, whether it was raised]. Steals `what`.
+ * LS_OK, or LS_ENOMEM when there was no memory left to record it with. */
+static int fail(PyObject *failure, int64_t index, int64_t stage, PyObject *item, PyObject *what,
+                int raised) {
+    PyObject *row = Py_BuildValue("(LLOOO)", (long long)index, (long long)stage, item, what,
                                   raised ? Py_True : Py_False);
     Py_DECREF(what);
+    int status = LS_OK;
     if (row == NULL || PyList_Append(failure, row) < 0) {
-        PyErr_Clear(); /* no memory left to report with: Python sees an empty list */
+        PyErr_Clear();
+        status = LS_ENOMEM;
     }
     Py_XDECREF(row);
-    return index;
+    return status;
 }
 
 /* The pending exception, normalised, with its traceback attached (new reference). */
@@ -45,12 +48,12 @@ static PyObject *take_exception(void) {
     return value;
 }
 
-int64_t ls_chain_run(void *items_p, void *fns_p, const int8_t *kinds, int64_t n_stages,
+int ls_chain_run(void *items_p, void *fns_p, const int8_t *kinds, int64_t n_stages,
                      void *out_p, void *failure_p) {
     PyObject *items = (PyObject *)items_p, *fns = (PyObject *)fns_p;
     PyObject *out = (PyObject *)out_p, *failure = (PyObject *)failure_p;
     PyGILState_STATE gil = PyGILState_Ensure();
-    int64_t result = -1;
+    int result = LS_OK;
     /* The size is read again each time: a learner's function may change the list. */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
         PyObject *item = PyList_GET_ITEM(items, i);
@@ -58,7 +61,7 @@ int64_t ls_chain_run(void *items_p, void *fns_p, const int8_t *kinds, int64_t n_
         for (int64_t s = 0; s < n_stages && item != NULL; s++) {
             PyObject *answer = PyObject_CallOneArg(PyTuple_GET_ITEM(fns, s), item);
             if (answer == NULL) {
-                result = fail(failure, s, item, take_exception(), 1, i);
+                result = fail(failure, i, s, item, take_exception(), 1);
                 Py_DECREF(item);
                 goto done;
             }
@@ -72,7 +75,7 @@ int64_t ls_chain_run(void *items_p, void *fns_p, const int8_t *kinds, int64_t n_
                 Py_DECREF(item);
                 item = NULL;
             } else {
-                result = fail(failure, s, item, answer, 0, i);
+                result = fail(failure, i, s, item, answer, 0);
                 Py_DECREF(item);
                 goto done;
             }
@@ -81,7 +84,7 @@ int64_t ls_chain_run(void *items_p, void *fns_p, const int8_t *kinds, int64_t n_
             int appended = PyList_Append(out, item);
             Py_DECREF(item);
             if (appended < 0) { /* MemoryError: not any step's fault */
-                result = fail(failure, -1, Py_None, take_exception(), 1, i);
+                result = fail(failure, i, -1, Py_None, take_exception(), 1);
                 goto done;
             }
         }

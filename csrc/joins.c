@@ -437,7 +437,8 @@ static int apply_direct(ls_join *j, PyObject *key, PyObject *value, PyObject *va
 }
 
 int ls_join_batch(ls_join *j, void *items_p, int64_t side, void *values_p, void *out_p,
-                  void *row_keys_p) {
+                  void *row_keys_p, int *generic) {
+    *generic = 0;
     if (j->oom) return LS_ENOMEM;
     if (!j->keyed || side < 0 || side >= j->sides) return LS_EINVAL;
     PyObject *items = items_p, *values = values_p, *out = out_p, *row_keys = row_keys_p;
@@ -452,7 +453,7 @@ int ls_join_batch(ls_join *j, void *items_p, int64_t side, void *values_p, void 
             !PyUnicode_CheckExact(PyTuple_GET_ITEM(item, 0)) ||
             !PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(item, 0), &len)) {
             PyErr_Clear(); /* a lone surrogate has no UTF-8 form */
-            status = LS_JOIN_GENERIC;
+            *generic = 1;
             goto done;
         }
     }

@@ -26,15 +26,18 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
     return era * 146097 + doe - 719468;
 }
 
-/* Record [kind, what] in `failure` (a list); steals `what`. Returns `index`. */
-static int64_t fail(PyObject *failure, int kind, PyObject *what, int64_t index) {
-    PyObject *row = Py_BuildValue("(iO)", kind, what);
+/* Record [index, kind, what] in `failure` (a list); steals `what`. LS_OK, or
+ * LS_ENOMEM when there was no memory left to record it with. */
+static int fail(PyObject *failure, int64_t index, int kind, PyObject *what) {
+    PyObject *row = Py_BuildValue("(LiO)", (long long)index, kind, what);
     Py_DECREF(what);
+    int status = LS_OK;
     if (row == NULL || PyList_Append(failure, row) < 0) {
         PyErr_Clear();
+        status = LS_ENOMEM;
     }
     Py_XDECREF(row);
-    return index;
+    return status;
 }
 
 static PyObject *take_exception(void) {
@@ -84,14 +87,14 @@ static int utc_micros(PyObject *dt, int64_t *us) {
     return LS_OK;
 }
 
-int64_t ls_event_micros(void *values_p, void *getter, int64_t *out, void *failure_p) {
+int ls_event_micros(void *values_p, void *getter, int64_t *out, void *failure_p) {
     PyObject *values = (PyObject *)values_p, *failure = (PyObject *)failure_p;
     PyGILState_STATE gil = PyGILState_Ensure();
-    int64_t result = -1;
+    int result = LS_OK;
     if (PyDateTimeAPI == NULL) {
         PyDateTime_IMPORT;
         if (PyDateTimeAPI == NULL) {
-            result = fail(failure, LS_STAMP_RAISED, take_exception(), 0);
+            result = fail(failure, 0, LS_STAMP_RAISED, take_exception());
             goto done;
         }
     }
@@ -99,11 +102,11 @@ int64_t ls_event_micros(void *values_p, void *getter, int64_t *out, void *failur
     for (Py_ssize_t i = 0; i < n && i < PyList_GET_SIZE(values); i++) {
         PyObject *stamp = PyObject_CallOneArg((PyObject *)getter, PyList_GET_ITEM(values, i));
         if (stamp == NULL) {
-            result = fail(failure, LS_STAMP_RAISED, take_exception(), i);
+            result = fail(failure, i, LS_STAMP_RAISED, take_exception());
             goto done;
         }
         if (!PyDateTime_Check(stamp)) {
-            result = fail(failure, LS_STAMP_NOT_AWARE, stamp, i);
+            result = fail(failure, i, LS_STAMP_NOT_AWARE, stamp);
             goto done;
         }
         int status = utc_micros(stamp, &out[i]);
@@ -112,11 +115,11 @@ int64_t ls_event_micros(void *values_p, void *getter, int64_t *out, void *failur
         }
         if (status == LS_STAMP_RAISED) {
             Py_DECREF(stamp);
-            result = fail(failure, status, take_exception(), i);
+            result = fail(failure, i, status, take_exception());
             goto done;
         }
         if (status != LS_OK) {
-            result = fail(failure, status, stamp, i);
+            result = fail(failure, i, status, stamp);
             goto done;
         }
         Py_DECREF(stamp);

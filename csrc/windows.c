@@ -497,10 +497,8 @@ void ls_win_export(const ls_win *w, int64_t *out) {
                                w->released.len, w->seq,   w->has_soonest, w->has_soonest ? w->soonest : 0};
     memcpy(out, head, sizeof head);
     out += SNAP_HEAD;
-    memcpy(out, w->free_.data, (size_t)w->free_.len * sizeof(int64_t));
-    out += w->free_.len;
-    memcpy(out, w->released.data, (size_t)w->released.len * sizeof(int64_t));
-    out += w->released.len;
+    for (int64_t i = 0; i < w->free_.len; i++) *out++ = w->free_.data[i];
+    for (int64_t i = 0; i < w->released.len; i++) *out++ = w->released.data[i];
     for (int64_t s = 0; s < w->nkeys; s++) {
         const wkey_t *k = &w->keys[s];
         int64_t fields[SNAP_KEY] = {k->base,     k->sys_max,  k->sys_now, k->wm,  k->has_wake,

@@ -34,7 +34,6 @@ C_ONLY = {
     "LS_EINVAL",
     "LS_EFULL",
     "LS_MAX_KEYS",
-    "LS_JOIN_GENERIC",
 }
 
 

@@ -35,8 +35,8 @@ def run_chain(
     if len(kinds) != len(fns) or any(k not in (MAP, FILTER) for k in kinds):
         raise ValueError(f"one kind (MAP or FILTER) per stage: {len(fns)} stages, kinds {kinds!r}")
     out: list[Any] = []
-    failure: list[tuple[int, Any, Any, bool]] = []
-    index = _chain_run(
+    failure: list[tuple[int, int, Any, Any, bool]] = []
+    status = _chain_run(
         _address(items),
         _address(fns),
         ffi.from_buffer("int8_t[]", kinds),
@@ -44,9 +44,6 @@ def run_chain(
         _address(out),
         _address(failure),
     )
-    if index < 0:
-        return out, None
-    if not failure:
+    if status == lib.LS_ENOMEM:
         raise MemoryError("out of memory while reporting a failed map or filter")
-    stage, item, what, raised = failure[0]
-    return out, Failure(index, stage, item, what, raised)
+    return out, (Failure(*failure[0]) if failure else None)

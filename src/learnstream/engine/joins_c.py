@@ -60,6 +60,7 @@ class JoinCore:
             raise MemoryError("learnstream C core: could not make a join core")
         self._join = ffi.gc(join, lib.ls_join_free)
         self._events = lib.ls_join_events(self._join)
+        self._generic = ffi.new("int *")
 
     def _read(self, status: int, what: str) -> JoinEvents:
         if status == lib.LS_EINVAL:
@@ -135,11 +136,10 @@ class JoinCore:
             _address(values),
             _address(out),
             ffi.NULL if row_keys is None else _address(row_keys),
+            self._generic,
         )
-        if status == lib.LS_JOIN_GENERIC:
-            return False
         _check(status)
-        return True
+        return not self._generic[0]
 
     def merge(self, into: Sequence[int], from_: Sequence[int]) -> JoinEvents:
         """Row `from_[i]` merges into row `into[i]` (see the twin)."""

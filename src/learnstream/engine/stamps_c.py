@@ -35,16 +35,16 @@ def event_micros(
     if type(values) is not list:  # C reads the batch as a list
         values = list(values)
     out = ffi.new("int64_t[]", len(values))
-    failure: list[tuple[int, Any]] = []
-    index = _event_micros(
+    failure: list[tuple[int, int, Any]] = []
+    status = _event_micros(
         ffi.cast("void *", id(values)),
         ffi.cast("void *", id(getter)),
         out,
         ffi.cast("void *", id(failure)),
     )
-    if index < 0:
-        return out, None
-    if not failure:
+    if status == lib.LS_ENOMEM:
         raise MemoryError("out of memory while reporting a bad timestamp")
-    kind, what = failure[0]
+    if not failure:
+        return out, None
+    index, kind, what = failure[0]
     return ffi.unpack(out, index), StampFailure(index, kind, what)
