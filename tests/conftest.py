@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["require_extras"]  # LEARNSTREAM_REQUIRE_EXTRAS=1 (CI): no skip for an extra
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 
@@ -74,6 +76,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_readme.py": ("docs", "slow"),
     "test_redis_connector.py": ("slow",),
     "test_redis_delivery.py": ("slow",),
+    "test_require_extras.py": (),
     "test_run_errors_like_bytewax.py": (),
     "test_recovery_crash.py": ("slow",),
     "test_recovery_like_bytewax.py": (),

@@ -61,3 +61,17 @@ def test_no_file_cites_a_design_document_the_repository_does_not_have() -> None:
     ]
     assert not (ROOT / "DESIGN.md").exists()
     assert citing == [], f"cite course/reference/architecture.md instead, in {citing}"
+
+
+def test_every_module_and_c_file_is_listed() -> None:
+    """A module added to the package (or a file to `csrc/`) must get its line on the page."""
+    listed = set(re.findall(r"`([^`]+)`", section("Every module")))
+    package = ROOT / "src" / "learnstream"
+    wanted = {p.name for p in package.glob("*.py")}
+    wanted |= {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
+    wanted -= {"engine/"}  # listed module by module
+    wanted |= {f"engine/{p.name}" for p in ENGINE.glob("*.py") if p.name != "__init__.py"}
+    wanted |= {f"csrc/{p.name}" for p in (ROOT / "csrc").iterdir() if p.suffix in (".c", ".h")}
+    connectors = {p.name for p in (package / "connectors").glob("*.py")} - {"__init__.py"}
+    missing = sorted(wanted - listed) + sorted(connectors - listed)
+    assert not missing, f"the architecture page's 'Every module' table does not list {missing}"
