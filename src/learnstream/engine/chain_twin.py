@@ -28,7 +28,7 @@ __all__ = ["FILTER", "MAP", "Failure", "run_chain"]
 class Failure(NamedTuple):
     """Where a chain stopped: the item `index` of the batch, at stage `stage`."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # a field named as tuple's method, on purpose
     stage: int  # -1: no stage's fault (out of memory while collecting the results)
     item: Any  # what the stage's function was given
     what: Any  # the exception it raised, or its answer that was not a bool

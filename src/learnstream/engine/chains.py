@@ -49,8 +49,8 @@ class PerItem:
         """The error for `fn` failing on `item` (`what`: the exception, or a non-bool answer)."""
         if raised:
             if not isinstance(what, Exception):  # KeyboardInterrupt, SystemExit: not ours
-                return what  # type: ignore[no-any-return]
-            err = user_function_error(self.step_id, self.operator, self.fn, item, what)
+                return what
+            err: StepError = user_function_error(self.step_id, self.operator, self.fn, item, what)
             err.__cause__ = what
             return err
         err = StepError(

@@ -220,7 +220,7 @@ class Executor:
     def _snapshot(self) -> None:
         """With a recovery store, write the epoch that ends now (every step is between ticks)."""
         if self.store is not None:
-            states = {step.step_id: rt.snapshot() for step, rt in self.stateful}  # type: ignore[attr-defined]
+            states = {step.step_id: rt.snapshot() for step, rt in self.stateful}
             self.store.write(clock.epoch(), states)
 
     def _step_stats(self) -> RunStats:

@@ -28,7 +28,7 @@ _ONE_US = timedelta(microseconds=1)
 class StampFailure(NamedTuple):
     """Why the value at `index` has no event time."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # a field named as tuple's method, on purpose
     kind: int  # RAISED, NOT_AWARE or OUT_OF_RANGE
     what: Any
 

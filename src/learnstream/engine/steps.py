@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from operator import length_hint
 from typing import Any
 
 from learnstream.engine import backend, clock, resume
@@ -76,7 +77,9 @@ class SourceStep:
         saved = resume.saved() or {}
         if isinstance(source, FixedPartitionedSource):
             self.names = list(source.list_parts())
-            self.parts = [source.build_part(step_id, n, saved.get(n)) for n in self.names]
+            self.parts: list[Any] = [
+                source.build_part(step_id, n, saved.get(n)) for n in self.names
+            ]
         elif isinstance(source, DynamicSource):
             self.parts = [source.build(step_id, 0, 1)]
         else:
@@ -141,7 +144,9 @@ class SinkStep:
             self.sink = sink
             saved = resume.saved() or {}
             self.names = sorted(sink.list_parts())
-            self.parts = [sink.build_part(step_id, name, saved.get(name)) for name in self.names]
+            self.parts: list[Any] = [
+                sink.build_part(step_id, name, saved.get(name)) for name in self.names
+            ]
         elif isinstance(sink, DynamicSink):
             self.parts = [sink.build(step_id, 0, 1)]
         else:
@@ -295,14 +300,14 @@ def call_each(here: str, opname: str, fn: Callable[[Any], Any], items: list[Any]
     except StepError:  # already explained (a keyed-item check inside a shim, say)
         raise
     except Exception as exc:
-        bad = items[len(items) - it.__length_hint__() - 1]
+        bad = items[len(items) - length_hint(it) - 1]
         raise user_function_error(here, opname, fn, bad, exc) from exc
     if len(out) != len(items):
         # `fn` raised StopIteration, which `map` takes for the end of its input:
         # report it like any other exception instead of dropping items silently.
         bad = items[len(out)]
-        exc = StopIteration()
-        raise user_function_error(here, opname, fn, bad, exc) from exc
+        stop = StopIteration()
+        raise user_function_error(here, opname, fn, bad, stop) from stop
     return out
 
 
