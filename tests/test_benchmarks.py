@@ -177,6 +177,24 @@ def test_targets_are_judged_on_the_whole_process_and_shown_beside_the_inner_rati
     assert "| W3 (2M ints) peak RSS, learnstream / plain Python | 1.200× |" in text
 
 
+def test_scaleout_cpu_bench_runs_both_ways_with_the_same_output() -> None:
+    """`python -m benchmarks.scaleout_cpu` at a tiny size: one process and `-p 2` write
+    the same lines (the runner checks), and the table has a row per level of work."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scaleout_cpu", "--items", "300", "--pairs", "1"]
+        + ["--levels", "0,0.01"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[2:]] == ["| 0 ms", "| 0.01 ms"]
+
+
 def test_scaleout_bench_agrees_on_every_checksum(tmp_path: Path) -> None:
     """`python -m benchmarks.scaleout` at tiny sizes: every engine and worker count agree."""
     proc = subprocess.run(
