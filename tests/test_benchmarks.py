@@ -177,12 +177,14 @@ def test_targets_are_judged_on_the_whole_process_and_shown_beside_the_inner_rati
     assert "| W3 (2M ints) peak RSS, learnstream / plain Python | 1.200× |" in text
 
 
+SMALL_CPU_RUN = ["--items", "300", "--pairs", "1", "--levels", "0,0.01"]
+
+
 def test_scaleout_cpu_bench_runs_both_ways_with_the_same_output() -> None:
     """`python -m benchmarks.scaleout_cpu` at a tiny size: one process and `-p 2` write
     the same lines (the runner checks), and the table has a row per level of work."""
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scaleout_cpu", "--items", "300", "--pairs", "1"]
-        + ["--levels", "0,0.01"],
+        [sys.executable, "-m", "benchmarks.scaleout_cpu", *SMALL_CPU_RUN],
         cwd=ROOT,
         env=_env(),
         capture_output=True,
