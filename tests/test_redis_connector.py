@@ -102,9 +102,13 @@ def _pending(client: Any, stream: str = "in", group: str = "doublers") -> int:
     return int(client.xpending(stream, group)["pending"])
 
 
-def _wait_for(condition: Any, timeout: float = 20) -> None:
+def _wait_for(condition: Any, *runs: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait until `condition()` holds; fail at once, with its errors, if one of `runs` ended."""
     deadline = time.monotonic() + timeout
     while not condition():
+        for run in runs:
+            if run.poll() is not None:
+                raise AssertionError(f"the flow ended early: {run.communicate()[1]}")
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.02)
 
@@ -165,9 +169,10 @@ def test_two_consumers_in_one_group_share_a_stream_each_entry_once(
 ) -> None:
     client = redis_server.client()
     client.xgroup_create("in", "doublers", id="0", mkstream=True)
-    runs = [_relay(tmp_path, redis_server, CONSUMER=name, IDLE="2") for name in ("a", "b")]
+    # Idle long enough that the first to start still reads when the other has started.
+    runs = [_relay(tmp_path, redis_server, CONSUMER=name, IDLE="6") for name in ("a", "b")]
     # Both are reading (a consumer joins the group at its first read) before entries come.
-    _wait_for(lambda: len(client.xinfo_consumers("in", "doublers")) == 2)
+    _wait_for(lambda: len(client.xinfo_consumers("in", "doublers")) == 2, *runs)
     for n in range(200):
         client.xadd("in", {"n": n})
         time.sleep(0.005)
@@ -188,7 +193,7 @@ def test_a_killed_consumers_pending_entries_are_claimed_by_another(
     _fill(client, "in", range(40))
     # One item every 0.05 s and a one-hour epoch: nothing is acknowledged before the kill.
     first = _relay(tmp_path, redis_server, CONSUMER="first", SLOW="0.05", IDLE="60")
-    _wait_for(lambda: len(_out(client)) >= 5)
+    _wait_for(lambda: len(_out(client)) >= 5, first)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     left = client.xpending("in", "doublers")
@@ -241,7 +246,7 @@ def test_a_word_count_killed_mid_run_resumes_with_every_entry_counted_once(
         return int(group["entries-read"] or 0) - int(group["pending"])
 
     first = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: acknowledged() >= 30)
+    _wait_for(lambda: acknowledged() >= 30, first)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     assert acknowledged() < len(words)  # killed mid-run, with entries still to read or ack
