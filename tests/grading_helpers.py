@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 import tempfile
-from collections.abc import Callable
+import tomllib
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from learnstream.grading import Limits, PartResult, get_part, grade
 from learnstream.grading.failures import KIND_HINTS
-from learnstream.grading.registry import CATALOGUE, LABS, load_module
+from learnstream.grading.registry import CATALOGUE, LABS, SOLUTION_FILE, load_module
 from learnstream.grading.results import CheckResult
-from learnstream.grading.workspace import init
+from learnstream.grading.workspace import init, solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,15 +44,72 @@ def lab_module(part: str, name: str = "shared") -> ModuleType:
     return load_module(get_part(part).exercise(name).folder, "checks")
 
 
-def submission(part: str, exercise: str, case: str) -> Path:
-    """The file of catalogue case `case` in `exercise`'s lab folder."""
-    return get_part(part).exercise(exercise).folder / CATALOGUE / f"{case}.py"
+#: A catalogue's verdicts, beside its cases in each exercise's `catalogue/` folder.
+VERDICTS = "verdicts.toml"
+
+
+def apply_patch(original: str, patch: str, name: str = "the patch") -> str:
+    """`original` with the unified diff `patch` applied; every context and removed line
+    must match (a solution changed under a patch is an error naming the hunk)."""
+    lines = original.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0
+    for hunk in _HUNK.finditer(patch):
+        start = int(hunk["start"]) - (1 if hunk["count"] != "0" else 0)
+        out += lines[at:start]
+        at = start
+        for line in hunk["body"].splitlines(keepends=True):
+            tag, text = line[0], line[1:]
+            if tag in " -":
+                if at >= len(lines) or lines[at] != text:
+                    raise ValueError(
+                        f"{name}: hunk {hunk[0].splitlines()[0]} does not apply at line {at + 1}"
+                    )
+                at += 1
+            if tag in " +":
+                out.append(text)
+    if not out and patch.strip():
+        raise ValueError(f"{name}: no hunk found")
+    return "".join(out + lines[at:])
+
+
+_HUNK = re.compile(
+    r"^@@ -(?P<start>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@[^\n]*\n(?P<body>(?:[ +\-][^\n]*\n)*)",
+    re.M,
+)
+
+
+def submission_text(part: str, exercise: str, case: str) -> str:
+    """The submission of catalogue case `case`: its `CASE.py`, or its `CASE.patch` applied
+    to the file its `--- ` line names: the reference solution (`solution.py`), or another
+    case of the same catalogue (`OTHER.py`: a variation of that wrong answer)."""
+    found = get_part(part).exercise(exercise)
+    folder = found.folder / CATALOGUE
+    if not (folder / f"{case}.patch").is_file():
+        return (folder / f"{case}.py").read_text(encoding="utf-8")
+    patch = (folder / f"{case}.patch").read_text(encoding="utf-8")
+    base = patch.partition("\n")[0].removeprefix("--- ").strip()
+    if base == SOLUTION_FILE:
+        original = solution_text(found)
+    else:
+        original = submission_text(part, exercise, base.removesuffix(".py"))
+    return apply_patch(original, patch, f"{part}/{exercise}/{case}.patch")
+
+
+def catalogue(part: str) -> list[Case]:
+    """Every case of the part's catalogues, exercise by exercise, as their verdicts say."""
+    cases = []
+    for exercise in get_part(part).exercises():
+        verdicts = tomllib.loads((exercise.folder / CATALOGUE / VERDICTS).read_text("utf-8"))
+        for case in verdicts["case"]:
+            cases.append((case["name"], exercise.name, case["fails"], case.get("message", "")))
+    return cases
 
 
 def with_submission(folder: Path, case: str, exercise: str, part: str = "part1") -> Path:
     """Replace `exercise`'s file in the workspace by the submission `case`."""
     file = get_part(part).exercise(exercise).file
-    shutil.copy(submission(part, exercise, case), folder / part / file)
+    (folder / part / file).write_text(submission_text(part, exercise, case), encoding="utf-8")
     return folder
 
 
@@ -111,33 +168,48 @@ def hint_matches_kind(part: str, exercise: str, failure: CheckResult) -> None:
 Case = tuple[str, str, list[str], str]
 
 
+def stable_message(message: str) -> str:
+    """`message` without what varies between runs and Pythons: memory addresses, and the
+    kilobytes a growing state held (tracemalloc's figure depends on the allocator)."""
+    return re.sub(r"\d+\.\d KB", "... KB", re.sub(r"0x[0-9a-f]+", "0x...", message))
+
+
 def assert_exercise_verdict(
-    tmp_path: Path,
-    part: str,
-    case: Case,
-    limits: Limits,
-    stable: Callable[[str], str] = lambda message: message,
+    tmp_path: Path, part: str, case: Case, limits: Limits, *, whole_part: bool = False
 ) -> None:
     """Grade one catalogue case (one exercise of the solutions replaced) with the seed fixed:
-    exactly its checks fail, its first message is exact (after `stable`), the hint fits the kind."""
+    exactly its checks fail, its first message is exact (but for `stable_message`), the hint
+    fits the kind. With `whole_part`, every exercise of the part is graded, and the others
+    must still get full marks, whatever the submission did to its own process."""
     name, exercise, failing, reason = case
     folder = with_submission(workspace_from("solutions", tmp_path, part), name, exercise, part)
-    result = grade(part, exercise, path=folder, seed=20240611, limits=limits, max_examples=25)
-    (graded,) = result.exercises
+    result = grade(
+        part,
+        None if whole_part else exercise,
+        path=folder,
+        seed=20240611,
+        limits=limits,
+        max_examples=25,
+    )
+    for other in result.exercises:
+        if other.name != exercise:
+            assert other.passed and other.score == other.max_score, (other.name, other.checks)
+    (graded,) = [graded for graded in result.exercises if graded.name == exercise]
     messages = "\n".join(check.full_message() for check in graded.checks if not check.passed)
     assert [check.name for check in graded.checks if not check.passed] == failing, messages
     if not failing:
         assert graded.passed and graded.score == graded.max_score
         return
     assert graded.first_failure is not None
-    assert stable(graded.first_failure.message) == stable(reason), messages
+    assert stable_message(graded.first_failure.message) == stable_message(reason), messages
     hint_matches_kind(part, exercise, graded.first_failure)
     assert "Traceback" not in messages and "learnstream/grading" not in messages
+    assert "<frozen" not in messages
 
 
 def assert_catalogue_covers_part(part: str, cases: list[Case]) -> None:
     """At least 25 cases (15 wrong, 5 right), a wrong and a right one for every exercise,
-    and exactly one file in the exercise's catalogue folder per case."""
+    and exactly one file (CASE.py or CASE.patch) in the exercise's catalogue folder per case."""
     exercises = {exercise for _, exercise, _, _ in cases}
     assert exercises == {e.name for e in get_part(part).exercises()}
     wrong = [case for case, _, failing, _ in cases if failing]
@@ -146,7 +218,8 @@ def assert_catalogue_covers_part(part: str, cases: list[Case]) -> None:
     on_disk = {
         (e.name, p.stem)
         for e in get_part(part).exercises()
-        for p in (e.folder / CATALOGUE).glob("*.py")
+        for p in (e.folder / CATALOGUE).iterdir()
+        if p.suffix in (".py", ".patch")
     }
     assert on_disk == {(exercise, case) for case, exercise, *_ in cases}
     for exercise in exercises:

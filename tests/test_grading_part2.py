@@ -1,6 +1,7 @@
 """Part 2's exercises and grader: the contract of the stubs, the CLI, the report, the model.
 
-The catalogue of wrong and hostile Part 2 submissions is in test_grading_catalogue.py.
+The catalogue of Part 2 submissions is in the lab folders (labs/part2/*/catalogue/),
+run by test_catalogue_part2.py.
 """
 
 from __future__ import annotations

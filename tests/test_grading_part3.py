@@ -1,7 +1,7 @@
 """Part 3's exercises and grader: the stubs' contracts, the CLI, the scripted sources, the answers.
 
-The catalogue of wrong and unusual-but-right Part 3 submissions is in
-test_grading_part3_catalogue.py.
+The catalogue of Part 3 submissions is in the lab folders (labs/part3/*/catalogue/),
+run by test_catalogue_part3.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Part 4's exercises and grader: the stubs' contracts, the CLI, seeds, River missing, the answers.
 
-The catalogue of wrong and unusual-but-right Part 4 submissions is in
-test_grading_catalogue.py.
+The catalogue of Part 4 submissions is in the lab folders (labs/part4/*/catalogue/),
+run by test_catalogue_part4.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from grading_helpers import generated, lab_module, submission
+from grading_helpers import generated, lab_module, submission_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,12 +134,14 @@ def test_the_reference_curve_is_progressive_val_score() -> None:
     assert len(curve) == 1250 and curve[-1] == (1249, final.get())
 
 
-def test_a_leaky_flow_is_seen_in_the_models_call_log() -> None:
+def test_a_leaky_flow_is_seen_in_the_models_call_log(tmp_path: Path) -> None:
     """The instrumented model logs the order of calls; the memoriser makes the leak pay."""
     from learnstream.grading import probes_ml
 
     solution = _load(SOLUTIONS / "ex3_prequential.py")
-    leaky = _load(submission("part4", "prequential", "pq_learn_first"))
+    leaky_file = tmp_path / "ex3_prequential.py"
+    leaky_file.write_text(submission_text("part4", "prequential", "pq_learn_first"))
+    leaky = _load(leaky_file)
     spec = {"kind": "unique", "seed": 5, "limit": 20}
     right = probes_ml.prequential(solution, "build_flow", spec, "memorizer")
     wrong = probes_ml.prequential(leaky, "build_flow", spec, "memorizer")
