@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import tempfile
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 from learnstream.grading import Limits, PartResult, get_part, grade
 from learnstream.grading.failures import KIND_HINTS
@@ -225,3 +228,24 @@ def assert_catalogue_covers_part(part: str, cases: list[Case]) -> None:
     for exercise in exercises:
         assert any(e == exercise and f for _, e, f, _ in cases), exercise
         assert any(e == exercise and not f for _, e, f, _ in cases), exercise
+
+
+def catalogue_tests(
+    part: str, limits: Limits, *, whole_part: bool = False
+) -> tuple[Callable[..., None], Callable[[], None]]:
+    """The two tests of a part's catalogue file: each case gets its verdict
+    (`assert_exercise_verdict`), and the catalogue covers the part
+    (`assert_catalogue_covers_part`). A test file binds them to `test_...` names."""
+    cases = catalogue(part)
+
+    @pytest.mark.parametrize("case", cases, ids=[case[0] for case in cases])
+    def each_submission_gets_its_verdict(tmp_path: Path, case: Case) -> None:
+        assert_exercise_verdict(tmp_path, part, case, limits, whole_part=whole_part)
+
+    def the_catalogue_holds_wrong_and_right_submissions_for_every_exercise() -> None:
+        assert_catalogue_covers_part(part, cases)
+
+    return (
+        each_submission_gets_its_verdict,
+        the_catalogue_holds_wrong_and_right_submissions_for_every_exercise,
+    )

@@ -1,32 +1,22 @@
 """Part 4's catalogue: wrong, tricky and unusual-but-right submissions, each with its exact verdict.
 
 The cases live in each exercise's lab folder, `labs/part4/NAME/catalogue/`: a
-submission (`CASE.py`, or `CASE.patch` against the solution) and, in
-`verdicts.toml`, the checks it fails (none: full marks) and the first failure's
-exact message. Each case replaces one exercise of the reference solutions; only that exercise is graded
-(Part 4's runs of models over thousands of events are long). The seed draws the same inputs in
-any process, so the messages are exact, found inputs included.
+submission (`CASE.py`, or `CASE.patch` against the solution or another case) and,
+in `verdicts.toml`, the checks it fails (none: full marks) and the first failure's
+exact message. The seed draws the same inputs in any process, so the messages are
+exact, found inputs included. Each case replaces one exercise of the reference solutions; only that
+exercise is graded (Part 4's runs of models over thousands of events are long).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from grading_helpers import Case, assert_catalogue_covers_part, assert_exercise_verdict, catalogue
+from grading_helpers import catalogue_tests
 
 from learnstream.grading import Limits
-
-CASES = catalogue("part4")
 
 #: Part 4's runs are long: drift runs a model over 30,000 events per grade.
 PART4_LIMITS = Limits(timeout=120.0, memory_mb=1024)
 
-
-@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
-def test_each_submission_gets_its_verdict(tmp_path: Path, case: Case) -> None:
-    assert_exercise_verdict(tmp_path, "part4", case, PART4_LIMITS, whole_part=False)
-
-
-def test_the_catalogue_holds_wrong_and_right_submissions_for_every_exercise() -> None:
-    assert_catalogue_covers_part("part4", CASES)
+test_each_submission_gets_its_verdict, test_the_catalogue_covers_every_exercise = catalogue_tests(
+    "part4", PART4_LIMITS
+)

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from grading_helpers import assert_catalogue_covers_part, catalogue, submission_text
 
 from learnstream.grading import PARTS, Exercise
 from learnstream.grading.markers import MarkerError, solution_of, stub_of
@@ -134,3 +135,13 @@ def test_the_doctests_of_the_labs_modules_pass(name_module: tuple[str, ModuleTyp
         module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert failures == 0
+
+
+@pytest.mark.parametrize("part", [part.name for part in PARTS])
+def test_every_catalogue_case_has_its_submission_and_verdict(part: str) -> None:
+    """Each verdict names a case whose file exists, or whose patch applies (the
+    catalogue tests themselves are slow: they grade every case)."""
+    cases = catalogue(part)
+    assert_catalogue_covers_part(part, cases)
+    for case, exercise, _, _ in cases:
+        assert submission_text(part, exercise, case).strip(), case
