@@ -38,7 +38,7 @@ def make_class(folder: Path, learners: int) -> dict[str, str]:
     kinds = {}
     for number in range(learners):
         name, kind = f"learner-{number:02d}", _CYCLE[number % len(_CYCLE)]
-        init(folder / name, solutions=kind != "stub", parts=[get_part("part1")])
+        init(folder / name, solutions=kind != "stub", of=[get_part("part1")])
         target = folder / name / "part1"
         if kind in ("wrong", "endless"):
             (target / "ex2_map.py").write_text(_WRONG_MAP if kind == "wrong" else _ENDLESS_MAP)

@@ -27,7 +27,7 @@ TEST_LIMITS = Limits(timeout=3.0, memory_mb=1024)
 def workspace_from(kind: str, folder: Path, part: str = "part1") -> Path:
     """A workspace in `folder` holding the stubs ("exercises") or the reference solutions
     ("solutions") of `part`, made from its lab folders."""
-    init(folder, solutions=kind == "solutions", parts=[get_part(part)])
+    init(folder, solutions=kind == "solutions", of=[get_part(part)])
     return folder
 
 

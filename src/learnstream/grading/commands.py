@@ -35,6 +35,28 @@ def _fail(err: Exception) -> click.ClickException:
     return click.ClickException(str(err))
 
 
+def _add_labs(context: click.Context, parameter: click.Parameter, folders: tuple[str, ...]) -> None:
+    """`--labs DIR`: the parts of DIR join the course (for this process and its workers)."""
+    from learnstream.grading.registry import ManifestError, add_labs
+
+    for folder in folders:
+        try:
+            add_labs(folder)
+        except ManifestError as err:
+            raise click.BadParameter(str(err), context, parameter) from None
+
+
+_LABS_OPTION = click.option(
+    "--labs",
+    type=click.Path(exists=True, file_okay=False),
+    multiple=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_add_labs,
+    help="A folder of exercises of your own (one folder per part); also $LEARNSTREAM_LABS.",
+)
+
+
 def _lookup(part: str, exercise: str | None = None) -> Any:
     """The part and exercise records, or a friendly error."""
     from learnstream.grading.grader import PartComing
@@ -118,6 +140,7 @@ def _workspace(path: str | None) -> Path:
     default=None,
     help="With --class-dir: exit 1 when any learner scores fewer points than this.",
 )
+@_LABS_OPTION
 def grade(
     part: str,
     exercise: str | None,
@@ -222,6 +245,7 @@ def _grade_class(
 @click.argument("part")
 @click.argument("exercise")
 @_PATH_OPTION
+@_LABS_OPTION
 def hint(part: str, exercise: str, path: str | None) -> None:
     """Show the next hint for EXERCISE (each call goes one step further)."""
     from learnstream.grading.report import hint_text
@@ -236,9 +260,10 @@ def hint(part: str, exercise: str, path: str | None) -> None:
 
 @click.command(name="list")
 @_PATH_OPTION
+@_LABS_OPTION
 def list_(path: str | None) -> None:
     """Show your progress over every part of the course."""
-    from learnstream.grading.registry import PARTS
+    from learnstream.grading.registry import parts
     from learnstream.grading.report import render_progress
     from learnstream.grading.workspace import Progress, WorkspaceError, find_workspace
 
@@ -246,11 +271,12 @@ def list_(path: str | None) -> None:
         progress = Progress.load(find_workspace(path))
     except WorkspaceError:
         progress = Progress(None)
-    render_progress(PARTS, progress.scores, _console())
+    render_progress(parts(), progress.scores, _console())
 
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False))
+@_LABS_OPTION
 def init(folder: str) -> None:
     """Make a workspace in FOLDER with a fresh copy of every exercise."""
     from learnstream.grading.workspace import init as make_workspace
@@ -267,6 +293,7 @@ def init(folder: str) -> None:
 @click.argument("part")
 @click.argument("exercise")
 @_PATH_OPTION
+@_LABS_OPTION
 def reset(part: str, exercise: str, path: str | None) -> None:
     """Put back a fresh copy of EXERCISE (your version is saved first)."""
     from learnstream.grading.workspace import reset as reset_exercise
@@ -283,6 +310,7 @@ def reset(part: str, exercise: str, path: str | None) -> None:
 @click.argument("exercise")
 @_PATH_OPTION
 @click.option("--force", is_flag=True, help="Show it even though your exercise has not passed.")
+@_LABS_OPTION
 def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
     """Show the reference solution of EXERCISE, once your own passes."""
     from learnstream.grading.workspace import (
@@ -320,6 +348,7 @@ def solution(part: str, exercise: str, path: str | None, force: bool) -> None:
     help="Seconds between looks at the files.",
 )
 @click.option("--max-rounds", type=int, default=None, help="Stop after this many gradings.")
+@_LABS_OPTION
 def watch(
     part: str,
     exercise: str | None,
@@ -375,6 +404,7 @@ def watch(
     show_default=True,
     help="When learners see the tests' results (Gradescope's visibility).",
 )
+@_LABS_OPTION
 def gradescope(part: str, out: str, seed: int | None, visibility: str) -> None:
     """Build Gradescope's autograder zip for PART (setup.sh, run_autograder, this learnstream)."""
     import random

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from learnstream.grading.registry import PARTS, Part, get_part
+from learnstream.grading.registry import CATALOGUE, LABS, Part, add_labs, get_part, parts
 
 #: Folders a submission may hold that are never the learner's exercises.
 _IGNORED = {"__MACOSX", "__pycache__", ".learnstream", ".ipynb_checkpoints", ".git", "venv"}
@@ -90,7 +90,7 @@ def find_exercises(part: Part, submission: Path) -> Found:
         names = ", ".join(exercise.file for exercise in part.exercises())
         others = [
             other.name
-            for other in PARTS
+            for other in parts()
             if other.name != part.name
             and any(path.name == ex.file for ex in other.exercises() for path in files)
         ]
@@ -128,6 +128,8 @@ def run_autograder(root: Path | None = None) -> dict[str, Any]:
 
     root = root or Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     config = json.loads((root / "source" / _CONFIG).read_text(encoding="utf-8"))
+    if config.get("labs"):  # an instructor's own part, packed in the zip
+        add_labs(root / "source" / config["labs"])
     part = get_part(config["part"])
     started = time.monotonic()
     try:
@@ -217,6 +219,19 @@ def _build(root: Path, out: Path) -> tuple[Path, Path]:
     return next(out.glob("learnstream-*.whl")), next(out.glob("learnstream-*.tar.gz"))
 
 
+def _own_lab_files(part: Part) -> dict[str, Path]:
+    """The files of `part`'s folder, as `labs/PART/...` in the zip, when it is a part of an
+    instructor's own (the course's parts are inside the wheel); its catalogue stays out."""
+    if part.folder is None or part.folder.resolve().is_relative_to(LABS.resolve()):
+        return {}
+    return {
+        f"labs/{part.name}/{path.relative_to(part.folder).as_posix()}": path
+        for path in sorted(part.folder.rglob("*"))
+        if path.is_file()
+        and not {CATALOGUE, "__pycache__"} & set(path.relative_to(part.folder).parts)
+    }
+
+
 def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible") -> list[str]:
     """Write Gradescope's autograder zip for `part` to `out`; return the names inside it."""
     from learnstream import __version__
@@ -226,7 +241,10 @@ def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible
     with tempfile.TemporaryDirectory(prefix="learnstream-autograder-") as folder:
         wheel, sdist = _build(root, Path(folder))
         extras = "[ml]" if found.name == "part4" else ""  # River, for Part 4's models
+        labs = _own_lab_files(found)
         config = {"part": found.name, "seed": seed, "visibility": visibility}
+        if labs:
+            config["labs"] = "labs"
         texts = {
             "setup.sh": _SETUP.format(
                 version=__version__, wheel=wheel.name, sdist=sdist.name, extras=extras
@@ -242,6 +260,8 @@ def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible
                 archive.writestr(info, text)
             archive.write(wheel, wheel.name)
             archive.write(sdist, sdist.name)
+            for name, path in labs.items():
+                archive.write(path, name)
         return sorted(archive.namelist())
 
 

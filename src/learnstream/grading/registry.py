@@ -34,6 +34,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import os
 import re
 import sys
 import tomllib
@@ -131,6 +132,7 @@ class Part:
     title: str
     page: str
     exercise_list: tuple[Exercise, ...] = ()
+    folder: Path | None = None
 
     @property
     def coming(self) -> bool:
@@ -240,12 +242,20 @@ def read_part(folder: Path) -> Part:
         _field(head, "title", where),
         _field(head, "page", where),
         tuple(sorted(exercises, key=_course_order)),
+        folder,
     )
 
 
 def read_labs(root: Path) -> tuple[Part, ...]:
-    """The parts of the labs folder `root` (each sub-folder with a `part.toml`), in order."""
+    """The parts of the labs folder `root` (each sub-folder with a `part.toml`; `root` itself
+    when it is a part's folder), in order."""
+    if not root.is_dir():
+        raise ManifestError(f"{root} is not a folder of labs (a folder with part folders)")
+    if (root / PART_FILE).is_file():
+        return (read_part(root),)
     parts = [read_part(sub) for sub in root.iterdir() if (sub / PART_FILE).is_file()]
+    if not parts:
+        raise ManifestError(f"{root} holds no part: a part is a folder with a {PART_FILE}")
     return tuple(sorted(parts, key=lambda part: part.order))
 
 
@@ -295,7 +305,44 @@ def _course_labs() -> Path:
 #: The course's own labs folder.
 LABS = _course_labs()
 
+#: The course's own parts.
 PARTS: tuple[Part, ...] = read_labs(LABS)
+
+#: Labs folders of one's own (an instructor's), separated by os.pathsep: their parts join
+#: the course's. `--labs DIR` sets it, so that every process the grader starts sees them.
+LABS_ENV = "LEARNSTREAM_LABS"
+
+
+@cache
+def _own_parts(folders: str) -> tuple[Part, ...]:
+    found = [
+        part for folder in folders.split(os.pathsep) if folder for part in read_labs(Path(folder))
+    ]
+    names = [part.name for part in (*PARTS, *found)]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ManifestError(
+            f"{', '.join(twice)}: a part of that name is already in the course; name your "
+            "part's folder differently (e.g. workshop1)"
+        )
+    return tuple(found)
+
+
+def parts() -> tuple[Part, ...]:
+    """The course's parts, then those of the labs folders in $LEARNSTREAM_LABS."""
+    return (*PARTS, *_own_parts(os.environ.get(LABS_ENV, "")))
+
+
+def add_labs(folder: str | Path) -> tuple[Part, ...]:
+    """Add the parts of the labs folder `folder` (or of one part's folder) to the course, for
+    this process and those it starts; return them."""
+    resolved = str(Path(folder).expanduser().resolve())
+    added = read_labs(Path(resolved))
+    known = [f for f in os.environ.get(LABS_ENV, "").split(os.pathsep) if f]
+    if resolved not in known:
+        os.environ[LABS_ENV] = os.pathsep.join([*known, resolved])
+    parts()  # a name that clashes is refused now, not at the first lookup
+    return added
 
 
 def get_part(name: str) -> Part:
@@ -303,7 +350,7 @@ def get_part(name: str) -> Part:
     wanted = name.lower()
     if wanted.isdigit():
         wanted = f"part{wanted}"
-    for part in PARTS:
+    for part in parts():
         if part.name == wanted:
             return part
-    raise _suggest(name, [p.name for p in PARTS], "part")
+    raise _suggest(name, [p.name for p in parts()], "part")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from learnstream.grading.markers import solution_of, stub_of
-from learnstream.grading.registry import PARTS, SOLUTION_FILE, Exercise, Part
+from learnstream.grading.registry import SOLUTION_FILE, Exercise, Part, parts
 
 MARKER = ".learnstream"
 _PROGRESS = "progress.json"
@@ -41,7 +41,7 @@ class WorkspaceError(LookupError):
 
 
 def _looks_like_workspace(folder: Path) -> bool:
-    return any((folder / part.name).is_dir() for part in PARTS)
+    return any((folder / part.name).is_dir() for part in parts())
 
 
 def find_workspace(path: str | Path | None = None) -> Path:
@@ -86,10 +86,11 @@ def solution_text(exercise: Exercise) -> str:
 
 
 def init(
-    folder: str | Path, *, solutions: bool = False, parts: Iterable[Part] = PARTS
+    folder: str | Path, *, solutions: bool = False, of: Iterable[Part] | None = None
 ) -> list[Path]:
-    """Make (or complete) a workspace in `folder`; return the stub files written
-    (the reference solutions with `solutions=True`).
+    """Make (or complete) a workspace in `folder` for the parts `of` (by default every
+    part, an instructor's own labs included); return the stub files written (the
+    reference solutions with `solutions=True`).
 
     Files that already exist are left alone, so running it again after an
     upgrade adds the new parts' exercises without touching your work.
@@ -97,7 +98,7 @@ def init(
     folder = Path(folder)
     make = solution_text if solutions else stub_text
     written = []
-    for part in parts:
+    for part in parts() if of is None else of:
         for exercise in part.exercises():
             target = folder / part.name / exercise.file
             if target.exists():
