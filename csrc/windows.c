@@ -416,7 +416,7 @@ static void flush(ls_win *w, int64_t slot, int64_t wm, int at_eof) {
             k->q[kept++] = k->q[j];
     }
     k->nq = kept;
-    if (w->ordered) qsort(w->scratch, (size_t)ndue, sizeof(qent_t), by_time);
+    if (w->ordered && ndue > 1) qsort(w->scratch, (size_t)ndue, sizeof(qent_t), by_time);
     int64_t first_merge = w->ev.merge_from.len;
     for (int64_t j = 0; j < ndue; j++) {
         if (w->kind == LS_SESSION)
