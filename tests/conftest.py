@@ -84,6 +84,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_recovery_crash.py": ("slow",),
     "test_recovery_like_bytewax.py": (),
     "test_recovery_store.py": (),
+    "test_run_context.py": (),
     "test_run_flags.py": (),
     "test_run_window_summary.py": (),
     "test_scaleout.py": ("slow",),

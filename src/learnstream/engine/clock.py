@@ -1,4 +1,4 @@
-"""The engine's notion of "now", replaceable in tests, and the current epoch.
+"""The run context: one run's notion of "now", its epoch, and the state it resumes from.
 
 Timers (`StatefulLogic.notify_at`), `collect` timeouts and `SystemClock` windows
 read the time through `now()`. `run_main(flow, now_getter=...)` swaps the getter
@@ -7,13 +7,23 @@ for the length of a run, so tests can drive time by hand.
 Epochs number stretches of a run, as in Bytewax: every item a tick reads belongs
 to the current epoch, and the executor starts the next epoch after a tick that
 read items once `epoch_interval` has passed. `inspect_debug` shows the number.
+
+Each run has its own `RunContext`: `using` makes one for the length of a run and
+the executor holds it. It is found through a `contextvars.ContextVar`, so a run
+started inside another (a flow run from a learner's function, a grader's check)
+has its own clock and epochs and gives the outer run's back when it ends, and
+runs in different threads never see each other's. A thread that belongs to no
+run (Bytewax's workers, under `--engine bytewax`) reads the wall clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 
 def system_utc() -> datetime:
@@ -21,43 +31,71 @@ def system_utc() -> datetime:
     return datetime.now(UTC)
 
 
-_getter: Callable[[], datetime] = system_utc
-_epoch = 1
+@dataclass
+class RunContext:
+    """One run's clock and epoch, and the state its runtimes resume from (`engine.resume`)."""
+
+    now_getter: Callable[[], datetime] = system_utc
+    epoch: int = 1
+    states: dict[str, Any] = field(default_factory=dict)
+    """By core step id: the state a resumed run's runtimes start from."""
+    building: str | None = None
+    """The core step whose runtime is being built (its `saved()` state)."""
+
+    def now(self) -> datetime:
+        """The current time as the running flow sees it."""
+        return self.now_getter()
+
+
+_current: ContextVar[RunContext] = ContextVar("learnstream_run")
+_OUTSIDE = RunContext()  # outside any run: the wall clock, epoch 1, nothing to resume
+
+
+def current() -> RunContext:
+    """The context of the run this code runs in (a default one outside any run)."""
+    return _current.get(_OUTSIDE)
 
 
 def now() -> datetime:
     """The current time as the running flow sees it."""
-    return _getter()
+    return current().now_getter()
 
 
 def epoch() -> int:
     """The epoch the items being processed belong to (1 for the first)."""
-    return _epoch
+    return current().epoch
 
 
 def next_epoch() -> None:
     """Start the next epoch (the executor's call)."""
-    global _epoch
-    _epoch += 1
+    current().epoch += 1
 
 
 def resume_after(last: int) -> None:
     """A resumed run goes on with the epoch after the last one snapshotted."""
-    global _epoch
-    _epoch = last + 1
+    current().epoch = last + 1
 
 
 def is_system() -> bool:
     """True when time is the real wall clock (so the executor may sleep)."""
-    return _getter is system_utc
+    return current().now_getter is system_utc
 
 
 @contextmanager
-def using(getter: Callable[[], datetime] | None) -> Iterator[None]:
-    """Use `getter` as the clock inside the block; epochs count from 1 again."""
-    global _getter, _epoch
-    (previous, previous_epoch), _getter, _epoch = (_getter, _epoch), (getter or system_utc), 1
+def using(getter: Callable[[], datetime] | None) -> Iterator[RunContext]:
+    """A new run inside the block: `getter` as its clock (the wall clock if None), epochs from 1."""
+    token = _current.set(RunContext(getter or system_utc))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def entered(context: RunContext) -> Iterator[None]:
+    """Run the block in `context` (a thread the run started: it begins with no context)."""
+    token = _current.set(context)
     try:
         yield
     finally:
-        _getter, _epoch = previous, previous_epoch
+        _current.reset(token)

@@ -18,22 +18,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
-_states: dict[str, Any] = {}
-_building: str | None = None
+from learnstream.engine import clock
 
 
 @contextmanager
 def building(step_id: str, states: dict[str, Any]) -> Iterator[None]:
-    """Build core step `step_id`'s runtime inside the block, from `states` if it is there."""
-    global _states, _building
-    previous = _states, _building
-    _states, _building = states, step_id
-    try:
+    """Build core step `step_id`'s runtime inside the block, from `states` if it is there.
+
+    A copy of the run's context (`learnstream.engine.clock.RunContext`) carries both
+    while the block runs, so runs in other threads, or nested in this one, never see them.
+    """
+    with clock.entered(replace(clock.current(), states=states, building=step_id)):
         yield
-    finally:
-        _states, _building = previous
 
 
 @contextmanager
@@ -54,4 +53,5 @@ def loading(step_id: str, operator: str) -> Iterator[None]:
 
 def saved() -> Any:
     """The state the step being built snapshotted last, or None for a fresh start."""
-    return None if _building is None else _states.get(_building)
+    context = clock.current()
+    return None if context.building is None else context.states.get(context.building)
