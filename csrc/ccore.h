@@ -1,9 +1,9 @@
 /* ccore.h: the C hot loop of learnstream, called from Python through cffi.
  *
  * Everything here works on whole batches. keys.c and windows.c see only bytes
- * and numbers; chain.c and stamps.c are the two places that call the learner's
- * functions (through the CPython API, as the builtin map() does) so that no list
- * is built between a call and what follows it. Each .c file has a pure-Python twin, the
+ * and numbers; chain.c and stamps.c call the learner's functions (through the
+ * CPython API, as the builtin map() does) so that no list is built between a
+ * call and what follows it; ls_join_batch reads a join's batch of Python tuples. Each .c file has a pure-Python twin, the
  * readable reference for what it does, and a wrapper that gives this API the
  * twin's interface (src/learnstream/engine/):
  *
@@ -11,6 +11,12 @@
  *   windows.c  windows_twin.py  windows_c.py  event-time windows per key
  *   chain.c    chain_twin.py    chain_c.py    neighbouring map/filter steps in one pass
  *   stamps.c   stamps_twin.py   stamps_c.py   an EventClock's datetimes -> microseconds
+ *   joins.c    joins_twin.py    joins_c.py    join rows per key or window: sides, modes
+ *
+ * grow.h (growable arrays) and hash.h (the byte-string hash) are shared by the
+ * .c files and are not part of this API. Every call returns LS_OK or a negative
+ * LS_E* code, unless it returns a count or a pointer; what a call found (a
+ * failing item, "fall back") comes back through its arguments.
  *
  * The build script (src/learnstream/engine/ccore_build.py) hands this file,
  * minus its #pragma and #include lines, to cffi as its cdef, so declarations

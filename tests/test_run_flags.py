@@ -102,3 +102,6 @@ def test_help_lists_bytewax_flags() -> None:
     for flag in ["-w", "-i", "-a", "-r", "-s", "-b", "--engine"]:
         assert f" {flag} " in proc.stdout or f"[{flag} " in proc.stdout
     assert proc.stdout.startswith("usage: learnstream run")
+    recovery = " ".join(proc.stdout.split("Recovery:", 1)[1].split())  # help wraps lines
+    assert "resumes from the last complete epoch" in recovery
+    assert "no recovery" not in recovery

@@ -209,7 +209,9 @@ def _parser(prog: str, testing: bool = False) -> argparse.ArgumentParser:
         help="learnstream runs the flow here, in one worker; bytewax runs it on Bytewax 0.21.1",
     )
     recovery = parser.add_argument_group(
-        "Recovery", "Bytewax's recovery flags; learnstream has no recovery yet."
+        "Recovery",
+        "Bytewax's recovery flags: snapshot every stateful step, the sources' positions "
+        "and the sinks' at epoch ends; a run with -r resumes from the last complete epoch",
     )
     recovery.add_argument(
         "-r",

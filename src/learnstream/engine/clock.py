@@ -12,8 +12,9 @@ Each run has its own `RunContext`: `using` makes one for the length of a run and
 the executor holds it. It is found through a `contextvars.ContextVar`, so a run
 started inside another (a flow run from a learner's function, a grader's check)
 has its own clock and epochs and gives the outer run's back when it ends, and
-runs in different threads never see each other's. A thread that belongs to no
-run (Bytewax's workers, under `--engine bytewax`) reads the wall clock.
+runs in different threads never see each other's. A thread that has no run of
+its own (Bytewax's workers, which `cluster_main` starts inside a run) reads the
+run started last in the process that has not ended yet, or the wall clock.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def system_utc() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(eq=False)  # runs are told apart by identity
 class RunContext:
     """One run's clock and epoch, and the state its runtimes resume from (`engine.resume`)."""
 
@@ -48,12 +49,16 @@ class RunContext:
 
 
 _current: ContextVar[RunContext] = ContextVar("learnstream_run")
+_running: list[RunContext] = []  # every run of the process that has not ended, oldest first
 _OUTSIDE = RunContext()  # outside any run: the wall clock, epoch 1, nothing to resume
 
 
 def current() -> RunContext:
-    """The context of the run this code runs in (a default one outside any run)."""
-    return _current.get(_OUTSIDE)
+    """The context of the run this code runs in (see the module docstring)."""
+    context = _current.get(None)
+    if context is not None:
+        return context
+    return _running[-1] if _running else _OUTSIDE
 
 
 def now() -> datetime:
@@ -84,10 +89,13 @@ def is_system() -> bool:
 @contextmanager
 def using(getter: Callable[[], datetime] | None) -> Iterator[RunContext]:
     """A new run inside the block: `getter` as its clock (the wall clock if None), epochs from 1."""
-    token = _current.set(RunContext(getter or system_utc))
+    context = RunContext(getter or system_utc)
+    token = _current.set(context)
+    _running.append(context)
     try:
-        yield _current.get()
+        yield context
     finally:
+        _running.remove(context)
         _current.reset(token)
 
 
