@@ -12,9 +12,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from learnstream.timeline.model import Timeline, Window, fixed_bounds
-from learnstream.timeline.words import US, is_session
+from learnstream.timeline.words import US, fixed_bounds, is_session
+
+if TYPE_CHECKING:  # the model draws itself with the renderers, which use this module
+    from learnstream.timeline.model import Timeline, Window
 
 ANCHOR = datetime(2000, 1, 1, tzinfo=UTC)
 """Where round steps are counted from when no window alignment says otherwise."""

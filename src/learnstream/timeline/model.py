@@ -15,8 +15,8 @@ from typing import Any
 
 from rich.text import Text
 
-from learnstream.operators import windowing as win
 from learnstream.timeline import words
+from learnstream.timeline.words import fixed_bounds
 
 
 @dataclass(frozen=True)
@@ -174,14 +174,3 @@ class Timeline:
 
     def _repr_svg_(self) -> str:  # Jupyter shows a timeline as its SVG
         return self.to_svg()
-
-
-def fixed_bounds(windower: Any, wid: int) -> tuple[datetime, datetime] | None:
-    """Where tumbling or sliding window `wid` opens and closes; None for sessions."""
-    if isinstance(windower, win.TumblingWindower):
-        opens = windower.align_to + wid * windower.length
-        return opens, opens + windower.length
-    if isinstance(windower, win.SlidingWindower):
-        opens = windower.align_to + wid * windower.offset
-        return opens, opens + windower.length
-    return None

@@ -11,10 +11,13 @@ from __future__ import annotations
 import itertools
 import math
 from html import escape
+from typing import TYPE_CHECKING
 
 from learnstream.timeline import words
 from learnstream.timeline.axis import Axis, axis_for, window_rows
-from learnstream.timeline.model import Lane, Timeline, Window
+
+if TYPE_CHECKING:  # the model imports this module to draw itself
+    from learnstream.timeline.model import Lane, Timeline, Window
 
 STYLE = """
 .ls-tl text { font: 11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fill: currentColor; }

@@ -9,11 +9,15 @@ items (the rows of the highlighted window marked ``→``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from learnstream.timeline import words
 from learnstream.timeline.axis import Axis, axis_for, last_col, window_rows
-from learnstream.timeline.model import Event, Lane, Timeline, Window
+
+if TYPE_CHECKING:  # the model imports this module to draw itself
+    from learnstream.timeline.model import Event, Lane, Timeline, Window
 
 STYLE_EVENT = "cyan"
 STYLE_LATE = "bold red"

@@ -112,3 +112,14 @@ def window_title(w: Window) -> str:
         f"{clock_time(w.close_time)}, {plural(len(w.seqs), 'item')}"
         + (", emitted at the end of the input" if w.at_eof else "")
     )
+
+
+def fixed_bounds(windower: Any, wid: int) -> tuple[datetime, datetime] | None:
+    """Where tumbling or sliding window `wid` opens and closes; None for sessions."""
+    if isinstance(windower, win.TumblingWindower):
+        opens = windower.align_to + wid * windower.length
+        return opens, opens + windower.length
+    if isinstance(windower, win.SlidingWindower):
+        opens = windower.align_to + wid * windower.offset
+        return opens, opens + windower.length
+    return None
