@@ -344,6 +344,17 @@ def test_cli_reports_a_failing_step_once_with_learnstreams_message(tmp_path: Pat
     assert "item: 'x'" in done.stderr
 
 
+def test_cli_runs_three_local_processes() -> None:
+    """`-p 3`: processes 1 and 2 are forks of process 0; process 2 connects to both
+    others, so its gate waits for both to listen."""
+    plain = _cli(["learnstream", "run", "wordcount"], ROOT / "examples")
+    done = _cli(
+        ["learnstream", "run", "wordcount", "--engine", "bytewax", "-p", "3"], ROOT / "examples"
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(done.stdout.splitlines()) == sorted(plain.stdout.splitlines())
+
+
 def test_cli_resumes_keyed_state_on_bytewax_processes(tmp_path: Path) -> None:
     """`-r` with `--engine bytewax -p 2`: the word count's counts are snapshotted on
     Bytewax; run again, it resumes at its end and prints nothing (as on learnstream)."""

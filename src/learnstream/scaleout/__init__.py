@@ -87,9 +87,7 @@ def run_options(options: RunOptions) -> int:
         to_bytewax(flow, workers, recovering=recovery is not None)  # errors: once, here
         for_bytewax(recovery)  # the store's errors, and Bytewax's files made once
         others = LocalCluster(
-            options.processes,
-            lambda index: _run_process(flow, options, recovery, index, addresses),
-            addresses[0],
+            lambda index: _run_process(flow, options, recovery, index, addresses), addresses
         )
     except (FlowLookupError, OSError) as err:
         print(f"learnstream run: {err}", file=sys.stderr)

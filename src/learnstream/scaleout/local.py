@@ -39,7 +39,7 @@ LISTEN_WAIT = 5.0
 class LocalCluster:
     """Processes 1 to `count - 1`, each running `run(index)` once the gate opens."""
 
-    def __init__(self, count: int, run: Callable[[int], int], listener: str) -> None:
+    def __init__(self, run: Callable[[int], int], addresses: list[str]) -> None:
         if not hasattr(os, "fork"):
             raise OSError(
                 "-p starts its processes with fork, which this system lacks: start each "
@@ -51,11 +51,11 @@ class LocalCluster:
         gate, self._opener = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        for index in range(1, count):
+        for index in range(1, len(addresses)):
             ends = [os.pipe(), os.pipe()]  # stdout, stderr
             pid = os.fork()
             if pid == 0:
-                self._child(index, run, gate, listener, ends)
+                self._child(index, run, gate, addresses[:index], ends)
             for _, write in ends:
                 os.close(write)
             self.pids[pid] = None
@@ -67,7 +67,7 @@ class LocalCluster:
         index: int,
         run: Callable[[int], int],
         gate: int,
-        listener: str,
+        listeners: list[str],
         ends: list[tuple[int, int]],
     ) -> None:
         """Process `index`: its output into the pipes, wait at the gate, run, exit."""
@@ -80,7 +80,7 @@ class LocalCluster:
                 os.close(read)
                 os.dup2(write, target)
                 os.close(write)
-            _wait_at_gate(gate, listener)
+            _wait_at_gate(gate, listeners)
             code = run(index)
         except BaseException:
             traceback.print_exc()
@@ -107,6 +107,8 @@ class LocalCluster:
             os.close(self._opener)
             for fd, _ in self.outputs:
                 os.close(fd)
+        for relay in self._relays:  # what a process said before it stopped
+            relay.join(timeout=GRACE)
 
     def wait(self) -> int:
         """Wait for every process; if one fails, stop the rest and return its status."""
@@ -149,8 +151,9 @@ class LocalCluster:
             time.sleep(0.05)
 
 
-def _wait_at_gate(gate: int, listener: str) -> None:
-    """Wait until process 0 opens the gate, then until it listens at `listener`.
+def _wait_at_gate(gate: int, listeners: list[str]) -> None:
+    """Wait until process 0 opens the gate, then until every process this one connects
+    to (those of lower index, at `listeners`) listens.
 
     Linux lists listening sockets in /proc/net/tcp (the port in hex, state 0A); where
     there is no such file the process connects at once (and may be retried once).
@@ -158,14 +161,14 @@ def _wait_at_gate(gate: int, listener: str) -> None:
     while os.read(gate, 1):
         pass
     os.close(gate)
-    port = f":{int(listener.rpartition(':')[2]):04X}"
+    ports = {f":{int(address.rpartition(':')[2]):04X}" for address in listeners}
     table = Path("/proc/net/tcp")
     deadline = time.monotonic() + LISTEN_WAIT
     while table.exists() and time.monotonic() < deadline:
-        for row in table.read_text().splitlines()[1:]:
-            fields = row.split()
-            if fields[1].endswith(port) and fields[3] == "0A":
-                return
+        rows = [row.split() for row in table.read_text().splitlines()[1:]]
+        listening = {fields[1][-5:] for fields in rows if fields[3] == "0A"}
+        if ports <= listening:
+            return
         time.sleep(0.002)
 
 
