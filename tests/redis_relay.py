@@ -117,14 +117,17 @@ class Relay:
         self._drop(*socks)
 
 
-def every(n: int, command: str, *, longer_than: int = 40) -> Decide:
-    """Cut every n-th reply to `command` longer than `longer_than` bytes (one carrying entries)."""
+def every(n: int, command: str, *, longer_than: int = 40, times: int | None = None) -> Decide:
+    """Cut every n-th reply to `command` longer than `longer_than` bytes (one carrying entries).
+
+    With `times`, only the first `times` such replies are cut.
+    """
     seen = Counter[str]()
 
     def decide(name: str, reply: bytes) -> bool:
         if name != command or len(reply) <= longer_than:
             return False
         seen[name] += 1
-        return seen[name] % n == 0
+        return seen[name] % n == 0 and (times is None or seen[name] // n <= times)
 
     return decide

@@ -95,6 +95,30 @@ def test_replies_cut_mid_way_lose_no_entry_and_repeat_none(
     assert relay.cuts["XREADGROUP"] >= 20 and relay.cuts["XACK"] >= 20, relay.cuts
 
 
+def test_rereading_pages_of_held_entries_is_not_idle_time(redis_server: Any, relay_to: Any) -> None:
+    """A long epoch holds a thousand entries pending; the reply to the last read is cut.
+
+    After it, the source re-reads its pending entries ten at a time: ninety-nine
+    pages the flow already holds, then the page whose reply was lost. Were each
+    page a quiet poll (50 ms apart), a second of `stop_after_idle` would end
+    the input before that last page.
+    """
+    client = redis_server.client()
+    _fill(client, range(1000))
+    relay = relay_to(every(100, "XREADGROUP", times=1))
+    got: list[int] = []
+    flow = Dataflow("pages")
+    source = RedisStreamSource(
+        "in", "g", "c", url=relay.url, fields={"n": int}, batch_size=10,
+        stop_after_idle=timedelta(seconds=1),
+    )  # fmt: skip
+    op.output("out", op.map("n", op.input("inp", flow, source), lambda e: e["n"]), TestingSink(got))
+    run_main(flow, epoch_interval=timedelta(hours=1))
+    assert relay.cuts["XREADGROUP"] == 1
+    _each_once(got, range(1000))
+    assert _pending(client) == 0
+
+
 def test_a_dead_consumers_claimed_entries_survive_a_blip_in_the_read_after_the_claim(
     redis_server: Any, relay_to: Any
 ) -> None:
