@@ -24,6 +24,7 @@ from learnstream.dataflow import Dataflow
 from learnstream.grading import get_part
 from learnstream.grading.kit import SECOND, Event
 from learnstream.grading.probes_joins import run_scripted_flow
+from learnstream.grading.runner import LocalRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 PART3 = get_part("part3")
@@ -95,7 +96,9 @@ def _recorder(left: object, right: object, out: object) -> Dataflow:
 @given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 99)), max_size=20))
 def test_a_script_is_played_in_its_order_across_sources(script: list[tuple[int, int]]) -> None:
     learner = types.SimpleNamespace(build_flow=_recorder)
-    report = run_scripted_flow(learner, "build_flow", script, sources=2)
+    report = run_scripted_flow(
+        LocalRunner(learner), "build_flow(...)", "build_flow", script, sources=2
+    )
     assert report["outputs"] == [script]
     assert report["live"] == [script]
 
@@ -108,7 +111,13 @@ def test_live_holds_what_was_written_before_the_end_and_not_after() -> None:
         return flow
 
     learner = types.SimpleNamespace(build_flow=final_join)
-    report = run_scripted_flow(learner, "build_flow", [(0, ("k", 1)), (1, ("k", 2))], sources=2)
+    report = run_scripted_flow(
+        LocalRunner(learner),
+        "build_flow(...)",
+        "build_flow",
+        [(0, ("k", 1)), (1, ("k", 2))],
+        sources=2,
+    )
     assert report["live"] == [[]]
     assert report["outputs"] == [[("k", (1, 2))]]
 
@@ -120,7 +129,13 @@ def test_a_source_the_flow_never_reads_is_skipped_not_waited_for() -> None:
         return flow
 
     learner = types.SimpleNamespace(build_flow=one_side)
-    report = run_scripted_flow(learner, "build_flow", [(1, "x"), (0, "a"), (1, "y")], sources=2)
+    report = run_scripted_flow(
+        LocalRunner(learner),
+        "build_flow(...)",
+        "build_flow",
+        [(1, "x"), (0, "a"), (1, "y")],
+        sources=2,
+    )
     assert report["outputs"] == [["a"]]
 
 
@@ -154,7 +169,9 @@ def test_unpaid_model_agrees_with_the_solution(events: list[Event]) -> None:
             orders_seen.add(e.key)
         kept.append(e)
     script = [(0 if e.value[0] == "order" else 1, checks._shop_item(e)) for e in kept]
-    report = run_scripted_flow(solution, "build_flow", script, sources=2)
+    report = run_scripted_flow(
+        LocalRunner(solution), "build_flow(...)", "build_flow", script, sources=2
+    )
     got = {order_id: order["ts"] for order_id, order in report["live"][0]}
     expected = {
         k: checks.to_datetime(t)

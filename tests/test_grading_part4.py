@@ -137,14 +137,19 @@ def test_the_reference_curve_is_progressive_val_score() -> None:
 def test_a_leaky_flow_is_seen_in_the_models_call_log(tmp_path: Path) -> None:
     """The instrumented model logs the order of calls; the memoriser makes the leak pay."""
     from learnstream.grading import probes_ml
+    from learnstream.grading.runner import LocalRunner
 
     solution = _load(SOLUTIONS / "ex3_prequential.py")
     leaky_file = tmp_path / "ex3_prequential.py"
     leaky_file.write_text(submission_text("part4", "prequential", "pq_learn_first"))
     leaky = _load(leaky_file)
     spec = {"kind": "unique", "seed": 5, "limit": 20}
-    right = probes_ml.prequential(solution, "build_flow", spec, "memorizer")
-    wrong = probes_ml.prequential(leaky, "build_flow", spec, "memorizer")
+    right = probes_ml.prequential(
+        LocalRunner(solution), "build_flow(...)", "build_flow", spec, "memorizer"
+    )
+    wrong = probes_ml.prequential(
+        LocalRunner(leaky), "build_flow(...)", "build_flow", spec, "memorizer"
+    )
     assert [call[0] for call in right["log"][:4]] == ["predict", "learn", "predict", "learn"]
     assert [call[0] for call in wrong["log"][:4]] == ["learn", "predict", "learn", "predict"]
     assert wrong["outputs"][-1][1] == 1.0 > right["outputs"][-1][1]

@@ -112,7 +112,7 @@ def _drawn(search: Any) -> list[int]:
 
 
 def _grader_search(strategy: Any, test: Any) -> None:
-    Session(sandbox=None, seed=SEED, max_examples=200).for_all(strategy, test)  # type: ignore[arg-type]
+    Session(runner=None, seed=SEED, max_examples=200).for_all(strategy, test)  # type: ignore[arg-type]
 
 
 def _plain_search(strategy: Any, test: Any) -> None:

@@ -26,11 +26,14 @@ How it works
   the code of its checks, loaded from the file to grade. A check is a function
   `run(session)` that raises `CheckFailed`; `kit` holds what checks are made
   of (see its docstring).
-- `sandbox` + `child` + `probes`: the learner's file is imported in a child
-  process with a timeout and memory/CPU/output caps; a *probe* there calls the
-  learner's function and sends the answer back as plain data (`codec`), on a
-  private pipe — prints cannot fake it, and learner objects cannot lie about
-  equality because the verdict is computed here, in the grader's process.
+- `runner` + `probes` + `sandbox`: the learner's code is untrusted. Checks call
+  *probes*, which run here and drive the learner's code through a `Runner`
+  (`runner.py`), measuring everything themselves: inputs fed on request and
+  counted, results counted, memory read from outside. `sandbox` is the
+  child-process runner: `learnstream.sandbox_child` imports the learner's file
+  under hard limits (`processes`: cgroup, memory, output) and sends back plain
+  data only (`learnstream.wire`), each answer tagged with its request's random
+  id; `codec` compares what comes back (exact types, `Opaque` for the rest).
 - `failures`: `CheckFailed` and its `FailureKind`; `failed_check` turns what
   the sandbox met (an exception, a hang, a crash) into a failed check;
   `KIND_HINTS`, the hint of each kind of trouble. The grader gives a failure
@@ -63,8 +66,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Imported on first use: the child process that runs learner code imports this
-# package too, and should not pay for rich, hypothesis or the checks.
+# Imported on first use: a command that needs one module should not pay for rich,
+# hypothesis or the checks. (The child process that runs learner code imports nothing
+# of this package: see learnstream.sandbox_child.)
 _EXPORTS = {
     "PARTS": "registry",
     "Check": "registry",

@@ -29,7 +29,7 @@ class FailureKind(Enum):
     MISSING = "missing"  # the function the check calls is not there
     EXIT = "exit"  # sys.exit, os._exit
     MEMORY = "memory"  # MemoryError
-    FLOOD = "flood"  # printed megabytes
+    FLOOD = "flood"  # printed without end, or wrote a file past the limit
     TOO_BIG = "too_big"  # answered with a huge value
     TIMEOUT = "timeout"  # a call did not return in time (or used up the CPU)
     CRASH = "crash"  # the interpreter crashed (a signal), or wrote over the channel

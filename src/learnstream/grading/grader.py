@@ -10,19 +10,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import random
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from learnstream.grading.failures import KIND_HINTS, CheckFailed, FailureKind, failed_check
 from learnstream.grading.kit.session import Session
 from learnstream.grading.registry import Check, Exercise, Part, get_part
 from learnstream.grading.results import CheckResult, ExerciseResult, PartResult
-from learnstream.grading.sandbox import LearnerError, Limits, Sandbox, SandboxDied
+from learnstream.grading.runner import LearnerError, Runner, SandboxDied
+from learnstream.grading.sandbox import Limits, Sandbox
 from learnstream.grading.workspace import MARKER, Progress, find_workspace
+
+#: Makes the runner of one learner's file: `make(file, limits, seed)`.
+MakeRunner = Callable[[Path, Limits, int], Runner]
+
+
+def child_process(file: Path, limits: Limits, seed: int) -> Runner:
+    """The default runner: the learner's file in a child process (`sandbox.Sandbox`)."""
+    return Sandbox(file, limits, hash_seed=seed)
+
+
+def fresh_seed() -> int:
+    """A seed drawn for one grading, printed for replay (no two submissions share inputs)."""
+    return random.SystemRandom().randrange(2**32)
 
 
 class PartComing(LookupError):
@@ -78,8 +94,9 @@ def grade_exercise(
     *,
     limits: Limits | None = None,
     max_examples: int = 100,
+    make_runner: MakeRunner = child_process,
 ) -> ExerciseResult:
-    """Run every check of `exercise` on `file` (one child process, restarted if it dies)."""
+    """Run every check of `exercise` on `file` in one runner (a child process by default)."""
     shown = file.name if file.parent.name == "" else f"{file.parent.name}/{file.name}"
     result = ExerciseResult(exercise.name, exercise.title, shown, [])
     if not file.is_file():
@@ -90,13 +107,16 @@ def grade_exercise(
         missing = CheckFailed(result.problem, kind=FailureKind.MISSING)
         result.checks = [CheckResult.failed(c, missing) for c in exercise.checks]
         return result
-    with Sandbox(file, limits or exercise.limits, hash_seed=seed) as sandbox:
-        session = Session(sandbox, seed, max_examples)
+    runner = make_runner(file, limits or exercise.limits, seed)
+    try:
+        session = Session(runner, seed, max_examples)
         result.checks = [run_check(check, session) for check in exercise.checks]
-        result.output = sandbox.output()
-        if sandbox.load_failure is not None:
-            failed = result.checks[0]
-            result.problem = failed.message + (f"\n{failed.details}" if failed.details else "")
+        result.output = runner.output()
+    finally:
+        runner.close()
+    if runner.load_failure is not None:
+        failed = result.checks[0]
+        result.problem = failed.message + (f"\n{failed.details}" if failed.details else "")
     return result
 
 
@@ -123,6 +143,7 @@ def grade(
     *,
     limits: Limits | None = None,
     max_examples: int = 100,
+    make_runner: MakeRunner = child_process,
 ) -> PartResult:
     """Grade `exercise` (default: all) of `part` in the workspace at `path`.
 
@@ -133,7 +154,7 @@ def grade(
     """
     found = _part(part)
     workspace = find_workspace(path)
-    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
     selected: Iterable[Exercise] = (
         [found.exercise(exercise)] if exercise is not None else found.exercises()
     )
@@ -142,7 +163,12 @@ def grade(
         found.title,
         [
             grade_exercise(
-                ex, workspace / found.name / ex.file, seed, limits=limits, max_examples=max_examples
+                ex,
+                workspace / found.name / ex.file,
+                seed,
+                limits=limits,
+                max_examples=max_examples,
+                make_runner=make_runner,
             )
             for ex in selected
         ],
@@ -180,13 +206,9 @@ def grade_learner(
     )
 
 
-def _grader_failed(part: Part, folder: Path, seed: int, err: BaseException) -> PartResult:
-    """A learner whose grading process itself died: every check says so (a learnstream bug)."""
-    message = (
-        f"the grader itself failed on this learner ({type(err).__name__}: {err}); "
-        "this is a bug in learnstream, please report it"
-    )
-    failure = CheckFailed(message, kind=FailureKind.GRADER_BUG)
+def _not_graded(part: Part, folder: Path, seed: int, reason: str, kind: FailureKind) -> PartResult:
+    """A learner who could not be graded: every check fails with `reason`, scored 0."""
+    failure = CheckFailed(reason, kind=kind)
     exercises = [
         ExerciseResult(
             ex.name,
@@ -199,6 +221,15 @@ def _grader_failed(part: Part, folder: Path, seed: int, err: BaseException) -> P
     return PartResult(
         part.name, part.title, exercises, seed=seed, path=str(folder), learner=folder.name
     )
+
+
+def could_not_grade(results: Iterable[PartResult]) -> list[str]:
+    """The learners some of whose checks could not be run (a killed worker, a grader bug)."""
+    return [
+        result.learner or result.path
+        for result in results
+        if any(check.status == "error" for ex in result.exercises for check in ex.checks)
+    ]
 
 
 def default_jobs() -> int:
@@ -222,37 +253,104 @@ def grade_class(
     """Grade every learner's workspace: each sub-folder of `class_dir` is one learner.
 
     Everyone is graded on the same inputs (one seed), so scores are comparable.
-    With `jobs` > 1, that many learners are graded at once, each in a worker
-    process of its own; each learner's code still runs in its own sandboxes,
-    exactly as with `jobs=1`, so one learner's endless loop or crash only
-    costs that learner's checks. `on_graded` is called with each result as it
-    comes (in the order they finish); the list returned is in folder order.
+    Learners are graded in worker processes, `jobs` at once; each learner's
+    code still runs in its own child processes. A learner whose code kills its
+    worker (or crashes it) gets 0 with that reason; a new worker grades the
+    others. `on_graded` is called with each result as it comes (in the order
+    they finish); the list returned is in folder order.
     """
     found = _part(part)
-    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
     folders = sorted(p for p in Path(class_dir).iterdir() if p.is_dir())
     report = on_graded or (lambda result: None)
     options = {"limits": limits, "max_examples": max_examples}
-    if jobs <= 1 or len(folders) <= 1:
-        results = []
-        for folder in folders:
-            results.append(grade_learner(found, folder, seed, **options))
-            report(results[-1])
-        return results
     by_folder: dict[Path, PartResult] = {}
-    # spawn, not fork: the workers start clean whatever threads the caller runs (rich's
-    # progress bar has one), and a worker's hypothesis state is its own.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=context) as pool:
-        futures = {
-            pool.submit(grade_learner, found.name, folder, seed, **options): folder
-            for folder in folders
-        }
-        for future in as_completed(futures):
-            folder = futures[future]
-            try:
-                by_folder[folder] = future.result()
-            except Exception as err:  # the worker died: only a learnstream bug can do that
-                by_folder[folder] = _grader_failed(found, folder, seed, err)
-            report(by_folder[folder])
+    waiting = list(reversed(folders))
+    workers: list[_Worker] = []
+    while waiting or any(worker.folder is not None for worker in workers):
+        workers = [worker for worker in workers if worker.alive]
+        while waiting and sum(worker.folder is not None for worker in workers) < max(1, jobs):
+            idle = next((worker for worker in workers if worker.folder is None), None)
+            if idle is None:
+                idle = _Worker(found.name, seed, options)
+                workers.append(idle)
+            idle.grade(waiting.pop())
+        busy = [worker for worker in workers if worker.folder is not None]
+        multiprocessing.connection.wait([w.connection for w in busy] + [w.sentinel for w in busy])
+        for worker in busy:
+            folder, result = worker.collect(found)
+            if result is not None:
+                by_folder[folder] = result
+                report(result)
+    for worker in workers:
+        worker.stop()
     return [by_folder[folder] for folder in folders]
+
+
+def _work(connection: Any, part: str, seed: int, options: dict[str, Any]) -> None:
+    """A class-grading worker: grade the learner folders it is sent, one at a time."""
+    while (folder := connection.recv()) is not None:
+        try:
+            connection.send(grade_learner(part, folder, seed, **options))
+        except Exception as err:  # a learnstream bug: say so for this learner, go on
+            message = (
+                f"the grader itself failed on this learner ({type(err).__name__}: {err}); "
+                "this is a bug in learnstream, please report it"
+            )
+            connection.send(message)
+
+
+class _Worker:
+    """A process that grades learners for `grade_class`, replaced when it dies."""
+
+    def __init__(self, part: str, seed: int, options: dict[str, Any]) -> None:
+        # spawn, not fork: the workers start clean whatever threads the caller runs (rich's
+        # progress bar has one), and a worker's hypothesis state is its own.
+        context = multiprocessing.get_context("spawn")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_work, args=(theirs, part, seed, options))
+        self.process.daemon = True
+        self.process.start()
+        theirs.close()
+        self.sentinel = self.process.sentinel
+        self.folder: Path | None = None
+        self.seed = seed
+        self.alive = True
+
+    def grade(self, folder: Path) -> None:
+        self.folder = folder
+        self.connection.send(folder)
+
+    def collect(self, part: Part) -> tuple[Path, PartResult | None]:
+        """The learner's result if it is in (or the reason it never will be), else None."""
+        folder = self.folder
+        assert folder is not None
+        try:
+            if not self.connection.poll():
+                if self.process.is_alive():
+                    return folder, None
+                raise EOFError
+            answer = self.connection.recv()
+        except (EOFError, OSError):
+            self.alive = False
+            self.process.join(5)
+            code = self.process.exitcode
+            how = f"killed by signal {-code}" if code is not None and code < 0 else "ended"
+            reason = (
+                f"the process grading this learner was {how} while their code ran (their "
+                "code may have killed it); this learner scores 0 — grade them alone to see more"
+            )
+            self.folder = None
+            return folder, _not_graded(part, folder, self.seed, reason, FailureKind.KILLED)
+        self.folder = None
+        if isinstance(answer, str):
+            return folder, _not_graded(part, folder, self.seed, answer, FailureKind.GRADER_BUG)
+        return folder, answer
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.connection.send(None)
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)

@@ -3,8 +3,9 @@
 The docs site's exercise pages run this in a Web Worker with Pyodide
 (`course/assets/javascripts/course-worker.js`): the worker is the sandbox, and
 the page is its clock. The learner's file is imported into the worker's
-interpreter (`InPageRunner`) and the same checks run on it through the same
-`Session`, so the verdicts, messages, hints and failure pictures are the CLI's.
+interpreter (`InPageRunner`, a `runner.LocalRunner`) and the same checks run on
+it through the same `Session` and probes, so the verdicts, messages, hints and
+failure pictures are the CLI's.
 
 What a child process gives the CLI, the page gives this way:
 
@@ -15,7 +16,7 @@ What a child process gives the CLI, the page gives this way:
   in the same order, and those calls now end as the CLI's do, with
   `SandboxDied(TIMEOUT, ...)` and its words, and a fresh import of the file.
 - what the learner's code prints is captured while it runs, as the child's
-  output file is, and refused past the same size.
+  output is: the start kept, all of it counted, and never a failure.
 
 The learner's code shares the worker with the grader, so it could reach into the
 grader's objects: in the page that only fools the learner themselves, and
@@ -25,67 +26,72 @@ grader's objects: in the page that only fools the learner themselves, and
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from learnstream.grading.child import _error, _load, _probe
-from learnstream.grading.codec import decode, encode
 from learnstream.grading.failures import FailureKind
 from learnstream.grading.grader import _hints, run_check
 from learnstream.grading.kit.session import Session
+from learnstream.grading.processes import SHOWN_OUTPUT_CHARS, size_in_words
 from learnstream.grading.registry import get_part
 from learnstream.grading.report import render, render_text
 from learnstream.grading.results import ExerciseResult, PartResult
-from learnstream.grading.sandbox import _SHOWN_OUTPUT_CHARS, LearnerError, Limits, SandboxDied
+from learnstream.grading.runner import (
+    Handle,
+    LearnerError,
+    LocalRunner,
+    Pulled,
+    SandboxDied,
+    Skipped,
+    Unwatched,
+)
+from learnstream.grading.sandbox import Limits
 from learnstream.grading.workspace import Progress
 
 __all__ = ["InPageRunner", "Watched", "grade", "grade_json", "timeout_reason"]
 
 
 def timeout_reason(what: str, limits: Limits) -> str:
-    """The words of a call that did not return in time: the CLI's (`Sandbox._receive`)."""
+    """The words of a call that did not return in time: the CLI's (`Sandbox._hung`)."""
     return (
         f"{what} did not finish within {limits.timeout:g} s; is there an endless loop, "
         "or a list() / sum() / sorted() of an endless stream?"
     )
 
 
-class _CappedOutput(io.StringIO):
-    """What the learner's code prints, refused past `limit` bytes as the child's file is."""
+class _Printed(io.StringIO):
+    """What the learner's code prints: the start kept, all of it counted (printing never fails,
+    as in the CLI)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.limit = limit
         self.size = 0
 
     def write(self, text: str) -> int:
         self.size += len(text.encode("utf-8", "replace"))
-        if self.size > self.limit:
-            raise OSError(errno.EFBIG, "File too large")
-        return super().write(text)
+        if self.tell() < SHOWN_OUTPUT_CHARS * 4:
+            super().write(text[: SHOWN_OUTPUT_CHARS * 4])
+        return len(text)
 
 
-class InPageRunner:
-    """The learner's file imported into this interpreter; probes run on it here.
+class InPageRunner(LocalRunner):
+    """The learner's file imported into this interpreter: a `Runner` with no child process.
 
-    It answers as `Sandbox` does: plain data passed through the same codec, the
-    learner's exceptions as `LearnerError` with the child's words, output past the
-    limit refused as the child's is, an import that failed raised again on every
-    call, and after a `SandboxDied` a fresh import.
+    It answers as `Sandbox` does: plain data passed through the same encoding, the
+    learner's exceptions as `LearnerError` with the child's words, what it prints
+    kept and counted, an import that failed raised again on every call, and after a
+    `SandboxDied` a fresh import.
     """
 
     def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__(None, path.resolve().parent)
         self.path = path.resolve()
         self.limits = limits
-        self._module: ModuleType | None = None
-        self._printed = _CappedOutput(limits.output_bytes)
-        self.load_failure: LearnerError | SandboxDied | None = None
+        self._printed = _Printed()
 
     def _capture(self) -> contextlib.ExitStack:
         stack = contextlib.ExitStack()
@@ -95,57 +101,75 @@ class InPageRunner:
 
     @property
     def loaded(self) -> bool:
-        return self._module is not None
+        return self.module is not None
 
     def load(self) -> None:
         """Import the learner's file (a failure is kept, and raised by every later call)."""
+        from learnstream.sandbox_child import error_of, load
+
         try:
             with self._capture():
-                self._module = _load(self.path)
+                self.module = load(self.path)
         except BaseException as exc:  # the learner's file may raise anything
             self.load_failure = LearnerError(
-                _error(exc, self.path.parent), f"importing {self.path.name}"
+                error_of(exc, self.path.parent), f"importing {self.path.name}"
             )
             raise self.load_failure from None
 
     def restart(self) -> None:
-        """Forget the imported module, as a child that died is forgotten."""
-        self._module = None
+        """Forget the imported module and what it returned, as a child that died is forgotten."""
+        self.module = None
+        self._kept.clear()
 
-    def probe(self, probe: str, what: str, **args: Any) -> Any:
-        """Run `probe` on the learner's module (see `Sandbox.probe`)."""
-        if self.load_failure is not None:
-            raise self.load_failure
-        if self._module is None:
+    def _call(
+        self,
+        what: str,
+        fn: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any] | None,
+        seed_random: int | None,
+    ) -> Any:
+        if self.load_failure is None and self.module is None:
             self.load()
-        try:
-            with self._capture():
-                value = _probe(probe)(self._module, **decode(encode(args)))
-                return decode(encode(value))
-        except BaseException as exc:  # everything the learner's code can throw
-            raise LearnerError(_error(exc, self.path.parent), what) from None
+        with self._capture():
+            return super()._call(what, fn, args, kwargs, seed_random)
+
+    def pull(self, what: str, handle: Handle, n: int) -> Pulled:
+        with self._capture():
+            return super().pull(what, handle, n)
+
+    def skip(self, what: str, handle: Handle, n: int) -> Skipped:
+        with self._capture():
+            return super().skip(what, handle, n)
+
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
+        with self._capture():
+            super().run_flow(what, handle, frozen=frozen)
 
     def output(self) -> str:
-        """What the learner's code printed so far (the start of it, if it was long)."""
+        """What the learner's code printed so far (the start of it, and how much in all)."""
         text = self._printed.getvalue()
-        if len(text) > _SHOWN_OUTPUT_CHARS:
-            size = len(text.encode())
-            text = text[:_SHOWN_OUTPUT_CHARS] + f"\n... ({size:,} bytes in all)"
+        if len(text) > SHOWN_OUTPUT_CHARS or self._printed.size > len(text.encode()):
+            text = (
+                text[:SHOWN_OUTPUT_CHARS]
+                + f"\n... (your code printed {size_in_words(self._printed.size)} in all)"
+            )
         return text
 
     def close(self) -> None:
-        self._module = None
+        super().close()
+        self.module = None
 
 
 class Watched:
     """A runner whose calls into the learner's code are numbered and told to the page.
 
-    The import of the file counts as a call, as each probe does.
-    `notify("call", number, seconds)` comes before call `number` (the page starts
-    its clock: `seconds` is the limit) and `notify("returned", number, 0)` after
-    it. A call whose number is in `hung` is not made: it raises the CLI's
-    `SandboxDied(TIMEOUT, ...)` (for the import, kept as the load failure, as the
-    CLI keeps it), and the next call imports the file afresh.
+    The import of the file counts as a call, as each call of the `Runner`
+    interface does. `notify("call", number, seconds)` comes before call `number`
+    (the page starts its clock: `seconds` is the limit) and `notify("returned",
+    number, 0)` after it. A call whose number is in `hung` is not made: it raises
+    the CLI's `SandboxDied(TIMEOUT, ...)` (for the import, kept as the load
+    failure, as the CLI keeps it), and the next call imports the file afresh.
     """
 
     def __init__(
@@ -164,26 +188,59 @@ class Watched:
         return self.runner.load_failure
 
     def _watch(self, what: str, call: Callable[[], Any]) -> Any:
+        runner = self.runner
+        if runner.load_failure is None and not runner.loaded:
+            self._numbered(f"importing {runner.path.name}", runner.load, importing=True)
+        return self._numbered(what, call)
+
+    def _numbered(self, what: str, call: Callable[[], Any], importing: bool = False) -> Any:
         self.calls += 1
         number = self.calls
         if number in self.hung:
             self.runner.restart()
-            raise SandboxDied(FailureKind.TIMEOUT, timeout_reason(what, self.runner.limits))
+            died = SandboxDied(FailureKind.TIMEOUT, timeout_reason(what, self.runner.limits))
+            if importing:
+                self.runner.load_failure = died
+            raise died
         self.notify("call", number, self.runner.limits.timeout)
         try:
             return call()
         finally:
             self.notify("returned", number, 0.0)
 
-    def probe(self, probe: str, what: str, **args: Any) -> Any:
-        runner = self.runner
-        if runner.load_failure is None and not runner.loaded:
-            try:
-                self._watch(f"importing {runner.path.name}", runner.load)
-            except SandboxDied as died:
-                runner.load_failure = died
-                raise
-        return self._watch(what, lambda: runner.probe(probe, what, **args))
+    def call(self, what: str, fn: str, args: Sequence[Any] = (), kwargs: Any = None, *,
+             seed_random: int | None = None) -> Any:  # fmt: skip
+        return self._watch(
+            what, lambda: self.runner.call(what, fn, args, kwargs, seed_random=seed_random)
+        )
+
+    def start(self, what: str, fn: str, args: Sequence[Any] = (), kwargs: Any = None, *,
+              seed_random: int | None = None) -> Handle:  # fmt: skip
+        handle: Handle = self._watch(
+            what, lambda: self.runner.start(what, fn, args, kwargs, seed_random=seed_random)
+        )
+        return handle
+
+    def pull(self, what: str, handle: Handle, n: int) -> Pulled:
+        pulled: Pulled = self._watch(what, lambda: self.runner.pull(what, handle, n))
+        return pulled
+
+    def skip(self, what: str, handle: Handle, n: int) -> Skipped:
+        skipped: Skipped = self._watch(what, lambda: self.runner.skip(what, handle, n))
+        return skipped
+
+    def each(self, what: str, handle: Handle, method: str, values: Unwatched,
+             attrs: tuple[str, ...] = ()) -> Handle:  # fmt: skip
+        kept: Handle = self._watch(
+            what, lambda: self.runner.each(what, handle, method, values, attrs)
+        )
+        return kept
+
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
+        self._watch(what, lambda: self.runner.run_flow(what, handle, frozen=frozen))
+
+    def memory(self) -> int | None:
+        return self.runner.memory()
 
     def output(self) -> str:
         return self.runner.output()
@@ -212,7 +269,7 @@ def grade(
     runner = Watched(InPageRunner(file, chosen.limits), hung, notify)
     result = ExerciseResult(chosen.name, chosen.title, f"{found.name}/{file.name}", [])
     try:
-        session = Session(runner, seed)  # type: ignore[arg-type]  # a runner with Sandbox's face
+        session = Session(runner, seed)
         result.checks = [run_check(check, session) for check in chosen.checks]
         result.output = runner.output()
     finally:

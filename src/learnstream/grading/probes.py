@@ -1,66 +1,47 @@
-"""Probes: small drivers that run *inside the child process* and call the learner's code.
+"""Probes: the grader's drivers of a learner's code, run in the grader's process.
 
-A probe gets the learner's module and plain-data arguments, calls one of the
-learner's functions the way a check needs, and returns plain data (the child
-encodes it with `learnstream.grading.codec`). Probes decide nothing: whether
-the answer is right is computed by the check in the grader's process.
+A probe gets a `runner.Runner` (the learner's file, wherever it runs), a
+sentence saying what the learner's code is asked to do (for messages), and
+plain-data arguments. It calls the learner's code through the runner, measures
+what it needs to — every count and every memory figure is taken here, never
+reported by the learner's side — and returns plain data. Probes decide nothing:
+whether the answer is right is the check's business.
 
-A check names a probe by its import path, e.g.
-`"learnstream.grading.probes:take"`; a part that needs another kind of driver
-(say, a flow with a test clock) adds a function with the same shape in its own
-module under `learnstream.grading`.
+A check names a probe by its import path, e.g. `"learnstream.grading.probes:take"`
+(`Session.probe`, `resolve`); a part that needs another kind of driver adds a
+function of the same shape in its own module under `learnstream.grading`.
 
 >>> import types
->>> learner = types.SimpleNamespace(double=lambda xs: (2 * x for x in xs))
->>> report = take(learner, "double", 3, stream={"count": 1})
+>>> from learnstream.grading.runner import LocalRunner
+>>> learner = LocalRunner(types.SimpleNamespace(double=lambda xs: (2 * x for x in xs)))
+>>> report = take(learner, "double(...)", "double", 3, stream={"count": 1})
 >>> report["items"], report["pulled"], report["pulled_after"], report["ended"]
 ([2, 4, 6], 3, [1, 2, 3], False)
 """
 
 from __future__ import annotations
 
-import collections
-import gc
+import importlib
 import itertools
-import random
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
-from learnstream.grading.codec import a_type_name, type_name
+from learnstream.grading.runner import Feed, Handle, Rng, Runner, Sink, Source, Unwatched
+from learnstream.sandbox_child import FROZEN_NOW
+
+__all__ = ["FROZEN_NOW", "call", "drain", "resolve", "run_flow", "run_timed_flow", "take"]
+
+_PREFIX = "learnstream.grading."
 
 
-class MissingName(Exception):
-    """The learner's file does not define the function a check calls."""
-
-
-def find(module: ModuleType | Any, name: str) -> Callable[..., Any]:
-    """The learner's function `name`, or a `MissingName` that says what to do."""
-    function = getattr(module, name, None)
-    if function is None:
-        raise MissingName(
-            f"there is no function `{name}` in your file; keep the name (and the signature) "
-            "the stub gave it"
-        )
-    if not callable(function):
-        raise MissingName(f"`{name}` in your file is {a_type_name(function)}, not a function")
-    return function
-
-
-class Counted(Iterator[Any]):
-    """An iterator that counts how many items were pulled from it (to judge laziness)."""
-
-    def __init__(self, items: Iterator[Any]) -> None:
-        self._items = items
-        self.pulled = 0
-
-    def __next__(self) -> Any:
-        item = next(self._items)
-        self.pulled += 1
-        return item
+def resolve(name: str) -> Callable[..., Any]:
+    """The probe named "module:function", which must live under `learnstream.grading`."""
+    module_name, _, function = name.partition(":")
+    if not module_name.startswith(_PREFIX):
+        raise ValueError(f"probe {name!r} is not part of learnstream.grading")
+    probe: Callable[..., Any] = getattr(importlib.import_module(module_name), function)
+    return probe
 
 
 def make_stream(spec: dict[str, Any]) -> Iterator[Any]:
@@ -80,22 +61,25 @@ def make_stream(spec: dict[str, Any]) -> Iterator[Any]:
 
 
 def call(
-    module: ModuleType | Any,
+    runner: Runner,
+    what: str,
     fn: str,
     args: list[Any] | None = None,
     kwargs: dict[str, Any] | None = None,
 ) -> Any:
-    """Return `fn(*args, **kwargs)` as it is.
+    """Return `fn(*args, **kwargs)` as plain data.
 
     >>> import types
-    >>> call(types.SimpleNamespace(up=str.upper), "up", ["hi"])
+    >>> from learnstream.grading.runner import LocalRunner
+    >>> call(LocalRunner(types.SimpleNamespace(up=str.upper)), "up('hi')", "up", ["hi"])
     'HI'
     """
-    return find(module, fn)(*(args or []), **(kwargs or {}))
+    return runner.call(what, fn, args or [], kwargs)
 
 
 def take(
-    module: ModuleType | Any,
+    runner: Runner,
+    what: str,
     fn: str,
     n: int,
     *,
@@ -107,258 +91,183 @@ def take(
 ) -> dict[str, Any]:
     """Call `fn`, then pull up to `n` items from the iterator it returns.
 
-    `stream` (see `make_stream`) becomes the first argument, wrapped to count the
-    items pulled from it; `rng_seed` passes `rng=random.Random(rng_seed)`;
-    `global_seed` seeds the `random` module first. The report holds the type
-    returned, whether it is an iterator, the items taken, whether it ended, and
-    how many input items were pulled when the call returned and at the end.
+    `stream` (see `make_stream`) becomes the first argument: a `Feed`, handed
+    over one item at a time when the learner's code asks, and counted here;
+    `rng_seed` passes `rng=random.Random(rng_seed)`; `global_seed` seeds the
+    `random` module first. The report holds the type returned, whether it is an
+    iterator, the items taken, whether it ended, and how many input items had
+    been read when the call returned, at each result, and at the end.
     """
-    function = find(module, fn)
-    counter = None if stream is None else Counted(make_stream(stream))
-    call_args = ([] if counter is None else [counter]) + list(args or [])
+    feed = None if stream is None else Feed(make_stream(stream))
+    call_args = ([] if feed is None else [feed]) + list(args or [])
     call_kwargs = dict(kwargs or {})
     if rng_seed is not None:
-        call_kwargs["rng"] = random.Random(rng_seed)
-    if global_seed is not None:
-        random.seed(global_seed)
-    result = function(*call_args, **call_kwargs)
+        call_kwargs["rng"] = Rng(rng_seed)
+    handle = runner.start(what, fn, call_args, call_kwargs, seed_random=global_seed)
     report: dict[str, Any] = {
-        "type": type_name(result),
-        "iterator": isinstance(result, Iterator),
-        "pulled_at_call": None if counter is None else counter.pulled,
+        "type": handle.type,
+        "iterator": handle.iterator,
+        "pulled_at_call": None if feed is None else feed.pulled,
     }
-    if not report["iterator"]:
+    if not handle.iterator:
         return report
-    items: list[Any] = []
-    pulled_after: list[int] = []
-    ended = False
-    for _ in range(n):
-        try:
-            items.append(next(result))
-        except StopIteration:
-            ended = True
-            break
-        if counter is not None:
-            pulled_after.append(counter.pulled)
+    pulled = runner.pull(what, handle, n)
     report.update(
-        items=items,
-        ended=ended,
-        pulled=None if counter is None else counter.pulled,
-        pulled_after=pulled_after if counter is not None else None,
+        items=pulled.items,
+        ended=pulled.ended,
+        pulled=None if feed is None else feed.pulled,
+        pulled_after=None if feed is None else pulled.reads,
     )
     return report
 
 
-class _QuickRandom(random.Random):
-    """A `random.Random` whose `randint` is a few times quicker (for drawing millions)."""
-
-    def randint(self, a: int, b: int) -> int:
-        return a + int(self.random() * (b - a + 1))
-
-
-_CHUNK = 50_000
+#: Items per request when draining a stream.
+_CHUNK = 100_000
 
 
 def drain(
-    module: ModuleType | Any,
+    runner: Runner,
+    what: str,
     fn: str,
     n: int,
     *,
     args: list[Any] | None = None,
     seed: int = 0,
-    cpu_budget: float = 1.5,
+    time_budget: float = 3.0,
 ) -> dict[str, Any]:
-    """Call `fn(*args, rng=...)` and pull up to `n` items as quickly as Python can.
+    """Call `fn(*args, rng=...)` and count the items that come back, up to `n`.
 
-    The items are dropped as they come (C loops pull them), so millions cost
-    well under a second: enough to tell an endless stream from any plausible
-    finite loop. Drawing stops early, not ended, once `cpu_budget` seconds of
-    CPU are used. The report holds how many items came and whether it ended.
+    The items are counted here as they arrive, in chunks: millions cost about a
+    second, enough to tell an endless stream from any plausible finite loop.
+    Drawing stops early, not ended, after `time_budget` seconds (a slow endless
+    stream must not use up the call's time limit and fail as a hang). The
+    report holds how many items came and whether the stream ended.
 
     >>> import types
+    >>> from learnstream.grading.runner import LocalRunner
     >>> def stream(low, high, rng=None):
     ...     for _ in range(10):
     ...         yield rng.randint(low, high)
-    >>> drain(types.SimpleNamespace(s=stream), "s", 1000, args=[0, 9])
+    >>> drain(LocalRunner(types.SimpleNamespace(s=stream)), "s(0, 9)", "s", 1000, args=[0, 9])
     {'type': 'generator', 'iterator': True, 'drawn': 10, 'ended': True}
     """
-    result = find(module, fn)(*(args or []), rng=_QuickRandom(seed))
-    report: dict[str, Any] = {"type": type_name(result), "iterator": isinstance(result, Iterator)}
-    if not report["iterator"]:
+    handle = runner.start(what, fn, list(args or []), {"rng": Rng(seed, quick=True)})
+    report: dict[str, Any] = {"type": handle.type, "iterator": handle.iterator}
+    if not handle.iterator:
         return report
-    counted = Counted(result)
-    # In chunks, within a CPU budget: a slow but endless stream must not use up the
-    # call's time limit (and fail as a hang); any finite loop ends long before.
-    deadline = time.process_time() + cpu_budget
-    while counted.pulled < n and time.process_time() < deadline:
-        before = counted.pulled
-        collections.deque(itertools.islice(counted, min(_CHUNK, n - before)), maxlen=0)
-        if counted.pulled - before < min(_CHUNK, n - before):
-            return dict(report, drawn=counted.pulled, ended=True)
-    report.update(drawn=counted.pulled, ended=False)
+    drawn, deadline = 0, time.monotonic() + time_budget
+    while drawn < n and time.monotonic() < deadline:
+        pulled = runner.pull(what, handle, min(_CHUNK, n - drawn))
+        drawn += len(pulled.items)
+        if pulled.ended:
+            return dict(report, drawn=drawn, ended=True)
+    report.update(drawn=drawn, ended=False)
     return report
 
 
-def state_growth(
-    module: ModuleType | Any, fn: str, marks: list[int], *, stream: dict[str, Any]
-) -> dict[str, Any]:
-    """The memory `fn(stream)` holds after giving each of `marks` items (bytes, traced).
+def held_memory(runner: Runner, what: str, handle: Handle, marks: list[int]) -> dict[str, Any]:
+    """Pull a kept iterator up to each of `marks`, reading the memory held at each mark.
 
-    Memory is measured with `tracemalloc` after a garbage collection, from the
-    first item on: what stays allocated between marks is what the learner's
-    state kept (the items already given are dropped). A running mean that
-    keeps every value grows by tens of bytes per item; one that keeps a total
-    and a count stays flat.
-
-    >>> import types
-    >>> def keeps(stream):
-    ...     seen = []
-    ...     for x in stream:
-    ...         seen.append(x)
-    ...         yield x
-    >>> report = state_growth(types.SimpleNamespace(f=keeps), "f", [1, 5001], stream={"count": 1})
-    >>> report["held"][1] - report["held"][0] > 5000 * 8
-    True
+    Memory is what the runner sees from outside the learner's code (the child's
+    heap, from the OS); what grows between marks is what the learner's state
+    kept. The report holds the memory `held` at each mark and the number of
+    items `given`.
     """
-    result = find(module, fn)(Counted(make_stream(stream)))
-    report: dict[str, Any] = {"type": type_name(result), "iterator": isinstance(result, Iterator)}
-    if not report["iterator"]:
-        return report
-    held, given = held_memory(result, marks)
-    report.update(held=held, given=given)
+    held: list[int] = []
+    given = 0
+    for mark in marks:
+        skipped = runner.skip(what, handle, mark - given)
+        given += skipped.given
+        if skipped.ended:
+            break
+        memory = runner.memory()
+        if memory is None:
+            break
+        held.append(memory)
+    return {"held": held, "given": given}
+
+
+#: Bytes each number of a memory measurement carries: a state that keeps the numbers
+#: it is given grows by this much per item, far above what the OS's pages blur.
+BALLAST = 4096
+
+
+def state_growth(
+    runner: Runner, what: str, fn: str, marks: list[int], *, stream: dict[str, Any]
+) -> dict[str, Any]:
+    """The memory `fn(stream)` holds after giving each of `marks` items (see `held_memory`).
+
+    The stream is made on the learner's side (`Unwatched`, each number carrying
+    `BALLAST` bytes): laziness is not judged here, only what the state keeps. A
+    running mean that keeps every value grows by kilobytes per item; one that
+    keeps a total and a count stays flat.
+    """
+    handle = runner.start(what, fn, [Unwatched({**stream, "ballast": BALLAST})])
+    report: dict[str, Any] = {"type": handle.type, "iterator": handle.iterator}
+    if handle.iterator:
+        report.update(held_memory(runner, what, handle, marks))
     return report
 
 
 def run_flow(
-    module: ModuleType | Any, fn: str, items: list[Any], batch_size: int = 1
+    runner: Runner, what: str, fn: str, items: list[Any], batch_size: int = 1
 ) -> dict[str, Any]:
-    """Build a flow with `fn(TestingSource(items), TestingSink(out))`, run it, return `out`.
+    """Build a flow with `fn(source, sink)`, run it, return what the sink received.
 
-    The report holds the type `fn` returned and, when it was a `Dataflow`, the
-    items the flow wrote to the sink.
+    The source hands over `items`, `batch_size` at a time, on request; the sink's
+    items come here as they are written. The report holds the type `fn`
+    returned and, when it was a `Dataflow`, the items the flow wrote.
 
     >>> import types
     >>> import learnstream.operators as op
     >>> from learnstream.dataflow import Dataflow
+    >>> from learnstream.grading.runner import LocalRunner
     >>> def build(source, sink):
     ...     flow = Dataflow("eg")
     ...     op.output("out", op.map("up", op.input("inp", flow, source), str.upper), sink)
     ...     return flow
-    >>> run_flow(types.SimpleNamespace(build=build), "build", ["a", "b"])
+    >>> run_flow(LocalRunner(types.SimpleNamespace(build=build)), "build", "build", ["a", "b"])
     {'type': 'Dataflow', 'items': ['A', 'B']}
     """
-    from learnstream.dataflow import Dataflow
-    from learnstream.testing import TestingSink, TestingSource, run_main
-
-    out: list[Any] = []
-    flow = find(module, fn)(TestingSource(items, batch_size=batch_size), TestingSink(out))
-    report: dict[str, Any] = {"type": type_name(flow)}
-    if isinstance(flow, Dataflow):
-        run_main(flow)
-        report["items"] = out
+    sink = Sink()
+    handle = runner.start(what, fn, [Source.of(items, batch_size), sink])
+    report: dict[str, Any] = {"type": handle.type}
+    if handle.flow:
+        runner.run_flow(what, handle, frozen=False)
+        report["items"] = sink.items
     return report
 
 
-#: The "system time" a timed flow sees: frozen, so that watermarks depend on event time only.
-FROZEN_NOW = datetime(2024, 1, 1, tzinfo=UTC)
-
-
 def run_timed_flow(
-    module: ModuleType | Any, fn: str, sources: list[list[Any]], sinks: int = 1
+    runner: Runner, what: str, fn: str, sources: list[list[Any]], sinks: int = 1
 ) -> dict[str, Any]:
-    """Build `fn(TestingSource(items), ..., TestingSink(out), ...)`, run it, return the outs.
+    """Build `fn(source, ..., sink, ...)`, run it on a frozen clock, return each sink's items.
 
-    One `TestingSource` per list of `sources`, then `sinks` sinks. The flow
-    runs with its clock frozen at `FROZEN_NOW`, so an `EventClock`'s watermark
-    moves only with the event times it reads — the same on every machine,
-    however slow. The report holds the type `fn` returned and, for a
-    `Dataflow`, what each sink received (`outputs`, one list per sink) and
-    the clock of each windowing step (`clocks`, see `flow_clocks`).
+    One source per list of `sources`, then `sinks` sinks. The flow runs with
+    its clock frozen at `FROZEN_NOW`, so an `EventClock`'s watermark moves only
+    with the event times it reads — the same on every machine, however slow.
+    The report holds the type `fn` returned and, for a `Dataflow`, what each
+    sink received (`outputs`) and the clock of each windowing step (`clocks`).
 
     >>> import types
     >>> import learnstream.operators as op
     >>> from learnstream.dataflow import Dataflow
+    >>> from learnstream.grading.runner import LocalRunner
     >>> def build(source, evens, odds):
     ...     flow = Dataflow("eg")
     ...     split = op.branch("parity", op.input("inp", flow, source), lambda x: x % 2 == 0)
     ...     op.output("evens", split.trues, evens)
     ...     op.output("odds", split.falses, odds)
     ...     return flow
-    >>> run_timed_flow(types.SimpleNamespace(build=build), "build", [[1, 2, 3]], sinks=2)
+    >>> runner = LocalRunner(types.SimpleNamespace(build=build))
+    >>> run_timed_flow(runner, "build", "build", [[1, 2, 3]], sinks=2)
     {'type': 'Dataflow', 'clocks': [], 'outputs': [[2], [1, 3]]}
-    >>> def join(left, right, out):
-    ...     flow = Dataflow("eg")
-    ...     sides = (op.input("l", flow, left), op.input("r", flow, right))
-    ...     op.output("out", op.join("j", *sides), out)
-    ...     return flow
-    >>> run_timed_flow(types.SimpleNamespace(join=join), "join", [[("k", 1)], [("k", 2)]])
-    {'type': 'Dataflow', 'clocks': [], 'outputs': [[('k', (1, 2))]]}
     """
-    from learnstream.dataflow import Dataflow
-    from learnstream.testing import TestingSink, TestingSource, run_main
-
-    outputs: list[list[Any]] = [[] for _ in range(sinks)]
-    flow = find(module, fn)(
-        *(TestingSource(items) for items in sources), *(TestingSink(out) for out in outputs)
-    )
-    report: dict[str, Any] = {"type": type_name(flow)}
-    if isinstance(flow, Dataflow):
-        report["clocks"] = flow_clocks(flow)
-        run_main(flow, now_getter=lambda: FROZEN_NOW)
-        report["outputs"] = outputs
+    outs = [Sink() for _ in range(sinks)]
+    handle = runner.start(what, fn, [*(Source.of(items) for items in sources), *outs])
+    report: dict[str, Any] = {"type": handle.type}
+    if handle.flow:
+        report["clocks"] = handle.clocks
+        runner.run_flow(what, handle, frozen=True)
+        report["outputs"] = [sink.items for sink in outs]
     return report
-
-
-def flow_clocks(flow: Any) -> list[dict[str, Any]]:
-    """The clock of each windowing step of `flow`: its step, kind and wait (seconds).
-
-    >>> from datetime import timedelta
-    >>> import learnstream.operators as op
-    >>> import learnstream.operators.windowing as win
-    >>> from learnstream.dataflow import Dataflow
-    >>> from learnstream.testing import TestingSource
-    >>> flow = Dataflow("eg")
-    >>> keyed = op.key_on("k", op.input("inp", flow, TestingSource([])), lambda x: x)
-    >>> windower = win.TumblingWindower(timedelta(minutes=1), FROZEN_NOW)
-    >>> _ = win.count_window("c", keyed, win.SystemClock(), windower, lambda x: x)
-    >>> flow_clocks(flow)
-    [{'step': 'eg.c', 'clock': 'SystemClock', 'wait': None}]
-    """
-    from learnstream.operators.windowing import EventClock
-
-    clocks = []
-    for step in flow.steps:
-        clock = step.params.get("clock")
-        if clock is None:
-            continue
-        wait = None
-        if isinstance(clock, EventClock):
-            wait = clock.wait_for_system_duration.total_seconds()
-        where = step.params.get("written_as", step.step_id)
-        clocks.append({"step": where, "clock": type(clock).__name__, "wait": wait})
-    return clocks
-
-
-def held_memory(items: Iterator[Any], marks: list[int]) -> tuple[list[int], int]:
-    """Pull `items` up to each of `marks`; the traced memory held at each mark, and items given.
-
-    Any state that is updated item by item can be measured this way: wrap its
-    updates in a generator (`for x in stream: yield state.update(x)`).
-    """
-    held: list[int] = []
-    given = 0
-    started = tracemalloc.is_tracing()
-    if not started:
-        tracemalloc.start()
-    try:
-        for mark in marks:
-            for _ in itertools.islice(items, mark - given):
-                given += 1
-            if given < mark:
-                break
-            gc.collect()
-            held.append(tracemalloc.get_traced_memory()[0])
-    finally:
-        if not started:
-            tracemalloc.stop()
-    return held, given

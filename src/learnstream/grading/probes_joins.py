@@ -11,6 +11,7 @@ that never ends would have written) and at the end (`outputs`).
 
 >>> import types
 >>> import learnstream.operators as op
+>>> from learnstream.grading.runner import LocalRunner
 >>> from learnstream.dataflow import Dataflow
 >>> def build(left, right, out):
 ...     flow = Dataflow("eg")
@@ -18,7 +19,8 @@ that never ends would have written) and at the end (`outputs`).
 ...     op.output("out", op.join("j", *sides, emit_mode="final"), out)
 ...     return flow
 >>> script = [(1, ("k", "pay")), (0, ("k", "order")), (0, ("x", "order"))]
->>> report = run_scripted_flow(types.SimpleNamespace(build=build), "build", script, sources=2)
+>>> runner = LocalRunner(types.SimpleNamespace(build=build))
+>>> report = run_scripted_flow(runner, "build", "build", script, sources=2)
 >>> report["live"], report["outputs"]
 ([[]], [[('k', ('order', 'pay')), ('x', ('order', None))]])
 >>> def enrich(source, out, lookup):
@@ -26,8 +28,8 @@ that never ends would have written) and at the end (`outputs`).
 ...     looked = op.map("look", op.input("inp", flow, source), lambda k: (k, lookup(k)))
 ...     op.output("out", looked, out)
 ...     return flow
->>> report = run_scripted_flow(types.SimpleNamespace(enrich=enrich), "enrich",
-...                            [(0, "a"), (0, "a")], table={"a": 1})
+>>> runner = LocalRunner(types.SimpleNamespace(enrich=enrich))
+>>> report = run_scripted_flow(runner, "enrich", "enrich", [(0, "a"), (0, "a")], table={"a": 1})
 >>> report["outputs"], report["calls"]
 ([[('a', 1), ('a', 1)]], {'a': 2})
 """
@@ -35,11 +37,9 @@ that never ends would have written) and at the end (`outputs`).
 from __future__ import annotations
 
 from collections import Counter
-from types import ModuleType
 from typing import Any
 
-from learnstream.grading.probes import FROZEN_NOW, find
-from learnstream.inputs import FixedPartitionedSource, StatefulSourcePartition
+from learnstream.grading.runner import Callback, Runner, Sink, Source
 
 
 class _Script:
@@ -79,33 +79,9 @@ class _Script:
         return [item]
 
 
-class _ScriptPartition(StatefulSourcePartition[Any, int]):
-    def __init__(self, script: _Script, source: int) -> None:
-        self.script, self.source = script, source
-
-    def next_batch(self) -> list[Any]:
-        return self.script.poll(self.source)
-
-    def snapshot(self) -> int:
-        return self.script.pos
-
-
-class _ScriptSource(FixedPartitionedSource[Any, int]):
-    """Source number `source` of a script."""
-
-    def __init__(self, script: _Script, source: int) -> None:
-        self.script, self.source = script, source
-
-    def list_parts(self) -> list[str]:
-        return [f"script-{self.source}"]
-
-    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> Any:
-        self.script.built.add(self.source)
-        return _ScriptPartition(self.script, self.source)
-
-
 def run_scripted_flow(
-    module: ModuleType | Any,
+    runner: Runner,
+    what: str,
     fn: str,
     script: list[tuple[int, Any]],
     sources: int = 1,
@@ -114,13 +90,13 @@ def run_scripted_flow(
 ) -> dict[str, Any]:
     """Build `fn(source_0, ..., sink_0, ...[, lookup])`, play `script`, report the sinks.
 
-    With a `table`, the flow gets a last argument `lookup(key)` returning
-    `table.get(key)` (a copy), and the report counts its calls per key.
+    Every source is polled here and every sink's writes come here as they are
+    made, so the arrival order and the outputs seen "live" are the grader's own
+    observations. With a `table`, the flow gets a last argument `lookup(key)`
+    returning `table.get(key)` (a copy), and the report counts its calls per key.
     """
-    from learnstream.dataflow import Dataflow
-    from learnstream.testing import TestingSink, run_main
-
-    outputs: list[list[Any]] = [[] for _ in range(sinks)]
+    sinks_made = [Sink() for _ in range(sinks)]
+    outputs = [sink.items for sink in sinks_made]
     played = _Script([(int(s), item) for s, item in script], outputs)
     calls: Counter[str] = Counter()
     extra: list[Any] = []
@@ -131,15 +107,14 @@ def run_scripted_flow(
             found = table.get(key)
             return None if found is None else (dict(found) if isinstance(found, dict) else found)
 
-        extra.append(lookup)
-    flow = find(module, fn)(
-        *(_ScriptSource(played, n) for n in range(sources)),
-        *(TestingSink(out) for out in outputs),
-        *extra,
-    )
-    report: dict[str, Any] = {"type": type(flow).__name__}
-    if isinstance(flow, Dataflow):
-        run_main(flow, now_getter=lambda: FROZEN_NOW)
+        extra.append(Callback(lookup))
+    sources_made = [
+        Source(lambda n=n: played.poll(n), lambda n=n: played.built.add(n)) for n in range(sources)
+    ]
+    handle = runner.start(what, fn, [*sources_made, *sinks_made, *extra])
+    report: dict[str, Any] = {"type": handle.type}
+    if handle.flow:
+        runner.run_flow(what, handle, frozen=True)
         report["outputs"] = outputs
         report["live"] = played.live if played.live is not None else [list(o) for o in outputs]
         report["calls"] = dict(calls)

@@ -1,12 +1,14 @@
-"""Part 4's probes: they run the learner's online-learning code inside the child process.
+"""Part 4's probes: they drive the learner's online-learning code through a `Runner`.
 
-Like `learnstream.grading.probes`, a probe gets the learner's module and plain
-data, calls the learner's code and returns plain data; the checks (in
+Like `learnstream.grading.probes`, a probe runs in the grader's process, calls
+the learner's code through the runner and returns plain data; the checks (in
 `labs/part4/*/checks.py`) decide. What is special here is the models: the learner's
-flow is handed **instrumented** River models (`Recorder`) that log every call —
-which example was predicted or learned, by which model instance — so that the
-checks can see leakage (learning an example before predicting it), a model that
-was not replaced after a drift, or a model that was never used.
+flow is handed **instrumented** River models (`Recorder`) that live here, in
+the grader's process — the learner's code holds proxies, and every call it
+makes comes here — and log every call: which example was predicted or learned,
+by which model instance. So the checks see leakage (learning an example before
+predicting it), a model that was not replaced after a drift, or a model that
+was never used, from records the learner's code cannot touch.
 
 The streams and models are built from small specs by functions also used by the
 grader's own reference answers, so both sides see exactly the same data.
@@ -21,14 +23,16 @@ True
 
 from __future__ import annotations
 
-import itertools
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import islice
-from types import ModuleType
 from typing import Any
 
-from learnstream.grading.probes import find, held_memory, type_name
+from learnstream.grading.probes import BALLAST, held_memory
+from learnstream.grading.runner import Callback, Remote, Runner, Sink, Source, Unwatched
+
+#: What the learner's code may call of a model.
+MODEL_METHODS = ("predict_one", "predict_proba_one", "learn_one", "clone")
 
 #: ConceptDriftStream of Agrawal: rule 0 until POSITION, rule 4 after (WIDTH: how gradual).
 POSITION, WIDTH = 3000, 50
@@ -127,16 +131,17 @@ class Recorder:
         model_id: int,
         log: list[list[Any]],
         index: dict,
-        fresh: Callable[[], Recorder] | None = None,
+        fresh: Callable[[], Remote] | None = None,
     ) -> None:
         self._inner, self._id, self._log, self._index = inner, model_id, log, index
         self._fresh = fresh
 
-    def clone(self, *args: Any, **kwargs: Any) -> Any:
-        """An untrained copy; in a drift run, a new instrumented model like make_model's."""
-        if self._fresh is not None and not args and not kwargs:
+    def clone(self, *args: Any) -> Remote:
+        """An untrained copy, instrumented too; in a drift run, a new model like make_model's."""
+        if self._fresh is not None and not args:
             return self._fresh()
-        return self._inner.clone(*args, **kwargs)
+        copy = Recorder(self._inner.clone(*args), self._id, self._log, self._index)
+        return Remote(copy, MODEL_METHODS)
 
     def _note(self, call: str, x: Any, answer: Any = None) -> None:
         self._log.append([call, self._id, self._index.get(_key(x), -1), answer])
@@ -154,9 +159,6 @@ class Recorder:
         self._note("learn", x)
         self._inner.learn_one(x, y, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:  # anything else (clone, ...) is the model's
-        return getattr(self._inner, name)
-
 
 def _events(examples: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
     from datetime import timedelta
@@ -169,54 +171,47 @@ def _events(examples: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _run(flow: Any, out: list[Any], report: dict[str, Any]) -> dict[str, Any]:
-    from learnstream.dataflow import Dataflow
-    from learnstream.testing import run_main
-
-    report["type"] = type_name(flow)
-    if isinstance(flow, Dataflow):
-        run_main(flow)
-        report["outputs"] = out
+def _run(
+    runner: Runner, what: str, fn: str, source: Source, model: Any, report: dict[str, Any]
+) -> dict[str, Any]:
+    sink = Sink()
+    handle = runner.start(what, fn, [source, sink, model])
+    report["type"] = handle.type
+    if handle.flow:
+        runner.run_flow(what, handle, frozen=False)
+        report["outputs"] = sink.items
     return report
 
 
 def prequential(
-    module: ModuleType | Any, fn: str, spec: dict[str, Any], model: str
+    runner: Runner, what: str, fn: str, spec: dict[str, Any], model: str
 ) -> dict[str, Any]:
     """`fn(source, sink, model)` on the spec's examples with one instrumented model."""
-    from learnstream.testing import TestingSink, TestingSource
-
     examples = examples_of(spec)
     index = {_key(x): i for i, (x, _) in enumerate(examples)}
     log: list[list[Any]] = []
-    out: list[Any] = []
-    recorder = Recorder(make_model(model), 0, log, index)
-    source = TestingSource(_events(examples), batch_size=spec.get("batch_size", 50))
-    flow = find(module, fn)(source, TestingSink(out), recorder)
-    return _run(flow, out, {"log": log})
+    recorder = Remote(Recorder(make_model(model), 0, log, index), MODEL_METHODS)
+    source = Source.of(_events(examples), spec.get("batch_size", 50))
+    return _run(runner, what, fn, source, recorder, {"log": log})
 
 
 def with_factory(
-    module: ModuleType | Any, fn: str, spec: dict[str, Any], model: str
+    runner: Runner, what: str, fn: str, spec: dict[str, Any], model: str
 ) -> dict[str, Any]:
     """`fn(source, sink, make_model)`: every model the flow makes is instrumented and numbered."""
-    from learnstream.testing import TestingSink, TestingSource
-
     examples = examples_of(spec)
     index = {_key(x): i for i, (x, _) in enumerate(examples)}
     log: list[list[Any]] = []
-    out: list[Any] = []
     made: list[Recorder] = []
 
-    def factory() -> Recorder:
+    def factory() -> Remote:
         recorder = Recorder(make_model(model), len(made), log, index, factory)
         made.append(recorder)
         log.append(["make", recorder._id, -1, None])
-        return recorder
+        return Remote(recorder, MODEL_METHODS)
 
-    source = TestingSource(_events(examples), batch_size=spec.get("batch_size", 500))
-    flow = find(module, fn)(source, TestingSink(out), factory)
-    report = _run(flow, out, {"log": log})
+    source = Source.of(_events(examples), spec.get("batch_size", 500))
+    report = _run(runner, what, fn, source, Callback(factory), {"log": log})
     report["labels"] = [y for _, y in examples]
     return report
 
@@ -225,29 +220,27 @@ def with_factory(
 STATS_MARKS = [100, 1100, 2100, 3100]
 
 
-def running_stats(module: ModuleType | Any, cls: str, runs: list[list[float]]) -> dict[str, Any]:
+def running_stats(runner: Runner, what: str, cls: str, runs: list[list[float]]) -> dict[str, Any]:
     """For each list of values: a fresh `cls()`, updated value by value.
 
     Reports `(n, mean, variance)` after each update, whether `update` returned
-    the object itself, and the memory a fresh object holds after each of
-    `STATS_MARKS` updates (it must not keep the readings).
+    the object itself, and, when `runs` is empty, the memory a fresh object
+    holds after each of `STATS_MARKS` updates with readings 0.0, 1.0, 2.0, ...,
+    each carrying ballast (it must not keep the readings).
     """
-    make: Callable[[], Any] = find(module, cls)
     results = []
     returns_self = True
+    shown = ("n", "mean", "variance")
     for values in runs:
-        stats = make()
-        seen = []
-        for value in values:
-            returns_self &= stats.update(value) is stats
-            seen.append((stats.n, stats.mean, stats.variance))
-        results.append(seen)
-    held, _ = held_memory(_updates(make()), STATS_MARKS)
-    return {"results": results, "returns_self": returns_self, "held": held}
-
-
-def _updates(stats: Any) -> Iterator[None]:
-    """Update `stats` once per item pulled (readings that are new float objects each time)."""
-    for count in itertools.count():
-        stats.update(float(count % 7))
-        yield None
+        stats = runner.start(what, cls)
+        updates = runner.each(what, stats, "update", Unwatched({"items": values}), shown)
+        rows = runner.pull(what, updates, len(values)).items
+        returns_self &= all(row[0] is True for row in rows)
+        results.append([tuple(row[1:]) for row in rows])
+    report: dict[str, Any] = {"results": results, "returns_self": returns_self}
+    if not runs:
+        stats = runner.start(what, cls)
+        readings = Unwatched({"count": 0.0, "ballast": BALLAST})
+        updates = runner.each(what, stats, "update", readings)
+        report.update(held_memory(runner, what, updates, STATS_MARKS))
+    return report

@@ -21,7 +21,8 @@ Everything else comes from this kit:
   eager, or the learner's code raised, hung, crashed, exited...), which reports
   and hints choose their words by; `failed_check` turns what the sandbox met
   into a failed check, in one place.
-- `session`: `Session.probe/take/for_all`, the learner's code in its sandbox.
+- `session`: `Session.probe/take/for_all`, the learner's code in its runner
+  (`learnstream.grading.runner`: a child process, or in-process in a browser).
 - `properties`: `property_check(strategy, test, edges=..., smaller=...)`, the
   hand-made edge cases first, then a hypothesis search from the run's seed,
   then the smallest failing input; `example_check` for one fixed input;
@@ -30,9 +31,10 @@ Everything else comes from this kit:
 - `streams`: judging a stream of answers (`compare_streams`, `stream_diff`,
   `iterator_items`, `type_trouble`), and the promises of a stream function:
   `check_laziness` (one result per arrival, no reading ahead, probed at every
-  result), `check_endless` (millions drawn in the child, cheaply) and
-  `check_constant_state` (the memory a state holds, measured as the stream grows;
-  the probe `probes.held_memory` measures any state updated item by item).
+  result, counted by the grader as it hands the input over), `check_endless`
+  (millions of results counted as they arrive) and `check_constant_state` (the
+  memory the learner's process holds as the stream grows, read from the OS; the
+  probe `probes.held_memory` measures any kept iterator).
 - `eventtime`: events as plain data and the model of lateness, windows and
   sessions; `flows`: `run_flow(session, FlowContract(...), events)`, the
   learner's `build_flow` run with N sources and M sinks on a frozen clock, and

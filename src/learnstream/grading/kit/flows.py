@@ -2,7 +2,7 @@
 
 A `FlowContract` says how an exercise calls the learner's flow: what each event
 becomes as an input item, into which source it goes, how many sinks the flow
-writes to, and the wait of its clock. `run_flow` runs the flow in the child
+writes to, and the wait of its clock. `run_flow` runs the flow through the runner
 process with the probe `probes.run_timed_flow` (the flow's clock held still,
 so that lateness depends on event time alone, the same on every machine) and
 returns what each sink received. `judge_flow` runs it and judges the sinks; when

@@ -1,7 +1,8 @@
 """What a check works with: a `Session` on the learner's file.
 
 A check is a function `run(session) -> None`. It asks the learner's code for
-answers through `session.probe(...)` (which runs in the child process),
+answers through `session.probe(...)` (probes drive the learner's code through
+a `runner.Runner`, measuring from outside it),
 computes the right answer itself, and raises `CheckFailed` when they differ.
 Returning normally means the check passed.
 
@@ -19,7 +20,8 @@ from typing import Any, TypeVar
 
 from learnstream.grading.failures import CheckFailed, FailureKind, failed_check, show_input
 from learnstream.grading.kit.replay import replayable, search_settings
-from learnstream.grading.sandbox import LearnerError, Sandbox
+from learnstream.grading.probes import resolve, take
+from learnstream.grading.runner import LearnerError, Runner
 
 T = TypeVar("T")
 
@@ -34,22 +36,20 @@ class _Abort(BaseException):
 
 @dataclass
 class Session:
-    """One exercise being graded: the learner's file in a sandbox, and the run's seed."""
+    """One exercise being graded: the learner's file in a runner, and the run's seed."""
 
-    sandbox: Sandbox
+    runner: Runner
     seed: int
     max_examples: int = 100
 
     def probe(self, probe: str, what: str, **args: Any) -> Any:
-        """Run a probe on the learner's module (see `learnstream.grading.probes`)."""
-        return self.sandbox.probe(probe, what, **args)
+        """Run a probe (a "module:function" under `learnstream.grading`, e.g.
+        `learnstream.grading.probes:call`) on the learner's code."""
+        return resolve(probe)(self.runner, what, **args)
 
     def take(self, fn: str, n: int, what: str, **args: Any) -> dict[str, Any]:
         """`probes.take`: call `fn` and pull up to `n` items from the iterator it returns."""
-        report: dict[str, Any] = self.probe(
-            "learnstream.grading.probes:take", what, fn=fn, n=n, **args
-        )
-        return report
+        return take(self.runner, what, fn, n, **args)
 
     def for_all(
         self,
