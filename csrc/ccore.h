@@ -53,9 +53,11 @@ int ls_keys_has_nul(const ls_keys *t);
 /* Look up (adding when new) n keys and write their slots to out[0..n).
  * With ends == NULL the keys are buf's bytes split at NUL bytes, so the
  * buffer must hold exactly n - 1 NULs (else LS_ESPLIT, with the table
- * unchanged); otherwise key i is buf[ends[i-1] .. ends[i]) (ends[-1] = 0). */
+ * unchanged); otherwise key i is buf[ends[i-1] .. ends[i]) (ends[-1] = 0).
+ * When fresh is not NULL, fresh[j] is the index of the key that got the j-th
+ * new slot (as many as ls_keys_len grew by; fresh must hold n). */
 int ls_keys_slots(ls_keys *t, const char *buf, int64_t len, int64_t n, const int64_t *ends,
-                  int64_t *out);
+                  int64_t *out, int64_t *fresh);
 
 /* Every slot, ordered by its key's bytes (unsigned, shorter prefix first). */
 int ls_keys_sorted(const ls_keys *t, int64_t *order);

@@ -149,7 +149,8 @@ static int64_t intern(ls_keys *t, const char *p, int64_t n) {
 }
 
 int ls_keys_slots(ls_keys *t, const char *buf, int64_t len, int64_t n, const int64_t *ends,
-                  int64_t *out) {
+                  int64_t *out, int64_t *fresh) {
+    int64_t first_new = t->n, next_new = t->n;
     if (n <= 0) return len == 0 || ends ? LS_OK : LS_ESPLIT;
     if (ends) {
         int64_t prev = 0;
@@ -162,6 +163,10 @@ int ls_keys_slots(ls_keys *t, const char *buf, int64_t len, int64_t n, const int
             int64_t s = intern(t, buf + prev, ends[k] - prev);
             if (s < 0) return (int)s;
             out[k] = s;
+            if (s == next_new) { /* slots are handed out in order: its first item */
+                if (fresh) fresh[next_new - first_new] = k;
+                next_new++;
+            }
             prev = ends[k];
         }
         return LS_OK;
@@ -181,6 +186,10 @@ int ls_keys_slots(ls_keys *t, const char *buf, int64_t len, int64_t n, const int
         int64_t s = intern(t, p, end - p);
         if (s < 0) return (int)s;
         out[k] = s;
+        if (s == next_new) {
+            if (fresh) fresh[next_new - first_new] = k;
+            next_new++;
+        }
         p = end + 1;
     }
     return LS_OK;

@@ -104,6 +104,11 @@ def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: 
         same_outcome(lambda b=batch: twin.add(b), lambda b=batch: c.add(b))
         assert len(twin) == len(c)
     assert plain(twin.items()) == plain(c.items())
+    assert plain(twin.drain()) == plain(c.drain())  # count_final's EOF
+    assert len(twin) == len(c) == 0
+    for counter in (twin, c):
+        counter.add(sequence[0] if sequence else ["again"])
+    assert plain(twin.items()) == plain(c.items())
 
 
 E2E = textwrap.dedent(

@@ -59,17 +59,21 @@ class KeyTable:
             raise MemoryError("learnstream C core: out of memory")
         self._table = ffi.gc(table, lib.ls_keys_free)
 
-    def slot_array(self, keys: Sequence[str]) -> Any:
-        """The slots of `keys` as a C `int64_t[]` (what `slots` returns, before listing)."""
+    def slot_array(self, keys: Sequence[str], fresh: Any = ffi.NULL) -> Any:
+        """The slots of `keys` as a C `int64_t[]` (what `slots` returns, before listing).
+
+        With `fresh` (a C `int64_t[]` as long as `keys`), `fresh[j]` becomes the
+        index of the key that got the j-th new slot.
+        """
         n = len(keys)
         out = ffi.new("int64_t[]", n)
         buf = _encode("\0".join(keys))
-        status = lib.ls_keys_slots(self._table, buf, len(buf), n, ffi.NULL, out)
+        status = lib.ls_keys_slots(self._table, buf, len(buf), n, ffi.NULL, out, fresh)
         if status == lib.LS_ESPLIT:  # some key contains "\0": pass explicit offsets
             parts = [_encode(key) for key in keys]
             ends = ffi.new("int64_t[]", list(accumulate(map(len, parts))))
             buf = b"".join(parts)
-            status = lib.ls_keys_slots(self._table, buf, len(buf), n, ends, out)
+            status = lib.ls_keys_slots(self._table, buf, len(buf), n, ends, out, fresh)
         _check(status)
         return out
 
@@ -87,10 +91,6 @@ class KeyTable:
         _check(lib.ls_keys_sorted(self._table, order))
         return order
 
-    def sorted_keys(self, order: Any) -> list[str]:
-        """The keys of the slots in `order` (from `sorted_slots`)."""
-        return self._dump(order, len(self))
-
     def _dump(self, order: Any, n: int) -> list[str]:
         size = lib.ls_keys_bytes(self._table) + n
         raw = ffi.new("char[]", size)
@@ -101,6 +101,13 @@ class KeyTable:
 
     def __len__(self) -> int:
         return lib.ls_keys_len(self._table)
+
+
+def _new_counts() -> Any:
+    counts = lib.ls_counts_new()
+    if counts == ffi.NULL:
+        raise MemoryError("learnstream C core: out of memory")
+    return ffi.gc(counts, lib.ls_counts_free)
 
 
 class KeyCounter:
@@ -114,23 +121,45 @@ class KeyCounter:
 
     def __init__(self) -> None:
         self._table = KeyTable()
-        counts = lib.ls_counts_new()
-        if counts == ffi.NULL:
-            raise MemoryError("learnstream C core: out of memory")
-        self._counts = ffi.gc(counts, lib.ls_counts_free)
+        self._keys: list[str] = []  # by slot: the key as it first came (no copy of its text)
+        self._counts = _new_counts()
 
     def add(self, keys: Sequence[str]) -> None:
         """Count one more sighting of each key."""
-        slots = self._table.slot_array(keys)
+        fresh = ffi.new("int64_t[]", len(keys))
+        slots = self._table.slot_array(keys, fresh)
+        new = len(self._table) - len(self._keys)
+        if new:
+            found = list(map(keys.__getitem__, ffi.unpack(fresh, new)))
+            if not all(type(key) is str for key in found):  # a str subclass counts as its text
+                found = [str.__str__(key) for key in found]
+            self._keys += found
         _check(lib.ls_counts_bump(self._counts, slots, len(keys)))
 
     def items(self) -> list[tuple[str, int]]:
-        """`(key, count)` pairs in key order."""
+        """`(key, count)` pairs in key order.
+
+        The keys are the str objects that first brought them (kept by slot), so
+        no key's text is decoded out of C again.
+        """
+        return self._pairs(*self._sorted())
+
+    def drain(self) -> list[tuple[str, int]]:
+        """`items()`, leaving the counter empty: its table is freed before the pairs are made."""
+        sorted_counts = self._sorted()
+        self._table, self._keys, self._counts = KeyTable(), [], _new_counts()
+        return self._pairs(*sorted_counts)
+
+    def _sorted(self) -> tuple[list[str], Any, Any, int]:
         n = len(self._table)
         order = self._table.sorted_slots()
         counts = ffi.new("int64_t[]", n)
         lib.ls_counts_gather(self._counts, order, n, counts)
-        return list(zip(self._table.sorted_keys(order), ffi.unpack(counts, n), strict=True))
+        return self._keys, order, counts, n
+
+    @staticmethod
+    def _pairs(keys: list[str], order: Any, counts: Any, n: int) -> list[tuple[str, int]]:
+        return list(zip(map(keys.__getitem__, order), ffi.unpack(counts, n), strict=True))
 
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
         """Add `count` sightings of each key at once (a resumed run's counts).

@@ -95,6 +95,13 @@ class KeyCounter:
         """`(key, count)` pairs in key order."""
         return sorted(self._counts.items())
 
+    def drain(self) -> list[tuple[str, int]]:
+        """`items()`, leaving the counter empty (the dict goes before the pairs are sorted)."""
+        pairs = list(self._counts.items())
+        self._counts = {}
+        pairs.sort()
+        return pairs
+
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
         """Add `count` sightings of each key at once (a resumed run's counts)."""
         counts = self._counts

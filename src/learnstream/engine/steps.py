@@ -467,6 +467,4 @@ class CountStep:
         return [[]]
 
     def eof(self, now: datetime) -> Outputs:
-        counts = self.counter.items()
-        self.counter = backend.core.KeyCounter()  # emitted: nothing is held after EOF
-        return [counts]
+        return [self.counter.drain()]  # emitted: nothing is held after EOF
