@@ -134,6 +134,13 @@ def prepare(workload: str, system: str, size: int, path: str | None) -> Callable
         api = w.bytewax_api() if system == "bytewax" else w.learnstream_api()
         engine = w.w4b_engine if timed else w.w4_engine
         return lambda: engine(api, sides)
+    if workload == "W6":
+        from benchmarks.data import distinct_keys
+
+        keys = distinct_keys(size)
+        if system == "floor":
+            return lambda: w.w6_floor(keys)
+        return lambda: w.w6_engine(w.learnstream_api(), keys)
     if workload == "W5":
         data = w.agrawal(size)
         if system == "floor":

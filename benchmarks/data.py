@@ -133,6 +133,12 @@ def events(count: int, seed: int = SEED) -> Path:
     return path
 
 
+def distinct_keys(count: int) -> list[str]:
+    """W6's keys: `count` distinct strs (a permutation of the ids), each its own object."""
+    assert count % 7919, "7919 must not divide the count, or the keys repeat"
+    return [f"user-{i * 7919 % count:09d}" for i in range(count)]
+
+
 def ints(count: int) -> list[int]:
     """`count` pseudo-random ints in [0, 1_000_003), cheap to make in every process."""
     return [(i * 2_654_435_761) % 1_000_003 for i in range(count)]

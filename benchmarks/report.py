@@ -38,6 +38,7 @@ TARGETS: dict[str, list[tuple[str, str, float, bool]]] = {
     "W4": [("learnstream", "floor", 1.5, True), ("twin", "learnstream", 2.0, False)],
     "join_state": [("twin", "learnstream", 2.0, False)],
     "W5": [("learnstream", "floor", 1.10, True)],
+    "W6": [("learnstream", "floor", 1.10, True), ("twin", "learnstream", 1.0, False)],
     "window_assign": [("twin", "learnstream", 2.0, False)],
 }
 # Ratios reported with no target of their own.

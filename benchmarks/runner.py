@@ -127,6 +127,16 @@ WORKLOADS: dict[str, Workload] = {
             unit="examples",
         ),
         Workload(
+            "W6",
+            "count_final over 3 million distinct keys (keyed state dominates)",
+            ("floor", "learnstream", "twin"),
+            3_000_000,
+            20_000,
+            "Counter.update per batch of 1,000, then sorted(items)",
+            everyday=500_000,
+            unit="keys",
+        ),
+        Workload(
             "keyed_count",
             "micro: KeyCounter.add, Zipf words (each its own str) in batches of 10,000",
             ("learnstream", "twin"),

@@ -510,3 +510,33 @@ def w4b_floor(sides: tuple[list[list[Any]], list[list[Any]]]) -> str:
                     count += 1
                     total += value + match
     return w4_checksum(count, total)
+
+
+# --- W6: many distinct keys ----------------------------------------------------
+
+W6_BATCH = 1_000
+
+
+def w6_checksum(pairs: list[tuple[str, int]]) -> str:
+    """The pairs in the order given (both sides give them in key order)."""
+    digest = hashlib.sha256("".join(f"{k}\t{c}\n" for k, c in pairs).encode()).hexdigest()
+    return f"{len(pairs)} keys, {sum(c for _, c in pairs)} items, sha256 {digest[:16]}"
+
+
+def w6_engine(api: Api, keys: list[str]) -> str:
+    """`count_final` over keys that are (nearly) all distinct: the keyed state is the cost."""
+    flow = api.Dataflow("distinct")
+    inp = api.op.input("inp", flow, list_source(api, keys, W6_BATCH))  # type: ignore[arg-type]
+    counts = api.op.count_final("count", inp, lambda key: key)
+    out: list[tuple[str, int]] = []
+    api.op.output("out", counts, api.TestingSink(out))
+    api.run_main(flow)
+    return w6_checksum(out)
+
+
+def w6_floor(keys: list[str]) -> str:
+    """Plain Python: a Counter updated batch by batch, its items in key order at the end."""
+    counts: Counter[str] = Counter()
+    for at in range(0, len(keys), W6_BATCH):
+        counts.update(keys[at : at + W6_BATCH])
+    return w6_checksum(sorted(counts.items()))
