@@ -173,16 +173,16 @@ def test_a_flow_loads_no_pathlib_threading_or_asyncio_on_import() -> None:
 # --- which layer may use which ---------------------------------------------------
 
 LAYERS = [
-    # 0: words and errors, used by everything
-    {"errors", "wording", "tracing"},
+    # 0: words and errors, used by everything; plain data across the grader's pipe
+    {"errors", "wording", "tracing", "wire"},
     # 1: what a flow is made of (Bytewax's API), and the recovery store
     {"dataflow", "inputs", "outputs", "recovery"},
     # 2: the engine that runs a flow
     {"engine"},
     # 3: what a flow is written with and run by in tests
     {"operators", "connectors", "testing"},
-    # 4: running and drawing flows: the run command, scale-out, pictures
-    {"run", "scaleout", "visualize", "timeline", "charts"},
+    # 4: running and drawing flows: the run command, scale-out, pictures, the grader's child
+    {"run", "scaleout", "visualize", "timeline", "charts", "sandbox_child"},
     # 5: the course's tools
     {"grading", "coursebook", "doctor", "cli", "__main__", "__init__"},
 ]

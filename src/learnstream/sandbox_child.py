@@ -155,16 +155,20 @@ def unwatched(spec: dict[str, Any]) -> Iterator[Any]:
 class _BallastInt(int):
     """An int that carries ballast (arithmetic on it gives plain ints)."""
 
+    ballast: bytes
+
 
 class _BallastFloat(float):
     """A float that carries ballast (arithmetic on it gives plain floats)."""
+
+    ballast: bytes
 
 
 def _ballasted(start: float, size: int) -> Iterator[Any]:
     kind = _BallastFloat if type(start) is float else _BallastInt
     for n in itertools.count(start):
         item = kind(n)
-        item.ballast = bytes(size)  # type: ignore[attr-defined]
+        item.ballast = bytes(size)
         yield item
 
 

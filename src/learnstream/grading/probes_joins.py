@@ -36,6 +36,7 @@ that never ends would have written) and at the end (`outputs`).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Any
 
@@ -109,7 +110,8 @@ def run_scripted_flow(
 
         extra.append(Callback(lookup))
     sources_made = [
-        Source(lambda n=n: played.poll(n), lambda n=n: played.built.add(n)) for n in range(sources)
+        Source(functools.partial(played.poll, n), functools.partial(played.built.add, n))
+        for n in range(sources)
     ]
     handle = runner.start(what, fn, [*sources_made, *sinks_made, *extra])
     report: dict[str, Any] = {"type": handle.type}

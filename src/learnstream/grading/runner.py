@@ -327,7 +327,7 @@ class LocalRunner:
         self.load_failure: LearnerError | SandboxDied | None = None
 
     @classmethod
-    def load(cls, path: Path) -> LocalRunner:
+    def of_file(cls, path: Path) -> LocalRunner:
         """Import the learner's file at `path` (a failure to import is kept as `load_failure`)."""
         from learnstream.sandbox_child import error_of, load
 
