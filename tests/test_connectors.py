@@ -159,24 +159,36 @@ def test_simulated_source_resumes_from_snapshot() -> None:
 
 
 def test_collect_times_out_on_a_fake_clock() -> None:
+    """Each value restarts its key's timer (as in Bytewax 0.21.1): values 0.6 s apart
+    keep a 1 s collect open past 1 s after its first value; a longer pause closes it."""
+    from learnstream.inputs import DynamicSource, StatelessSourcePartition
+
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
     clock = TimeTestingGetter(t0)
+    # One poll per tick, each 0.3 s after the last; None: nothing this time.
+    polls = [("a", 1), None, ("a", 2), None, ("a", 3), None, ("a", 4)]
+    polls += [None] * 5 + [("a", 5)]
 
-    def tick(item: Any) -> Any:
-        clock.advance(timedelta(seconds=1))
-        return item
+    class Part(StatelessSourcePartition[Any]):
+        def next_batch(self) -> list[Any]:
+            if not polls:
+                raise StopIteration
+            clock.advance(timedelta(seconds=0.3))
+            item = polls.pop(0)
+            return [] if item is None else [item]
+
+    class Polled(DynamicSource[Any]):
+        def build(self, step_id: str, worker_index: int, worker_count: int) -> Part:
+            return Part()
 
     flow = Dataflow("timeouts")
     out: list[Any] = []
-    s = op.input("inp", flow, TestingSource([("a", 1), ("a", 2), ("a", 3), ("a", 4)]))
-    s = op.map("tick", s, tick)
-    op.output("out", op.collect("c", s, timedelta(seconds=0.5), max_size=10), TestingSink(out))
+    s = op.input("inp", flow, Polled())
+    op.output("out", op.collect("c", s, timedelta(seconds=1), max_size=10), TestingSink(out))
     run_main(flow, now_getter=clock.get)
-    # The first list opens at t0+1s and times out at t0+1.5s: the tick that starts
-    # at t0+2s emits it before item 3 arrives (as Bytewax fires a due timer before
-    # the next items). The second list opens at t0+3s, times out at t0+3.5s, and
-    # the last tick (t0+4s, the end of the input) emits it.
-    assert out == [("a", [1, 2]), ("a", [3, 4])]
+    # 1 to 4 arrive 0.6 s apart (t0+0.3 to t0+2.1): each restarts the timer, so the
+    # list outlives its first value's second; 1.5 s of silence after 4 closes it.
+    assert out == [("a", [1, 2, 3, 4]), ("a", [5])]
 
 
 def test_notify_at_and_on_eof_of_a_stateful_logic() -> None:
