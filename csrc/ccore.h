@@ -75,8 +75,8 @@ typedef struct ls_counts ls_counts;
 
 ls_counts *ls_counts_new(void);
 void ls_counts_free(ls_counts *c);
-/* Add one to the count of each of slots[0..n). */
-int ls_counts_bump(ls_counts *c, const int64_t *slots, int64_t n);
+/* Add amounts[i] (one, when amounts is NULL) to the count of slots[i], i < n. */
+int ls_counts_add(ls_counts *c, const int64_t *slots, const int64_t *amounts, int64_t n);
 /* out[i] = count of slot order[i]. */
 void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64_t *out);
 

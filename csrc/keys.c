@@ -264,7 +264,7 @@ void ls_counts_free(ls_counts *c) {
     free(c);
 }
 
-int ls_counts_bump(ls_counts *c, const int64_t *slots, int64_t n) {
+int ls_counts_add(ls_counts *c, const int64_t *slots, const int64_t *amounts, int64_t n) {
     int64_t top = -1;
     for (int64_t i = 0; i < n; i++)
         if (slots[i] > top) top = slots[i];
@@ -273,7 +273,10 @@ int ls_counts_bump(ls_counts *c, const int64_t *slots, int64_t n) {
         if (grow_zeroed(&p, &c->cap, top + 1, sizeof(int64_t))) return LS_ENOMEM;
         c->count = p;
     }
-    for (int64_t i = 0; i < n; i++) c->count[slots[i]]++;
+    if (amounts)
+        for (int64_t i = 0; i < n; i++) c->count[slots[i]] += amounts[i];
+    else
+        for (int64_t i = 0; i < n; i++) c->count[slots[i]]++;
     return LS_OK;
 }
 

@@ -109,6 +109,10 @@ def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: 
     for counter in (twin, c):
         counter.add(sequence[0] if sequence else ["again"])
     assert plain(twin.items()) == plain(c.items())
+    # A resumed run's counts, loaded at once: repeated keys, zero and large counts.
+    pairs = [(key, i % 3 * 10 ** (i % 12)) for i, key in enumerate(k for b in sequence for k in b)]
+    same_outcome(lambda: twin.load(pairs), lambda: c.load(pairs))
+    assert plain(twin.items()) == plain(c.items())
 
 
 E2E = textwrap.dedent(

@@ -13,6 +13,7 @@ UTF-8 byte order is code point order, so C's byte sort is Python's str sort.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
@@ -126,6 +127,10 @@ class KeyCounter:
 
     def add(self, keys: Sequence[str]) -> None:
         """Count one more sighting of each key."""
+        _check(lib.ls_counts_add(self._counts, self._slots(keys), ffi.NULL, len(keys)))
+
+    def _slots(self, keys: Sequence[str]) -> Any:
+        """The keys' slots (a C array), keeping the str of each key seen for the first time."""
         fresh = ffi.new("int64_t[]", len(keys))
         slots = self._table.slot_array(keys, fresh)
         new = len(self._table) - len(self._keys)
@@ -134,7 +139,7 @@ class KeyCounter:
             if not all(type(key) is str for key in found):  # a str subclass counts as its text
                 found = [str.__str__(key) for key in found]
             self._keys += found
-        _check(lib.ls_counts_bump(self._counts, slots, len(keys)))
+        return slots
 
     def items(self) -> list[tuple[str, int]]:
         """`(key, count)` pairs in key order.
@@ -162,15 +167,13 @@ class KeyCounter:
         return list(zip(map(keys.__getitem__, order), ffi.unpack(counts, n), strict=True))
 
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
-        """Add `count` sightings of each key at once (a resumed run's counts).
-
-        The core only bumps by one, so each key is bumped `count` times, in rounds
-        of every key still short (as many rounds as the largest count).
-        """
-        pending = [(key, count) for key, count in pairs if count > 0]
-        while pending:
-            self.add([key for key, _ in pending])
-            pending = [(key, count - 1) for key, count in pending if count > 1]
+        """Add `count` sightings of each key at once (a resumed run's counts)."""
+        keys = [key for key, _ in pairs]
+        try:
+            amounts = ffi.from_buffer("int64_t[]", array("q", [count for _, count in pairs]))
+        except OverflowError:
+            raise OverflowError("learnstream C core: a count does not fit in int64") from None
+        _check(lib.ls_counts_add(self._counts, self._slots(keys), amounts, len(keys)))
 
     def __len__(self) -> int:
         return len(self._table)

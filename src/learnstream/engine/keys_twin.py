@@ -105,7 +105,8 @@ class KeyCounter:
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
         """Add `count` sightings of each key at once (a resumed run's counts)."""
         counts = self._counts
-        for key, count in pairs:
+        keys = _as_keys([key for key, _ in pairs])
+        for key, (_, count) in zip(keys, pairs, strict=True):
             counts[key] = counts.get(key, 0) + count
 
     def __len__(self) -> int:
