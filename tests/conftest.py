@@ -63,6 +63,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_grading_part3.py": ("grader", "slow"),
     "test_grading_replay.py": ("grader", "slow"),
     "test_instructor_labs.py": ("grader", "slow"),
+    "test_grading_search.py": ("grader",),
     "test_labs.py": ("grader",),
     "test_labs_text.py": ("grader", "slow"),
     "test_hot_paths.py": (),

@@ -20,8 +20,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.grading.kit import (
     Session,
     check_constant_state,
@@ -33,6 +31,7 @@ from learnstream.grading.kit import (
     same,
     show_input,
 )
+from learnstream.grading.kit import strategies as st
 
 #: The seed article's input: the first lines of Hamlet's soliloquy.
 HAMLET = (

@@ -28,8 +28,6 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     MINUTE,
@@ -52,6 +50,7 @@ from learnstream.grading.kit import (
     window_rows,
     window_verdict,
 )
+from learnstream.grading.kit import strategies as st
 from learnstream.operators.windowing import (
     SlidingWindower,
     TumblingWindower,

@@ -25,8 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     SECOND,
@@ -41,6 +39,7 @@ from learnstream.grading.kit import (
     window_diff,
     window_rows,
 )
+from learnstream.grading.kit import strategies as st
 from learnstream.grading.kit.windows import Row
 from learnstream.wording import plural
 
@@ -161,7 +160,7 @@ def _shop_stream(
     """Orders and their payments in a shuffled arrival order.
 
     Each order draws whether it is placed, how many payments it gets (0, 1 or
-    2 copies) and each item's time; the arrival order is drawn by hypothesis
+    2 copies) and each item's time; the arrival order is drawn too
     (shrinking towards orders first, then payments).
     """
     one = st.tuples(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
+from learnstream.grading.kit import strategies as st
 
 from ..shared import _below_fifty, _stream_example, _stream_lazy, _stream_matches
 

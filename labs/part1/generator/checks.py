@@ -6,8 +6,6 @@ import random
 from collections import Counter
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.grading.kit import (
     CheckFailed,
     FailureKind,
@@ -20,6 +18,7 @@ from learnstream.grading.kit import (
     stream_diff,
     type_trouble,
 )
+from learnstream.grading.kit import strategies as st
 
 from ..shared import _PROBES
 

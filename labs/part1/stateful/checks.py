@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
+from learnstream.grading.kit import strategies as st
 
 from ..shared import (
     _mean_constant_state,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     CheckFailed,
@@ -17,6 +15,7 @@ from learnstream.grading.kit import (
     show_input,
     stream_diff,
 )
+from learnstream.grading.kit import strategies as st
 from learnstream.wording import a_or_an
 
 from ..shared import _PROBES, HAMLET, reference_tokenize, reference_wordcount

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     MINUTE,
@@ -27,6 +25,7 @@ from learnstream.grading.kit import (
     window_rows,
     window_verdict,
 )
+from learnstream.grading.kit import strategies as st
 from learnstream.operators.windowing import TumblingWindower
 
 from ..shared import _TIMELINE_EVENTS, ATTRIBUTION_WAIT, _ad_item, _run, _side

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     CheckFailed,
@@ -16,6 +14,7 @@ from learnstream.grading.kit import (
     events_check,
     to_datetime,
 )
+from learnstream.grading.kit import strategies as st
 
 from ..shared import _PRODUCTS, TABLE, _key_verdict, _run, _shaped
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     CheckFailed,
@@ -20,6 +18,7 @@ from learnstream.grading.kit import (
     show_events,
     without_one,
 )
+from learnstream.grading.kit import strategies as st
 from learnstream.grading.probes_ml import STATS_MARKS
 
 from ..shared import (

@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hypothesis import strategies as st
-
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
     CheckFailed,
@@ -21,6 +19,7 @@ from learnstream.grading.kit import (
     show_events,
     without_one,
 )
+from learnstream.grading.kit import strategies as st
 
 from ..shared import (
     SENSORS,

@@ -39,7 +39,7 @@ How it works
   `KIND_HINTS`, the hint of each kind of trouble. The grader gives a failure
   its check's own hint only when the check's `hint_for` names its kind
   (`grader.hint_for`), so advice follows what went wrong, not which check met it.
-- `kit`: property checks (edge cases, then hypothesis from a seed that
+- `kit`: property checks (edge cases, then inputs drawn from a seed that
   replays in any process, then the smallest failing input), stream diffs and
   the promises of a stream function (laziness at every result, endless,
   constant state), the model of event time, the flow runner on a frozen clock
@@ -66,8 +66,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Imported on first use: a command that needs one module should not pay for rich,
-# hypothesis or the checks. (The child process that runs learner code imports nothing
+# Imported on first use: a command that needs one module should not pay for rich
+# or the checks. (The child process that runs learner code imports nothing
 # of this package: see learnstream.sandbox_child.)
 _EXPORTS = {
     "PARTS": "registry",

@@ -1,7 +1,7 @@
 """The grading commands of the `learnstream` CLI: grade, hint, list, init, reset, solution, watch.
 
 Thin click wrappers over `learnstream.grading`; `learnstream.cli` adds them to
-its group. Heavy imports (rich, hypothesis, the checks) happen inside the
+its group. Heavy imports (rich, the checks) happen inside the
 commands, so `learnstream --help` stays quick.
 """
 

@@ -305,7 +305,7 @@ class _Worker:
 
     def __init__(self, part: str, seed: int, options: dict[str, Any]) -> None:
         # spawn, not fork: the workers start clean whatever threads the caller runs (rich's
-        # progress bar has one), and a worker's hypothesis state is its own.
+        # progress bar has one), and a worker's state is its own.
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
         self.process = context.Process(target=_work, args=(theirs, part, seed, options))

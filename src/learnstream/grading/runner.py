@@ -99,7 +99,7 @@ class LearnerError(Exception):
 class SandboxDied(BaseException):
     """The learner's code hung or ended its process: `kind` is TIMEOUT, CRASH, EXIT, FLOOD or KILLED.
 
-    A `BaseException`, so that hypothesis does not try to shrink a hang.
+    A `BaseException`, so that the property search does not try to shrink a hang.
     """
 
     def __init__(self, kind: FailureKind, reason: str) -> None:

@@ -8,8 +8,9 @@ An exercise is graded by two files in its lab folder (`labs/partN/NAME/`, see
   checks (`name`, `title`, `points`, the check's own `hint`, and `hint_for`, the
   failure kinds that hint is about: by default the wrong answers, never an
   exception or a hang, which get their kind's hint);
-- `checks.py`: the **reference answers**, the **strategies** that draw inputs,
-  and `CHECKS = {check: run}`, the code of every check the manifest names (code
+- `checks.py`: the **reference answers**, the **strategies** that draw inputs
+  (`from learnstream.grading.kit import strategies as st`), and
+  `CHECKS = {check: run}`, the code of every check the manifest names (code
   the part's exercises share is in the part's `shared.py`, imported as
   `from ..shared import ...`). A check is `run(session) -> None` and fails by
   raising `CheckFailed`.
@@ -24,10 +25,14 @@ Everything else comes from this kit:
 - `session`: `Session.probe/take/for_all`, the learner's code in its runner
   (`learnstream.grading.runner`: a child process, or in-process in a browser).
 - `properties`: `property_check(strategy, test, edges=..., smaller=...)`, the
-  hand-made edge cases first, then a hypothesis search from the run's seed,
-  then the smallest failing input; `example_check` for one fixed input;
+  hand-made edge cases first, then a search from the run's seed, then the
+  smallest failing input; `example_check` for one fixed input;
   `events_check`, either, for streams of events.
-- `replay`: the same seed draws the same inputs in any process.
+- `strategies` (imported as `st`): what inputs are drawn from — `integers`,
+  `lists`, `tuples`, `sampled_from`, ... with hypothesis's names, but the
+  grader's own code, so that a grade does not depend on an installed library's
+  version; `search`: the seeded search and the shrinker behind `for_all`. The
+  same seed draws and shrinks to the same inputs in any process.
 - `streams`: judging a stream of answers (`compare_streams`, `stream_diff`,
   `iterator_items`, `type_trouble`), and the promises of a stream function:
   `check_laziness` (one result per arrival, no reading ahead, probed at every
@@ -78,7 +83,6 @@ from learnstream.grading.kit.properties import (
     on_example,
     property_check,
 )
-from learnstream.grading.kit.replay import replayable, search_settings
 from learnstream.grading.kit.session import Session
 from learnstream.grading.kit.streams import (
     check_constant_state,
@@ -144,11 +148,9 @@ __all__ = [
     "on_example",
     "property_check",
     "renumbered",
-    "replayable",
     "require_iterator",
     "run_flow",
     "same",
-    "search_settings",
     "sessions",
     "show_events",
     "show_input",

@@ -1,15 +1,16 @@
-"""Property checks: hand-made edge cases first, then a hypothesis search, then the smallest failure.
+"""Property checks: hand-made edge cases first, then a seeded search, then the smallest failure.
 
 `property_check(strategy, test, ...)` makes a whole check, `run(session)`:
 
 1. `test(session, example)` on each hand-made `edges` example — small inputs at
    the exact boundaries (a reading exactly on the watermark, one second past
    it, ...), so the classic mistakes fail whatever the search draws;
-2. then on the examples hypothesis draws from `strategy` (from the session's
-   seed; shrunk when one fails);
+2. then on the examples drawn from `strategy` (from the session's seed, by
+   `kit.search`; shrunk when one fails);
 3. then, when `smaller` is given and the failing example has more than two
-   items, one more shrinking pass: hypothesis shrinks lists of records poorly (it cannot always delete an element), so the
-   failing example is made smaller with `smaller(example)`'s candidates
+   items, one more shrinking pass on the example itself (the search shrinks
+   the choices it was drawn from, which cannot always delete one event of a
+   stream built from them): the failing example is made smaller with `smaller(example)`'s candidates
    (e.g. `eventtime.without_one`) as long as one still fails the same way.
 
 `example_check(example, test)` runs one fixed example (a simulated stream);
@@ -21,11 +22,12 @@ of answering (an exception, a hang) becomes a failed check on that example.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from learnstream.grading.failures import CheckFailed, failed_check, show_input
 from learnstream.grading.kit.eventtime import Event, show_events, without_one
 from learnstream.grading.kit.session import Session
+from learnstream.grading.kit.strategies import SearchStrategy
 from learnstream.grading.sandbox import LearnerError, SandboxDied
 
 T = TypeVar("T")
@@ -57,7 +59,7 @@ def example_check(
 
 
 def property_check(
-    strategy: Any,
+    strategy: SearchStrategy[T],
     test: Test[T],
     *,
     edges: Sequence[T] = (),
@@ -66,7 +68,7 @@ def property_check(
     at_least: int = 0,
     smaller: Callable[[T], Iterable[T]] | None = None,
 ) -> Callable[[Session], None]:
-    """A check: `test` on the `edges`, then on what hypothesis draws from `strategy`.
+    """A check: `test` on the `edges`, then on what the search draws from `strategy`.
 
     The search tries the session's number of examples, at most `max_examples`
     and at least `at_least` (for mistakes that few draws reveal).
@@ -107,7 +109,7 @@ def _smallest(
 
     Each try is one more run of the learner's code; a try that fails
     differently (an exception, a crash) is not taken, and a crash ends the
-    search with what hypothesis found (the child is gone).
+    search with what the search found (the child is gone).
     """
     best, example = failure, failure.example
     shrinking = True
@@ -130,7 +132,7 @@ def _smallest(
 
 def events_check(
     test: Test[list[Event]],
-    events: list[Event] | Any,
+    events: list[Event] | SearchStrategy[list[Event]],
     *,
     edges: Sequence[list[Event]] = (),
     max_examples: int | None = None,

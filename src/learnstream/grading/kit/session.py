@@ -7,8 +7,10 @@ computes the right answer itself, and raises `CheckFailed` when they differ.
 Returning normally means the check passed.
 
 For property checks, `session.for_all(strategy, test)` runs `test` on inputs
-drawn by hypothesis from the session's seed; when one fails, hypothesis
-shrinks it, and the `CheckFailed` raised carries the smallest failing input.
+drawn from the session's seed by the grader's own strategies
+(`kit.strategies`); when one fails, `kit.search` shrinks it, and the
+`CheckFailed` raised carries the smallest failing input. The same seed draws
+the same inputs in any process, whatever else is installed.
 `learnstream.grading.kit.properties` builds whole checks on it.
 """
 
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from learnstream.grading.failures import CheckFailed, FailureKind, failed_check, show_input
-from learnstream.grading.kit.replay import replayable, search_settings
+from learnstream.grading.kit.search import Unreproducible, search
+from learnstream.grading.kit.strategies import SearchStrategy
 from learnstream.grading.probes import resolve, take
 from learnstream.grading.runner import LearnerError, Runner
 
@@ -27,7 +30,7 @@ T = TypeVar("T")
 
 
 class _Abort(BaseException):
-    """Carries a `LearnerError` out of hypothesis without shrinking (BaseException is not caught)."""
+    """Carries a `LearnerError` out of the search without shrinking (a BaseException stops it)."""
 
     def __init__(self, error: LearnerError) -> None:
         super().__init__(str(error))
@@ -53,21 +56,19 @@ class Session:
 
     def for_all(
         self,
-        strategy: Any,
+        strategy: SearchStrategy[T],
         test: Callable[[T], None],
         *,
         describe: Callable[[T], str] = show_input,
         max_examples: int | None = None,
     ) -> None:
-        """Run `test` on inputs from the hypothesis `strategy`; fail on the smallest failing one.
+        """Run `test` on inputs drawn from `strategy`; fail on the smallest failing one.
 
         `test` raises `CheckFailed` (or lets the learner's `LearnerError`
         through) to say an input fails. Hangs and crashes (`SandboxDied`) stop
         the search at once, reporting the input that caused them unshrunk. The
-        same seed draws the same inputs in any process (see `kit.replay`).
+        same seed draws the same inputs in any process.
         """
-        from hypothesis import given, seed
-        from hypothesis.errors import Flaky
 
         def attempt(example: T) -> None:
             try:
@@ -83,18 +84,16 @@ class Session:
                 stop.example_text = describe(example)  # type: ignore[attr-defined]
                 raise
 
-        search = search_settings(max_examples or self.max_examples)(
-            seed(self.seed)(given(strategy)(attempt))
-        )
         try:
-            with replayable():
-                search()
+            search(
+                strategy, attempt, seed=self.seed, max_examples=max_examples or self.max_examples
+            )
         except CheckFailed as failure:
             failure.shrunk = True
             raise
         except _Abort as abort:
             raise abort.error from None
-        except Flaky:
+        except Unreproducible:
             raise CheckFailed(
                 "your code gave different answers to the same input; does it use randomness, "
                 "or state left over from an earlier call (a global variable)?",
