@@ -1,11 +1,12 @@
 """What the untrusted-code grader costs: `learnstream grade part1` on the solutions, old vs new.
 
-    python -m benchmarks.grading_sandbox --old 566bfdc          # 7 pairs
-    python -m benchmarks.grading_sandbox --old 566bfdc --runs 11
+    python -m benchmarks.grading_sandbox --old 64c9719          # 7 pairs
+    python -m benchmarks.grading_sandbox --old 64c9719 --runs 11
 
-The same command — `learnstream grade part1 --path solutions --seed 1 --json` —
+The same command — `learnstream grade part1 --path WS --seed 1 --json`, WS a
+workspace of the reference solutions made from the lab folders —
 runs as a whole process from this checkout and from a checkout of `--old` (a
-git worktree made for the run, using this checkout's compiled C core), in pairs,
+git worktree made for the run, its C core compiled there), in pairs,
 the order alternating within each pair. Each run's wall clock and CPU time (the
 grader and its children) are kept; the report gives each side's medians and the
 median of the paired ratios new / old. Both must score the same (62/62).
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -29,15 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _old_checkout(ref: str, folder: Path) -> Path:
-    """A worktree of `ref` in `folder`, with this checkout's compiled extension modules."""
+    """A worktree of `ref` in `folder`, its C core compiled in place."""
     subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), ref],
         check=True, capture_output=True,
     )  # fmt: skip
-    for built in (ROOT / "src").rglob("*.so"):
-        target = folder / built.relative_to(ROOT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(built, target)
+    subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+        cwd=folder, check=True, capture_output=True,
+    )  # fmt: skip
     return folder
 
 
@@ -52,14 +52,14 @@ def _environment(checkout: Path) -> dict[str, str]:
     return env
 
 
-def _grade(checkout: Path, env: dict[str, str]) -> tuple[float, float, int]:
+def _grade(workspace: Path, env: dict[str, str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (the process and its children), and the score."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "learnstream", "grade", "part1", "--path",
-         str(checkout / "solutions"), "--seed", "1", "--json"],
-        env=env, capture_output=True, text=True, cwd=checkout,
+        [sys.executable, "-m", "learnstream", "grade", "part1", "--path", str(workspace),
+         "--seed", "1", "--json"],
+        env=env, capture_output=True, text=True, cwd=workspace,
     )  # fmt: skip
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -72,10 +72,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--old", required=True, help="the git ref to compare with")
     parser.add_argument("--runs", type=int, default=7, help="pairs of runs (default 7)")
     args = parser.parse_args(argv)
+    from learnstream.grading.workspace import init
+
     with tempfile.TemporaryDirectory(prefix="learnstream-bench-") as tmp:
+        workspace = Path(tmp) / "solutions"
+        init(workspace, solutions=True)
         old = _old_checkout(args.old, Path(tmp) / "old")
         try:
-            sides = {"old": (old, _environment(old)), "new": (ROOT, _environment(ROOT))}
+            sides = {"old": (workspace, _environment(old)), "new": (workspace, _environment(ROOT))}
             times: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
             for run in range(args.runs):
                 for side in ("old", "new") if run % 2 == 0 else ("new", "old"):

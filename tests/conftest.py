@@ -54,6 +54,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_catalogue_part2.py": ("grader", "slow"),
     "test_catalogue_part3.py": ("grader", "slow"),
     "test_catalogue_part4.py": ("grader", "slow"),
+    "test_grading_cheats.py": ("grader", "slow"),
     "test_grading_cli.py": ("grader", "slow"),
     "test_gradescope.py": ("grader", "slow"),
     "test_grading_manifest.py": (),

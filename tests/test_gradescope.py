@@ -15,12 +15,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from grading_helpers import ROOT, generated
+from grading_helpers import ROOT, generated, python_reachable_by_others
 
 from learnstream.grading import get_part
 
@@ -60,9 +62,14 @@ def check_gradescope_schema(results: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """$AUTOGRADER_ROOT after Gradescope's image build: the zip unzipped, setup.sh run."""
-    where = tmp_path_factory.mktemp("gradescope")
+def autograder() -> Iterator[Path]:
+    """$AUTOGRADER_ROOT after Gradescope's image build: the zip unzipped, setup.sh run.
+
+    In a folder every user can reach: as root, setup.sh makes the learner's user, which
+    runs the submissions' code from the venv in it.
+    """
+    where = Path(tempfile.mkdtemp(prefix="learnstream-gradescope-"))
+    os.chmod(where, 0o755)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     built = subprocess.run(
         [sys.executable, "-m", "learnstream", "gradescope", "part1", "--out", "autograder.zip",
@@ -82,17 +89,21 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         PIP_NO_INDEX="1", PYTHON=sys.executable,
     )  # fmt: skip
     setup_env.pop("PYTHONPATH", None)
-    setup = subprocess.run(
-        ["bash", str(root / "source" / "setup.sh")],
-        env=setup_env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert setup.returncode == 0, setup.stderr
-    where_from = subprocess.run(
-        [str(root / "venv" / "bin" / "python"), "-c", "import learnstream; print(learnstream.__file__)"],
-        env=setup_env, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    assert where_from.startswith(str(root / "venv")), "the venv must run the zip's own learnstream"
-    return root
+    with python_reachable_by_others():
+        setup = subprocess.run(
+            ["bash", str(root / "source" / "setup.sh")],
+            env=setup_env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert setup.returncode == 0, setup.stderr
+        where_from = subprocess.run(
+            [str(root / "venv" / "bin" / "python"), "-c", "import learnstream; print(learnstream.__file__)"],
+            env=setup_env, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert where_from.startswith(str(root / "venv")), (
+            "the venv must run the zip's own learnstream"
+        )
+        yield root
+    shutil.rmtree(where, ignore_errors=True)
 
 
 def _submit(root: Path, files: dict[str, str]) -> dict[str, Any]:

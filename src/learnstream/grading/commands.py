@@ -205,7 +205,7 @@ def _grade_class(
     from rich.console import Console
 
     from learnstream.grading.class_summary import summarize
-    from learnstream.grading.grader import default_jobs, grade_class
+    from learnstream.grading.grader import could_not_grade, default_jobs, grade_class
     from learnstream.grading.report import class_progress, render_class
     from learnstream.grading.results import class_csv, class_json
 
@@ -232,13 +232,23 @@ def _grade_class(
         click.echo(json.dumps(learners_json))
     else:
         render_class(results, summary, _console())
+    failed = 0
+    broken = could_not_grade(results)
+    if broken:
+        click.echo(
+            f"{len(broken)} learner(s) could not be graded (each scored 0, with the reason in "
+            f"the report): {', '.join(broken)}",
+            err=True,
+        )
+        failed = 1
     below = summary.below(fail_under) if fail_under is not None else []
     if below:
         click.echo(
             f"{len(below)} learner(s) scored under {fail_under:g} points: {', '.join(below)}",
             err=True,
         )
-        sys.exit(1)
+        failed = 1
+    sys.exit(failed)
 
 
 @click.command()
@@ -395,7 +405,8 @@ def watch(
     "--seed",
     type=int,
     default=None,
-    help="The seed every submission is graded with (default: drawn now, printed).",
+    help="Grade every submission with this seed (default: a fresh seed per submission, "
+    "printed in its results for replay).",
 )
 @click.option(
     "--visibility",
@@ -407,19 +418,17 @@ def watch(
 @_LABS_OPTION
 def gradescope(part: str, out: str, seed: int | None, visibility: str) -> None:
     """Build Gradescope's autograder zip for PART (setup.sh, run_autograder, this learnstream)."""
-    import random
-
     from learnstream.grading.gradescope import SubmissionError, build_autograder
 
     found, _ = _lookup(part)
-    seed = random.SystemRandom().randrange(100_000) if seed is None else seed
     try:
         names = build_autograder(found.name, Path(out), seed, visibility)
     except SubmissionError as err:
         raise _fail(err) from None
     click.echo(f"wrote {out}: {', '.join(names)}")
+    how = f"with seed {seed}" if seed is not None else "with a fresh seed each (printed)"
     click.echo(
-        f"every submission is graded on {found.name} with seed {seed}; upload it as the "
+        f"every submission is graded on {found.name} {how}; upload it as the "
         "autograder (Ubuntu base image with Python 3.11 or newer)"
     )
 

@@ -11,8 +11,14 @@ Gradescope's "Zip file upload" autograder expects (see `build_autograder`):
 - `run_autograder`, which Gradescope runs for each submission: it calls
   `python -m learnstream.grading.gradescope`, that is `run_autograder()` below,
   which finds the exercise files in `$AUTOGRADER_ROOT/submission`, copies them
-  into a fresh workspace, grades them with the seed fixed when the zip was
-  built, and writes `$AUTOGRADER_ROOT/results/results.json`.
+  into a fresh workspace, grades them with a fresh seed (or the one fixed when
+  the zip was built) and writes `$AUTOGRADER_ROOT/results/results.json`.
+
+The learner's code is untrusted: setup.sh (run as root) creates the user
+`learnstream-learner` and makes the grading package, `source/`, `submission/`
+and `results/` root's only (`lock`); the learner's code runs as that user, in
+child processes with hard limits, and results.json is written by the grader
+once every process of that user is dead.
 
 `AUTOGRADER_ROOT` defaults to Gradescope's `/autograder`; setting it lets the
 whole thing run anywhere (the project's tests do).
@@ -37,7 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from learnstream.grading.grader import fresh_seed
 from learnstream.grading.registry import CATALOGUE, LABS, Part, add_labs, get_part, parts
+from learnstream.grading.sandbox import Limits, Sandbox, SandboxUser, kill_user
 
 #: Folders a submission may hold that are never the learner's exercises.
 _IGNORED = {"__MACOSX", "__pycache__", ".learnstream", ".ipynb_checkpoints", ".git", "venv"}
@@ -122,32 +130,130 @@ def _refused(message: str, visibility: str) -> dict[str, Any]:
     return {"score": 0, "output": message, "visibility": visibility, "tests": []}
 
 
-def run_autograder(root: Path | None = None) -> dict[str, Any]:
-    """Grade `root/submission` as the zip's config says; write and return results.json."""
+#: The unprivileged user setup.sh creates; the learner's code runs as this user.
+LEARNER_USER = "learnstream-learner"
+
+
+def learner_user(scratch: Path) -> SandboxUser | None:
+    """The user the learner's code runs as, when the grader is root and setup.sh made it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(LEARNER_USER)
+    except KeyError:
+        return None
+    return SandboxUser(entry.pw_uid, entry.pw_gid, scratch)
+
+
+def lock(root: Path) -> None:
+    """Make the grader's files the grader's only (run as root by setup.sh and per submission).
+
+    The learner's user may import learnstream's engine from the venv, but read
+    neither the grading package (checks, references, the course's solutions)
+    nor `source/`, `submission/` or `results/`, and write none of them.
+    """
+    import learnstream.grading
+
+    grading = Path(learnstream.grading.__file__).resolve().parent
+    for private in (grading, root / "source", root / "submission", root / "results"):
+        private.mkdir(parents=True, exist_ok=True)
+        os.chmod(private, 0o700)
+    for where, dirs, files in os.walk(root / "venv"):
+        for name in [*dirs, *files]:
+            path = Path(where) / name
+            if not path.is_symlink():
+                os.chmod(path, path.stat().st_mode & ~0o022)
+
+
+def check_learner_user(scratch: Path) -> None:
+    """Fail setup unless the learner's user can start the child (and cannot read the checks)."""
+    user = learner_user(scratch)
+    if user is None:
+        raise SystemExit(f"setup: the user {LEARNER_USER} is missing (run setup.sh as root)")
+    probe = (
+        "import learnstream.sandbox_child\n"
+        "try:\n    import learnstream.grading.registry\nexcept (ImportError, OSError):\n    pass\n"
+        "else:\n    raise SystemExit('the grading package is readable')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], user=user.uid, group=user.gid, extra_groups=[],
+        cwd=scratch, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if run.returncode != 0:
+        raise SystemExit(
+            f"setup: {LEARNER_USER} cannot run the grader's child with {sys.executable} "
+            f"({run.stderr.strip()[-300:]}); install Python where every user can run it "
+            "(Gradescope's Ubuntu images do)"
+        )
+
+
+def _grade_as_learner(part: Part, found: Found, seed: int, visibility: str) -> dict[str, Any]:
+    """Grade the submitted files in a fresh folder, as the learner's user when there is one."""
     from learnstream.grading.grader import grade
 
+    with (
+        tempfile.TemporaryDirectory(prefix="learnstream-submission-") as work,
+        tempfile.TemporaryDirectory(prefix="learnstream-scratch-") as scratch,
+    ):
+        target = Path(work) / part.name
+        target.mkdir()
+        for name, path in found.files.items():
+            shutil.copyfile(path, target / name)
+        user = learner_user(Path(scratch))
+
+        def runner(file: Path, limits: Limits, seed: int) -> Sandbox:
+            return Sandbox(file, limits, hash_seed=seed, user=user)
+
+        if user is not None:  # it reads its files, writes only its scratch folder
+            for path in (Path(work), target, *target.iterdir()):
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            os.chown(scratch, user.uid, user.gid)
+        try:
+            result = grade(part, path=work, seed=seed, make_runner=runner)
+        finally:
+            if user is not None:
+                kill_user(user.uid)
+    return _results(result, found, visibility)
+
+
+def run_autograder(root: Path | None = None) -> dict[str, Any]:
+    """Grade `root/submission` as the zip's config says; write and return results.json.
+
+    Each submission gets a fresh seed unless the zip fixed one (printed either
+    way). The learner's code runs as `LEARNER_USER` when setup.sh made it, and
+    results.json is written once every process of that user is dead.
+    """
     root = root or Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     config = json.loads((root / "source" / _CONFIG).read_text(encoding="utf-8"))
     if config.get("labs"):  # an instructor's own part, packed in the zip
         add_labs(root / "source" / config["labs"])
     part = get_part(config["part"])
+    seed = config.get("seed")
+    seed = fresh_seed() if seed is None else seed
     started = time.monotonic()
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        lock(root)
     try:
         found = find_exercises(part, root / "submission")
     except SubmissionError as err:
         data = _refused(str(err), config["visibility"])
     else:
-        with tempfile.TemporaryDirectory(prefix="learnstream-submission-") as work:
-            target = Path(work) / part.name
-            target.mkdir()
-            for name, path in found.files.items():
-                shutil.copyfile(path, target / name)
-            result = grade(part, path=work, seed=config["seed"])
-            data = _results(result, found, config["visibility"])
+        try:
+            data = _grade_as_learner(part, found, seed, config["visibility"])
+        except Exception as err:  # learnstream's own bug: still write results.json
+            data = _refused(
+                f"The grader failed ({type(err).__name__}: {err}); this is a bug in "
+                "learnstream — please tell your instructor. Your code was not graded.",
+                config["visibility"],
+            )
     data["execution_time"] = round(time.monotonic() - started)
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "results.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    temporary = results / "results.json.tmp"
+    temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(temporary, results / "results.json")
     return data
 
 
@@ -177,6 +283,13 @@ fi
 "$ROOT/venv/bin/python" -m pip install -q "$HERE/{wheel}{extras}" \\
     || "$ROOT/venv/bin/python" -m pip install -q "$HERE/{sdist}{extras}"
 "$ROOT/venv/bin/python" -m learnstream --version
+# The learner's code runs as an unprivileged user that cannot read the checks, the
+# solutions or the results, and can write only its scratch folder (run_autograder).
+if [ "$(id -u)" = 0 ]; then
+    id -u {user} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \\
+        --shell /usr/sbin/nologin {user}
+    "$ROOT/venv/bin/python" -m learnstream.grading.gradescope --lock
+fi
 """
 
 _RUN = """\
@@ -232,7 +345,9 @@ def _own_lab_files(part: Part) -> dict[str, Path]:
     }
 
 
-def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible") -> list[str]:
+def build_autograder(
+    part: str, out: Path, seed: int | None = None, visibility: str = "visible"
+) -> list[str]:
     """Write Gradescope's autograder zip for `part` to `out`; return the names inside it."""
     from learnstream import __version__
 
@@ -247,7 +362,11 @@ def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible
             config["labs"] = "labs"
         texts = {
             "setup.sh": _SETUP.format(
-                version=__version__, wheel=wheel.name, sdist=sdist.name, extras=extras
+                version=__version__,
+                wheel=wheel.name,
+                sdist=sdist.name,
+                extras=extras,
+                user=LEARNER_USER,
             ),
             "run_autograder": _RUN,
             _CONFIG: json.dumps(config, indent=2) + "\n",
@@ -266,4 +385,10 @@ def build_autograder(part: str, out: Path, seed: int, visibility: str = "visible
 
 
 if __name__ == "__main__":
-    run_autograder()
+    if sys.argv[1:] == ["--lock"]:
+        lock(Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))
+        with tempfile.TemporaryDirectory() as scratch:
+            os.chmod(scratch, 0o777)
+            check_learner_user(Path(scratch))
+    else:
+        run_autograder()

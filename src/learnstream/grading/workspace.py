@@ -125,6 +125,28 @@ def reset(workspace: Path, part: Part, exercise: Exercise) -> tuple[Path, Path |
     return target, backup
 
 
+def _well_formed(data: Any) -> bool:
+    """`progress.json`'s shape: {"scores": {part: {exercise: {field: value}}}, "hints_shown": {key: int}}.
+
+    >>> _well_formed({"scores": {"part1": {"map": {"score": 3}}}, "hints_shown": {"part1/map": 1}})
+    True
+    >>> _well_formed({"scores": {"part1": "all passed"}}), _well_formed([])
+    (False, False)
+    """
+    if not isinstance(data, dict):
+        return False
+    scores, hints = data.get("scores", {}), data.get("hints_shown", {})
+    return (
+        isinstance(scores, dict)
+        and all(
+            isinstance(exercises, dict) and all(isinstance(v, dict) for v in exercises.values())
+            for exercises in scores.values()
+        )
+        and isinstance(hints, dict)
+        and all(type(count) is int for count in hints.values())
+    )
+
+
 @dataclass
 class Progress:
     """What the grader remembers about a workspace: last scores and hints shown.
@@ -144,9 +166,11 @@ class Progress:
         path = workspace / MARKER / _PROGRESS
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("scores", {})), dict(data.get("hints_shown", {})))
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, RecursionError):
             return cls(path)
+        if not _well_formed(data):  # damaged, or written by someone's code: start afresh
+            return cls(path)
+        return cls(path, data.get("scores", {}), data.get("hints_shown", {}))
 
     def save(self) -> None:
         """Write it back, atomically (a crash never leaves half a file)."""
