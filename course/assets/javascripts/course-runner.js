@@ -48,6 +48,14 @@
         };
         this.worker.onerror = (event) => reject(new Error(event.message || "Python could not start"));
       });
+      const worker = this.worker;
+      // A Python that could not start is dropped: the next Run tries again.
+      this.ready.catch(() => {
+        if (this.worker === worker) {
+          worker.terminate();
+          this.worker = null;
+        }
+      });
       this.worker.postMessage({ type: "init", base: BROWSER, files: this.files });
       return this.ready;
     }
@@ -103,6 +111,8 @@
       slot.append(run, stop, status, output);
       const ui = { slot, run, stop, status, output, index };
       slots[index] = ui;
+      // Python starts while the pointer is on its way to Run: the first output comes sooner.
+      run.addEventListener("pointerenter", () => { if (!python.worker) python.start(); });
       run.addEventListener("click", () => {
         slot.dataset.state = "queued";
         status.textContent = "Waiting for the blocks above…";
@@ -265,6 +275,7 @@
               const graded = JSON.parse(result);
               report.innerHTML = graded.html;
               slot.dataset.result = JSON.stringify(graded.json);
+              slot.dataset.report = graded.text;
               const done = graded.json.exercises[0];
               localStorage.setItem(`${key}:score`, JSON.stringify(
                 { score: done.score, max_score: done.max_score, passed: done.passed }));
