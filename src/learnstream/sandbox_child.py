@@ -321,8 +321,15 @@ class Driver:
             data = data[self._write(self._fd, data) :]
 
     def _flush(self) -> None:
+        """Send the results pulled so far (plain numbers as they are, anything else encoded)."""
         if self._pending:
             items, self._pending = self._pending, []
+            kinds = set(map(type, items))
+            if not kinds <= {int, float, bool, type(None)} or (
+                int in kinds and max(abs(i) for i in items if type(i) is int) >= 1 << 64
+            ):
+                budget = [MAX_NODES]
+                items = [encode(item, budget) for item in items]
             self._send({"items": items})
 
     def ask(self, ref: int, method: str, *args: Any) -> Any:
@@ -401,17 +408,16 @@ class Driver:
             return {"ok": True, "h": handle, **describe(value)}
         target = self._handles[request["h"]]
         if op == "pull":
-            budget, ended = [MAX_NODES], False
+            ended = False
             for _ in range(request["n"]):
                 try:
                     item = _next(target)
                 except StopIteration:
                     ended = True
                     break
-                if len(self._pending) >= _CHUNK or budget[0] < MAX_NODES // 2:
+                self._pending.append(item)
+                if len(self._pending) >= _CHUNK:
                     self._flush()
-                    budget = [MAX_NODES]
-                self._pending.append(encode(item, budget))
             self._flush()
             return {"ok": True, "ended": ended}
         if op == "skip":

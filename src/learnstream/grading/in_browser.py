@@ -242,6 +242,9 @@ class Watched:
     def memory(self) -> int | None:
         return self.runner.memory()
 
+    def cpu_time(self) -> float | None:
+        return self.runner.cpu_time()
+
     def output(self) -> str:
         return self.runner.output()
 

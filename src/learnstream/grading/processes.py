@@ -5,6 +5,7 @@
   session and process group;
 - `kill_user`: every process of an unprivileged user killed (Gradescope's learner);
 - `read_memory`: a process's heap as the OS counts it (`RssAnon` from `/proc`);
+  `read_cpu_time`: the CPU time it has used;
 - `Output`: what the child prints, read by a thread (the start kept, all of it counted).
 """
 
@@ -125,6 +126,15 @@ def read_memory(pid: int) -> int | None:
         ).stdout
         return int(out.strip()) * 1024
     except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def read_cpu_time(pid: int) -> float | None:
+    """The CPU seconds (user and system) process `pid` has used, from the OS."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
         return None
 
 

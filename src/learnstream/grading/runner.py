@@ -25,7 +25,8 @@ What a runner must do (see `/work/coord/runner.md`-style notes in the docstrings
   object's method once per value of an `Unwatched` stream, yielding whether it
   returned the object and the object's `attrs` after each call;
 - `memory()` is the memory the learner's code holds now, as the runner can see
-  it from outside (bytes), or None; `output()` what it printed.
+  it from outside (bytes), or None; `cpu_time()` the CPU seconds it has used;
+  `output()` what it printed.
 
 Arguments may hold, besides plain data, the grader's own objects, which the
 learner's code meets as proxies and which are counted where the grader is:
@@ -293,6 +294,9 @@ class Runner(Protocol):
     def memory(self) -> int | None:
         """The memory the learner's code holds now (bytes), as seen from outside it."""
 
+    def cpu_time(self) -> float | None:
+        """The CPU seconds the learner's code has used so far, as seen from outside it."""
+
     def output(self) -> str:
         """What the learner's code printed so far (the start of it, if it was long)."""
 
@@ -486,6 +490,11 @@ class LocalRunner:
             tracemalloc.start()
         gc.collect()
         return tracemalloc.get_traced_memory()[0]
+
+    def cpu_time(self) -> float | None:
+        import time
+
+        return time.process_time()
 
     def output(self) -> str:
         return ""

@@ -42,7 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from learnstream.grading.failures import FailureKind
-from learnstream.grading.processes import Cgroup, Output, kill_user, read_memory, size_in_words
+from learnstream.grading.processes import (
+    Cgroup,
+    Output,
+    kill_user,
+    read_cpu_time,
+    read_memory,
+    size_in_words,
+)
 from learnstream.grading.runner import (
     Callback,
     Feed,
@@ -316,6 +323,10 @@ class Sandbox:
         """The child's anonymous memory (its heap) as the OS counts it, in bytes."""
         return None if self._process is None else read_memory(self._process.pid)
 
+    def cpu_time(self) -> float | None:
+        """The CPU seconds the child has used, as the OS counts them."""
+        return None if self._process is None else read_cpu_time(self._process.pid)
+
     # --- talking to it -------------------------------------------------------
 
     def _request(self, message: dict[str, Any]) -> None:
@@ -462,7 +473,8 @@ class Sandbox:
                 items = message["items"]
                 if on_items is None or type(items) is not list:
                     raise self._fail(self._garbled(what))
-                on_items([self._value(item, what) for item in items])
+                numbers = set(map(type, items)) <= {int, float, bool, type(None)}
+                on_items(items if numbers else [self._value(item, what) for item in items])
             elif message.get("ok") is True:
                 return message
             else:
