@@ -103,7 +103,7 @@ def mark_runnable(markdown: str, meta: dict[str, Any], src_path: str, root: Path
     lines = markdown.splitlines(keepends=True)
     blocks = page.blocks
     after_line: dict[int, str] = {}
-    entries = []
+    entries: list[dict[str, str]] = []
     why = local_only_reason([block.text for block in codes], meta)
     for index, block in enumerate(blocks):
         if block.kind != "code":
