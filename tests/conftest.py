@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 
 pytest_plugins = ["require_extras"]  # LEARNSTREAM_REQUIRE_EXTRAS=1 (CI): no skip for an extra
+# Hostile submissions the grader is tested on: `--doctest-modules` would import them, and
+# importing one runs it (cheat_edit_grader.py edits the installed learnstream).
+collect_ignore = ["cheats"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
