@@ -9,7 +9,8 @@ runs as a whole process from this checkout and from a checkout of `--old` (a
 git worktree made for the run, its C core compiled there), in pairs,
 the order alternating within each pair. Each run's wall clock and CPU time (the
 grader and its children) are kept; the report gives each side's medians and the
-median of the paired ratios new / old. Both must score the same (62/62).
+median of the paired ratios new / old. Both must score 62/62: a pair where one
+side did not (a call timed out on a loaded machine) is said and run again.
 """
 
 from __future__ import annotations
@@ -81,13 +82,21 @@ def main(argv: list[str] | None = None) -> None:
         try:
             sides = {"old": (workspace, _environment(old)), "new": (workspace, _environment(ROOT))}
             times: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
-            for run in range(args.runs):
+            run = attempts = 0
+            while run < args.runs and attempts < 3 * args.runs:
+                attempts += 1
+                pair = {}
                 for side in ("old", "new") if run % 2 == 0 else ("new", "old"):
                     wall, cpu, score = _grade(*sides[side])
-                    if score != 62:
-                        raise SystemExit(f"{side} scored {score}/62 on the solutions")
+                    print(f"run {run + 1} {side}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+                          f"{score}/62", flush=True)  # fmt: skip
+                    pair[side] = (wall, cpu, score)
+                if any(score != 62 for _, _, score in pair.values()):
+                    print("  a call timed out on the loaded machine: the pair is run again")
+                    continue
+                for side, (wall, cpu, _) in pair.items():
                     times[side].append((wall, cpu))
-                    print(f"run {run + 1} {side}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+                run += 1
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)])
     for index, name in ((0, "wall"), (1, "CPU")):
