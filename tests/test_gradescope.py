@@ -2,9 +2,11 @@
 
 The zip made by the CLI is unzipped into `$AUTOGRADER_ROOT/source` (a temp folder
 standing in for Gradescope's `/autograder`), its `setup.sh` installs the wheel
-inside it into a fresh venv — made with `--system-site-packages` and run with
-`PIP_NO_INDEX=1`, so the dependencies come from this machine and nothing is
-downloaded — and its `run_autograder` grades each submission into
+inside it into a fresh venv — with `PIP_NO_INDEX=1` and a local wheelhouse
+the fixture fills with wheels of learnstream's dependencies, repacked from
+this interpreter (`wheelhouse.py`), so nothing is downloaded and it works from
+inside a venv as from the base interpreter — and its `run_autograder` grades
+each submission into
 `results/results.json`, checked against the fields Gradescope documents.
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import wheelhouse
 from grading_helpers import ROOT, generated, python_reachable_by_others
 
 from learnstream.grading import get_part
@@ -84,11 +87,13 @@ def autograder() -> Iterator[Path]:
         assert {"setup.sh", "run_autograder"} <= set(names)
         assert any(name.endswith(".whl") for name in names)
         archive.extractall(root / "source")
+    wheels = wheelhouse.fill(where / "wheelhouse")
     setup_env = dict(
-        os.environ, AUTOGRADER_ROOT=str(root), LEARNSTREAM_VENV_ARGS="--system-site-packages",
-        PIP_NO_INDEX="1", PYTHON=sys.executable,
+        os.environ, AUTOGRADER_ROOT=str(root), PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(where / "wheelhouse"), PYTHON=sys.executable,
     )  # fmt: skip
-    setup_env.pop("PYTHONPATH", None)
+    for name in ("PYTHONPATH", "LEARNSTREAM_VENV_ARGS", "PIP_CONSTRAINT", "PIP_REQUIREMENT"):
+        setup_env.pop(name, None)
     with python_reachable_by_others():
         setup = subprocess.run(
             ["bash", str(root / "source" / "setup.sh")],
@@ -102,6 +107,12 @@ def autograder() -> Iterator[Path]:
         assert where_from.startswith(str(root / "venv")), (
             "the venv must run the zip's own learnstream"
         )
+        installed = subprocess.run(
+            [str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+            env=setup_env, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        names = {wheelhouse.normal(p["name"]) for p in json.loads(installed)}
+        assert {wheel.name.split("-")[0] for wheel in wheels} <= names  # from the wheelhouse
         yield root
     shutil.rmtree(where, ignore_errors=True)
 

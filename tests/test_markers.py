@@ -29,6 +29,6 @@ def test_every_marker_given_is_registered_and_described() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     options = config["tool"]["pytest"]["ini_options"]
     registered = {line.split(":")[0] for line in options["markers"]}
-    assert registered == {"slow", "docs", "browser", "grader", "bench"}
+    assert registered == {"slow", "docs", "browser", "grader", "catalogue", "bench"}
     assert {m for given in marks().values() for m in given} <= registered
     assert "--strict-markers" in options["addopts"]

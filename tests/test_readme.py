@@ -30,26 +30,52 @@ def test_quickstart_first_line_installs_and_runs_the_word_count(tmp_path: Path) 
     assert len(lines) == 30 and "('to', 4)" in lines and "('the', 3)" in lines
 
 
-def _stub(bin_dir: Path, name: str, status: int = 0) -> None:
-    """A command that only logs how it was called (and from where) to calls.log."""
+def _stub(
+    bin_dir: Path, name: str, status: int = 0, label: str | None = None, log: Path | None = None
+) -> None:
+    """A command that only logs how it was called (and from where) to calls.log; it exits
+    with `status` when called to run pytest."""
     script = bin_dir / name
+    log = log or bin_dir / "calls.log"
     script.write_text(
-        f'#!/usr/bin/env bash\necho "{name} $* @ $PWD" >> "{bin_dir}/calls.log"\nexit {status}\n'
+        f'#!/usr/bin/env bash\necho "{label or name} $* @ $PWD" >> "{log}"\n'
+        f'case "$*" in *pytest*) exit {status} ;; esac\n'
+    )
+    script.chmod(0o755)
+
+
+def _venv_stub(bin_dir: Path) -> None:
+    """`python3`: `-m venv DIR` makes a stub venv (an empty activate, a logging python)."""
+    script = bin_dir / "python3"
+    script.write_text(
+        "#!/usr/bin/env bash\n"
+        'if [ "$1 $2" = "-m venv" ]; then\n'
+        f'    echo "python3 -m venv $(basename "$3")" >> "{bin_dir}/calls.log"\n'
+        '    mkdir -p "$3/bin" && touch "$3/bin/activate"\n'
+        f'    printf \'#!/usr/bin/env bash\\necho "%s/python $* @ $PWD" >> "{bin_dir}/calls.log"\\n\' '
+        '"$(basename "$3")" > "$3/bin/python" && chmod +x "$3/bin/python"\n'
+        "    exit 0\n"
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n'
     )
     script.chmod(0o755)
 
 
 def run_ci(tmp_path: Path, readme: str, python_status: int = 0) -> tuple[int, str, list[str]]:
-    """Run .ci/run in a copy of the repository's CI files, with `pip`, `python` and
-    `chromium` replaced by stubs, so what CI would run is recorded instead of run."""
+    """Run .ci/run in a copy of the repository's CI files, with `pip`, `python`, `chromium`,
+    `npm`, the venvs `python3` makes and .ci/no-compiler replaced by stubs, so what CI would
+    run is recorded instead of run."""
     repo, bin_dir = tmp_path / "repo", tmp_path / "bin"
     (repo / ".ci").mkdir(parents=True)
+    (repo / "examples").mkdir()
     bin_dir.mkdir()
     shutil.copy2(ROOT / ".ci" / "run", repo / ".ci" / "run")
     (repo / "README.md").write_text(readme)
-    for name in ("pip", "chromium"):
+    for name in ("pip", "chromium", "npm"):
         _stub(bin_dir, name)
     _stub(bin_dir, "python", python_status)
+    _venv_stub(bin_dir)
+    _stub(repo / ".ci", "no-compiler", log=bin_dir / "calls.log", label=".ci/no-compiler")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
         ["bash", str(repo / ".ci" / "run")], capture_output=True, text=True, env=env, timeout=60
@@ -59,19 +85,33 @@ def run_ci(tmp_path: Path, readme: str, python_status: int = 0) -> tuple[int, st
     return done.returncode, done.stdout + done.stderr, calls
 
 
-def test_ci_runs_the_readme_test_line_verbatim(tmp_path: Path) -> None:
+def test_ci_runs_the_readme_lines_verbatim_in_a_fresh_venv(tmp_path: Path) -> None:
     status, output, calls = run_ci(tmp_path, README)
     assert status == 0, output
     where = tmp_path / "repo"
-    # The second Quickstart line, in order, from the repository's root; chromium is present.
-    assert calls == [f"pip install -e .[dev] @ {where}", f"python -m pytest @ {where}"]
+    # A fresh venv, the two Quickstart lines in order in it, from the repository's root;
+    # then the oldest allowed versions in a venv of their own, and the grader's catalogues.
+    assert calls == [
+        "python3 -m venv user",
+        f"pip install . @ {where}",
+        f"python -m learnstream.run wordcount @ {where / 'examples'}",
+        f"pip install -e .[dev] @ {where}",
+        f"python -m pytest @ {where}",
+        "python3 -m venv lowest",
+        f"lowest/python -m pip install -q -e .[dev] @ {where}",
+        f"lowest/python -m pytest -p no:cacheprovider tests -m catalogue @ {where}",
+        f".ci/no-compiler  @ {where}",
+        "python -m pytest -q -m not slow and not docs and not grader and not browser and not bench"
+        f" @ {where}",
+        f"python -m mypy @ {where}",
+    ]
     assert '+ pip install -e ".[dev]" && python -m pytest' in output
 
 
 def test_ci_fails_when_the_tests_fail(tmp_path: Path) -> None:
     status, output, calls = run_ci(tmp_path, README, python_status=3)
     assert status == 3, output
-    assert calls[-1].startswith("python -m pytest")
+    assert calls[-1].startswith("python -m pytest")  # the lower bounds' step did not start
 
 
 def test_ci_refuses_a_test_line_that_does_not_run_pytest(tmp_path: Path) -> None:
