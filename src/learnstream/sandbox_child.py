@@ -43,7 +43,7 @@ import random
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,6 +52,8 @@ from learnstream.wire import MAX_NODES, TooBig, decode, encode
 
 #: The "system time" a frozen flow sees, so that watermarks move with event time only.
 FROZEN_NOW = datetime(2024, 1, 1, tzinfo=UTC)
+#: Items the polled sources of the running flow have given (a ticking frozen clock's count).
+_GIVEN = [0]
 #: Items per message of a `pull`.
 _CHUNK = 20_000
 # What the driver pulls items with, bound before any learner code runs: a learner who
@@ -105,6 +107,7 @@ def polled_source(poll: Callable[[], list[Any]], built: Callable[[], None]) -> A
         def next_batch(self) -> list[Any]:
             batch = poll()
             self.position += len(batch)
+            _GIVEN[0] += len(batch)
             return batch
 
         def snapshot(self) -> int:
@@ -213,12 +216,15 @@ def describe(value: Any) -> dict[str, Any]:
     return info
 
 
-def run_flow(flow: Any, frozen: bool) -> None:
-    """Run a learner's `Dataflow` to its end, its clock held at `FROZEN_NOW` when `frozen`."""
+def run_flow(flow: Any, frozen: bool, tick: float = 0.0) -> None:
+    """Run a learner's `Dataflow` to its end, its clock held at `FROZEN_NOW` when `frozen`,
+    and moved `tick` seconds further for each item its fed sources have given."""
     from learnstream.testing import run_main
 
     if frozen:
-        run_main(flow, now_getter=lambda: FROZEN_NOW)
+        _GIVEN[0] = 0
+        step = timedelta(seconds=tick)
+        run_main(flow, now_getter=lambda: FROZEN_NOW + _GIVEN[0] * step)
     else:
         run_main(flow)
 
@@ -435,7 +441,7 @@ class Driver:
             self._handles[handle] = calls_each(target, request["method"], values, attrs)
             return {"ok": True, "h": handle}
         if op == "run":
-            run_flow(target, bool(request.get("frozen")))
+            run_flow(target, bool(request.get("frozen")), float(request.get("tick", 0.0)))
             return {"ok": True}
         raise ValueError(f"unknown request {op!r}")
 

@@ -52,8 +52,11 @@ class _Script:
     read are skipped (the flow's answer is wrong anyway, and must not hang).
     """
 
-    def __init__(self, script: list[tuple[int, Any]], outputs: list[list[Any]]) -> None:
+    def __init__(
+        self, script: list[tuple[int, Any]], outputs: list[list[Any]], per_tick: int = 1
+    ) -> None:
         self.script = script
+        self.per_tick = per_tick
         self.pos = 0
         self.built: set[int] = set()
         self.polls = 0
@@ -75,9 +78,15 @@ class _Script:
         if self.served_round == round_ or self.script[self.pos][0] != source:
             return []
         self.served_round = round_
-        item = self.script[self.pos][1]
-        self.pos += 1
-        return [item]
+        batch = []
+        while (
+            len(batch) < self.per_tick
+            and self.pos < len(self.script)
+            and self.script[self.pos][0] == source
+        ):
+            batch.append(self.script[self.pos][1])
+            self.pos += 1
+        return batch
 
 
 def run_scripted_flow(
@@ -88,6 +97,8 @@ def run_scripted_flow(
     sources: int = 1,
     sinks: int = 1,
     table: dict[str, Any] | None = None,
+    per_tick: int = 1,
+    tick_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """Build `fn(source_0, ..., sink_0, ...[, lookup])`, play `script`, report the sinks.
 
@@ -95,10 +106,14 @@ def run_scripted_flow(
     made, so the arrival order and the outputs seen "live" are the grader's own
     observations. With a `table`, the flow gets a last argument `lookup(key)`
     returning `table.get(key)` (a copy), and the report counts its calls per key.
+    Up to `per_tick` consecutive items of one source arrive in one batch; the
+    flow's clock stands still unless `tick_seconds` moves it that much per item
+    its sources gave (a cache with a time to live then expires as on a live
+    stream). The report names the flow's clocks (`clocks`).
     """
     sinks_made = [Sink() for _ in range(sinks)]
     outputs = [sink.items for sink in sinks_made]
-    played = _Script([(int(s), item) for s, item in script], outputs)
+    played = _Script([(int(s), item) for s, item in script], outputs, per_tick)
     calls: Counter[str] = Counter()
     extra: list[Any] = []
     if table is not None:
@@ -116,8 +131,9 @@ def run_scripted_flow(
     handle = runner.start(what, fn, [*sources_made, *sinks_made, *extra])
     report: dict[str, Any] = {"type": handle.type}
     if handle.flow:
-        runner.run_flow(what, handle, frozen=True)
+        runner.run_flow(what, handle, frozen=True, tick=tick_seconds)
         report["outputs"] = outputs
         report["live"] = played.live if played.live is not None else [list(o) for o in outputs]
         report["calls"] = dict(calls)
+        report["clocks"] = handle.clocks
     return report

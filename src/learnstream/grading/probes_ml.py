@@ -34,16 +34,14 @@ from learnstream.grading.runner import Callback, Remote, Runner, Sink, Source, U
 #: What the learner's code may call of a model.
 MODEL_METHODS = ("predict_one", "predict_proba_one", "learn_one", "clone")
 
-#: ConceptDriftStream of Agrawal: rule 0 until POSITION, rule 4 after (WIDTH: how gradual).
-POSITION, WIDTH = 3000, 50
-
 
 def examples_of(spec: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     """The `(x, y)` examples a spec names (all offline, all seeded).
 
     - `{"kind": "dataset", "name": "Phishing", "limit": n}`: a bundled dataset;
     - `{"kind": "agrawal", "seed": s, "limit": n}`: River's Agrawal generator;
-    - `{"kind": "drift", "seed": s, "limit": n}`: Agrawal rule 0 becoming rule 4;
+    - `{"kind": "drift", "seed": s, "limit": n, "position": p, "width": w}`:
+      Agrawal rule 0 becoming rule 4 around event p, over about w events;
     - `{"kind": "unique", "seed": s, "limit": n}`: two random features, a random
       label, and no two examples alike (a model that memorises cannot guess).
     """
@@ -61,8 +59,8 @@ def examples_of(spec: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
         stream = synth.ConceptDriftStream(
             stream=synth.Agrawal(classification_function=0, seed=seed),
             drift_stream=synth.Agrawal(classification_function=4, seed=seed + 1),
-            position=POSITION,
-            width=WIDTH,
+            position=spec["position"],
+            width=spec["width"],
             seed=seed,
         )
         return list(islice(stream, limit))
@@ -101,13 +99,15 @@ def _memorizer() -> Any:
 
 
 def make_model(name: str) -> Any:
-    """A fresh model by name: "logreg", "naive_bayes" or "memorizer"."""
+    """A fresh model by name: "logreg", "naive_bayes", "hoeffding" or "memorizer"."""
     if name == "memorizer":
         return _memorizer()
-    from river import linear_model, naive_bayes, preprocessing
+    from river import linear_model, naive_bayes, preprocessing, tree
 
     if name == "logreg":
         return preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    if name == "hoeffding":
+        return tree.HoeffdingTreeClassifier()
     return preprocessing.StandardScaler() | naive_bayes.GaussianNB()
 
 
@@ -118,11 +118,20 @@ def _key(x: Any) -> Any:
         return None
 
 
+def _index_of(examples: list[tuple[dict[str, Any], Any]]) -> dict[Any, tuple[int, Any]]:
+    """Each example's index and `x`, found by the identity of `x` or by its contents."""
+    index: dict[Any, tuple[int, Any]] = {}
+    for i, (x, _) in enumerate(examples):
+        index[id(x)] = index[_key(x)] = (i, x)
+    return index
+
+
 class Recorder:
     """A model that does what it is asked and logs `[call, model id, example index, answer]`.
 
-    The example index is found from `x`'s contents, so a learner who copies `x`
-    is still recognised; an `x` the stream never had is logged as -1.
+    The example index is found from `x` itself, else from its contents, so a
+    learner who copies `x` is still recognised; an `x` the stream never had is
+    logged as -1.
     """
 
     def __init__(
@@ -144,7 +153,10 @@ class Recorder:
         return Remote(copy, MODEL_METHODS)
 
     def _note(self, call: str, x: Any, answer: Any = None) -> None:
-        self._log.append([call, self._id, self._index.get(_key(x), -1), answer])
+        found = self._index.get(id(x))  # the event's own x, as the source gave it
+        if found is None or found[1] is not x:
+            found = self._index.get(_key(x), (-1, None))
+        self._log.append([call, self._id, found[0], answer])
 
     def predict_one(self, x: dict[str, Any], **kwargs: Any) -> Any:
         answer = self._inner.predict_one(x, **kwargs)
@@ -188,7 +200,7 @@ def prequential(
 ) -> dict[str, Any]:
     """`fn(source, sink, model)` on the spec's examples with one instrumented model."""
     examples = examples_of(spec)
-    index = {_key(x): i for i, (x, _) in enumerate(examples)}
+    index = _index_of(examples)
     log: list[list[Any]] = []
     recorder = Remote(Recorder(make_model(model), 0, log, index), MODEL_METHODS)
     source = Source.of(_events(examples), spec.get("batch_size", 50))
@@ -200,7 +212,7 @@ def with_factory(
 ) -> dict[str, Any]:
     """`fn(source, sink, make_model)`: every model the flow makes is instrumented and numbered."""
     examples = examples_of(spec)
-    index = {_key(x): i for i, (x, _) in enumerate(examples)}
+    index = _index_of(examples)
     log: list[list[Any]] = []
     made: list[Recorder] = []
 

@@ -277,8 +277,9 @@ class Runner(Protocol):
     def skip(self, what: str, handle: Handle, n: int) -> Skipped:
         """Pull up to `n` items of a kept iterator without sending them back."""
 
-    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
-        """Run a kept `Dataflow` to its end (its clock frozen at `FROZEN_NOW` when `frozen`)."""
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool, tick: float = 0.0) -> None:
+        """Run a kept `Dataflow` to its end (its clock frozen at `FROZEN_NOW` when `frozen`,
+        moved `tick` seconds further for each item its fed sources give)."""
 
     def each(
         self,
@@ -462,11 +463,11 @@ class LocalRunner:
 
         return Skipped(given, decode(encode(last)) if given else None, given < n)
 
-    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool, tick: float = 0.0) -> None:
         from learnstream.sandbox_child import run_flow
 
         try:
-            run_flow(self._kept[handle.id], frozen)
+            run_flow(self._kept[handle.id], frozen, tick)
         except Exception as exc:
             raise self._raise(exc, what) from None
 

@@ -605,8 +605,8 @@ class Sandbox:
             raise self._fail(self._garbled(what))
         return Skipped(given, self._value(answer.get("last"), what), given < n)
 
-    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
-        self._exchange({"op": "run", "h": handle.id, "frozen": frozen}, what)
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool, tick: float = 0.0) -> None:
+        self._exchange({"op": "run", "h": handle.id, "frozen": frozen, "tick": tick}, what)
 
     def each(
         self,

@@ -166,11 +166,24 @@ def renumbered(events: Sequence[Event]) -> list[Event]:
 
 
 def without_one(events: Sequence[Event]) -> Iterator[list[Event]]:
-    """Each stream that `events` gives with one event left out (none from a single event).
+    """Smaller streams of `events`: without its first or second half, then without each
+    quarter, ..., then without each single event (none from a single event).
+
+    Tried in turn by a shrinking pass that keeps the first one still failing, the
+    big cuts first make a long failing stream short in a few runs of the
+    learner's code, where cutting one event at a time takes as many runs as
+    the stream has events, and again after each cut.
 
     >>> [[e.value for e in s] for s in without_one(fixed("s", [(0, 0, "a"), (0, 1, "b")]))]
     [['b'], ['a']]
+    >>> [len(s) for s in without_one(fixed("s", [(0, t, t) for t in range(8)]))][:6]
+    [4, 4, 6, 6, 6, 6]
     """
+    size = len(events) // 2
+    while size > 1:
+        for start in range(0, len(events), size):
+            yield renumbered([*events[:start], *events[start + size :]])
+        size //= 2
     for index in range(len(events) if len(events) > 1 else 0):
         yield renumbered([*events[:index], *events[index + 1 :]])
 
