@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import learnstream
+from learnstream.grading import get_part
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder of the checkout
@@ -212,3 +213,25 @@ def test_scaleout_bench_agrees_on_every_checksum(tmp_path: Path) -> None:
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 7  # the header and one row per system
     assert rows[1].startswith("| learnstream (1 worker) | ")
+
+
+def test_grading_bench_times_whole_grades_of_the_solutions() -> None:
+    """`python -m benchmarks.grading` on one part, one round: every grade gives full marks (the
+    script stops otherwise) and the table has a row for the part and for each exercise."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.grading", "--parts", "part2", "--repeats", "1"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    commands = [
+        line.rsplit(maxsplit=2)[0].split()
+        for line in proc.stdout.splitlines()
+        if line.startswith("grade ")
+    ]
+    exercises = [e.name for e in get_part("part2").exercises()]
+    assert commands == [["grade", "part2"]] + [["grade", "part2", name] for name in exercises]
