@@ -151,9 +151,20 @@ def make_class(folder: Path) -> Path:
     return folder
 
 
-def hint_matches_kind(part: str, exercise: str, failure: CheckResult) -> None:
+def hints_match_kinds(part: str, exercise: str, checks: list[CheckResult]) -> None:
+    """Every failed check's hint matches its failure's kind (`hint_matches_kind`); the first
+    failure without a hint of its own gets a rung of the ladder, the others none."""
+    failed = [check for check in checks if not check.passed]
+    for number, failure in enumerate(failed):
+        hint_matches_kind(part, exercise, failure, first=number == 0)
+
+
+def hint_matches_kind(
+    part: str, exercise: str, failure: CheckResult, *, first: bool = True
+) -> None:
     """The hint shown matches the failure's kind: the check's own hint only when it is
-    about that kind, else the kind's hint, else a rung of the exercise's ladder."""
+    about that kind, else the kind's hint, else (the first failure only) a rung of the
+    exercise's ladder."""
     if failure.status != "failed":
         return
     found = get_part(part).exercise(exercise)
@@ -163,8 +174,10 @@ def hint_matches_kind(part: str, exercise: str, failure: CheckResult) -> None:
         assert failure.hint == check.hint
     elif failure.kind in KIND_HINTS:
         assert failure.hint == KIND_HINTS[failure.kind]
-    else:
+    elif first:
         assert failure.hint in found.hints
+    else:
+        assert failure.hint is None
     if failure.kind.learner_code_broke:  # never advice about values for code that did not answer
         assert failure.hint == KIND_HINTS.get(failure.kind, failure.hint)
         assert failure.hint != check.hint
@@ -210,7 +223,7 @@ def assert_exercise_verdict(
         return
     assert graded.first_failure is not None
     assert stable_message(graded.first_failure.message) == stable_message(reason), messages
-    hint_matches_kind(part, exercise, graded.first_failure)
+    hints_match_kinds(part, exercise, graded.checks)
     assert "Traceback" not in messages and "learnstream/grading" not in messages
     assert "<frozen" not in messages
 

@@ -14,7 +14,7 @@ from grading_helpers import catalogue_tests
 
 from learnstream.grading import Limits
 
-#: Part 4's runs are long: drift runs a model over 30,000 events per grade.
+#: Part 4 runs River models in the flows (drift: 1,500 events); a loaded machine needs time.
 PART4_LIMITS = Limits(timeout=120.0, memory_mb=1024)
 
 test_each_submission_gets_its_verdict, test_the_catalogue_covers_every_exercise = catalogue_tests(

@@ -143,16 +143,27 @@ def test_a_source_the_flow_never_reads_is_skipped_not_waited_for() -> None:
 
 
 def _events(draw: st.DrawFn) -> list[Event]:
+    """Orders and payments in any order; a payment may carry an id of its own (a retry) and
+    another amount, and come before its order in time as well as in arrival."""
+    shop = lab_module("part3")
     rows = draw(
         st.lists(
-            st.tuples(st.integers(1, 4), st.booleans(), st.integers(0, 100)),
+            st.tuples(
+                st.integers(1, 4),
+                st.booleans(),
+                st.integers(-30, 100),
+                st.booleans(),
+                st.sampled_from([10.0, 12.5]),
+            ),
             min_size=1,
             max_size=14,
         )
     )
     return [
-        Event(n, f"order-{k}", s * SECOND, ("order" if is_order else "payment",))
-        for n, (k, is_order, s) in enumerate(rows)
+        shop._order(n, f"order-{k}", s)
+        if is_order
+        else shop._pay(n, f"order-{k}", s, f"pay-{k}" + ("-retry" if retry else ""), amount)
+        for n, (k, is_order, s, retry, amount) in enumerate(rows)
     ]
 
 

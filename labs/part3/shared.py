@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -44,19 +45,29 @@ from learnstream.grading.kit.windows import Row
 from learnstream.wording import plural
 
 _PROBE = "learnstream.grading.probes_joins:run_scripted_flow"
+#: Drawn streams per check after its edges (the random checks draw 40): each is one run of
+#: the learner's flow, and the edges already hold the classic mistakes.
+_SEARCH = 30
+
+
 _TIMELINE_EVENTS = 24
 
 #: The contracts' constants (see the stubs' docstrings).
 DEADLINE = 30 * SECOND
 ATTRIBUTION_WAIT = 10 * SECOND
 
-#: The grader's catalogue: six known products; p-007 to p-009 are unknown (None).
+_KINDS = [("Book", "books"), ("Lamp", "home"), ("Rake", "garden"), ("Kite", "toys")]
+
+
+#: The grader's catalogue: p-001 to p-006 and p-010 to p-209 are known; p-007 to p-009 are
+#: unknown (None). More products than a default `functools.lru_cache` keeps (128).
 TABLE: dict[str, dict[str, Any]] = {
-    f"p-{n:03d}": {"product_id": f"p-{n:03d}", "name": f"{noun} {n}", "category": category}
-    for n, (noun, category) in enumerate(
-        [("Book", "books"), ("Lamp", "home"), ("Rake", "garden"), ("Kite", "toys")] * 2, start=1
-    )
-    if n <= 6
+    f"p-{n:03d}": {
+        "product_id": f"p-{n:03d}",
+        "name": f"{_KINDS[(n - 1) % 4][0]} {n}",
+        "category": _KINDS[(n - 1) % 4][1],
+    }
+    for n in [*range(1, 7), *range(10, 210)]
 }
 _PRODUCTS = [f"p-{n:03d}" for n in range(1, 10)]
 
@@ -68,19 +79,22 @@ def _order(n: int, order_id: str, seconds: int) -> Event:
     return Event(n, order_id, seconds * SECOND, ("order",))
 
 
-def _pay(n: int, order_id: str, seconds: int) -> Event:
-    return Event(n, order_id, seconds * SECOND, ("payment",))
+def _pay(
+    n: int, order_id: str, seconds: int, payment_id: str | None = None, amount: float = 10.0
+) -> Event:
+    number = order_id.rsplit("-", 1)[-1]
+    return Event(n, order_id, seconds * SECOND, ("payment", payment_id or f"pay-{number}", amount))
 
 
 def _shop_item(event: Event) -> dict[str, Any]:
-    """An order, or its payment: the same order id always pays the same payment."""
-    number = event.key.rsplit("-", 1)[-1]
+    """An order (amount 10.0), or a payment with its own id and amount."""
     if event.value[0] == "order":
         return {"order_id": event.key, "amount": 10.0, "ts": to_datetime(event.t)}
+    _, payment_id, amount = event.value
     return {
-        "payment_id": f"pay-{number}",
+        "payment_id": payment_id,
         "order_id": event.key,
-        "amount": 10.0,
+        "amount": amount,
         "ts": to_datetime(event.t),
     }
 
@@ -100,11 +114,12 @@ def _run(
     source_of: Callable[[Event], int],
     nouns: tuple[str, ...],
     table: dict[str, Any] | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     script = [(source_of(e), make_item(e)) for e in events]
     counts = Counter(source for source, _ in script)
     what = " and ".join(plural(counts[n], noun) for n, noun in enumerate(nouns))
-    args: dict[str, Any] = {"fn": "build_flow", "script": script, "sources": len(nouns)}
+    args: dict[str, Any] = {"fn": "build_flow", "script": script, "sources": len(nouns), **options}
     if table is not None:
         args["table"] = table
     report = session.probe(_PROBE, f"build_flow(...) run on {what}", **args)
@@ -119,17 +134,27 @@ def _run(
 # --- the per-key verdict of a join without windows --------------------------------------
 
 
+_NO_ROW = "(no row expected)"
+
+
 def _key_verdict(
-    expected: dict[str, Any], got: dict[str, list[Any]], what: str, show: Callable[[Any], str]
+    expected: dict[str, Any],
+    got: dict[str, list[Any]],
+    what: str,
+    show: Callable[[Any], str],
+    equal: Callable[[Any, Any], bool] = same,
 ) -> None:
     """Fail on the first key whose rows differ, with the per-key diff of expected vs yours."""
-    rows = window_rows(expected, got, lambda key: Window(key, "-", 0, 0, name="—"), same, show)
+    rows = window_rows(expected, got, lambda key: Window(key, "-", 0, 0, name="—"), equal, show)
+    rows = [
+        row if row.expected_exists else Row(row.window, _NO_ROW, row.actual, row.ok) for row in rows
+    ]
     rows.sort(key=lambda r: r.window.key)
     first = next((row for row in rows if not row.ok), None)
     if first is None:
         return
     key = first.window.key
-    if first.expected == "(no window)":
+    if first.expected == _NO_ROW:
         message = f"your flow wrote a {what} for {key!r}, which should have none"
     elif first.actual == "(missing)":
         message = f"your flow wrote no {what} for {key!r}; expected {first.expected}"
@@ -159,32 +184,35 @@ def _shop_stream(
 ) -> st.SearchStrategy[list[Event]]:
     """Orders and their payments in a shuffled arrival order.
 
-    Each order draws whether it is placed, how many payments it gets (0, 1 or
-    2 copies) and each item's time; the arrival order is drawn too
+    Each order draws whether it is placed, its time, and up to two payments,
+    each with its own delay (negative: paid before the order's own time), its
+    own amount (not always the order's), and for the second a payment id of
+    its own or the first's (a client retrying); the arrival order is drawn too
     (shrinking towards orders first, then payments).
     """
+    delay = st.one_of(st.sampled_from([0, 29, 30, 31, -5]), st.integers(-30, max_delay))
+    payment = st.tuples(delay, st.sampled_from([10.0, 10.0, 12.5]), st.booleans())
     one = st.tuples(
         st.integers(0, orders - 1),
         st.booleans(),
-        st.integers(0, 2),
         st.integers(0, 120),
-        st.one_of(st.sampled_from([0, 29, 30, 31]), st.integers(0, max_delay)),
+        st.lists(payment, max_size=2),
     )
 
     def build(draw: Any) -> list[Event]:
         rows = draw(st.lists(one, min_size=1, max_size=max_size, unique_by=lambda r: r[0]))
-        items: list[tuple[str, str, int]] = []
-        for k, placed, copies, t, delay in rows:
+        items: list[Event] = []
+        for k, placed, t, payments in rows:
             key = f"order-{k + 1}"
             if placed:
-                items.append(("order", key, t))
-            items += [("payment", key, t + delay)] * copies
+                items.append(_order(0, key, t))
+            for copy, (wait, amount, new_id) in enumerate(payments):
+                payment_id = f"pay-{k + 1}" + ("-retry" if copy and new_id else "")
+                items.append(_pay(0, key, t + wait, payment_id, amount))
         if not items:
-            items.append(("order", "order-1", 0))
+            items.append(_order(0, "order-1", 0))
         order = draw(st.permutations(range(len(items))))
-        return [
-            Event(n, items[i][1], items[i][2] * SECOND, (items[i][0],)) for n, i in enumerate(order)
-        ]
+        return [replace(items[i], n=n) for n, i in enumerate(order)]
 
     return st.composite(lambda draw: build(draw))()
 
@@ -198,6 +226,11 @@ def _simulated_shop(seed: int, limit: int, **payments: Any) -> list[Event]:
     # The orders as they are placed, each payment when its time comes (ties: the order first).
     shop.sort(key=lambda item: (item[1]["ts"], item[0] == "payment"))
     return [
-        Event(n, item["order_id"], from_datetime(item["ts"]) // SECOND * SECOND, (side,))
+        Event(
+            n,
+            item["order_id"],
+            from_datetime(item["ts"]) // SECOND * SECOND,
+            (side,) if side == "order" else (side, item["payment_id"], item["amount"]),
+        )
         for n, (side, item) in enumerate(shop)
     ]

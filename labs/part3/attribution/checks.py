@@ -6,13 +6,17 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from learnstream.errors import short_repr
+from learnstream.grading.failures import ANSWER_KINDS
 from learnstream.grading.kit import (
     MINUTE,
     SECOND,
     CheckFailed,
     Event,
+    FailureKind,
+    FlowContract,
     Session,
     Window,
+    clock_trouble,
     events_check,
     fixed_windows,
     from_datetime,
@@ -28,7 +32,7 @@ from learnstream.grading.kit import (
 from learnstream.grading.kit import strategies as st
 from learnstream.operators.windowing import TumblingWindower
 
-from ..shared import _TIMELINE_EVENTS, ATTRIBUTION_WAIT, _ad_item, _run, _side
+from ..shared import _SEARCH, _TIMELINE_EVENTS, ATTRIBUTION_WAIT, _ad_item, _run, _side
 
 # --- exercise 4: attribution ----------------------------------------------------------------
 
@@ -60,7 +64,25 @@ def _attribution_test(session: Session, events: list[Event]) -> None:
         # The kit draws one lane per key; a join is clearer with a lane per side.
         first = next(row for row in rows if not row.ok).window
         failed.details = f"{_join_picture(events, windower, first)}\n\n{window_diff(rows)}"
-        raise
+        clicks = [e for e in good if (e.key, e.t // MINUTE) == (first.key, first.wid)]
+        if clicks and failed.message.endswith(_ONLY_LATE):  # on-time clicks, no impression
+            failed.message = failed.message.removesuffix(_ONLY_LATE) + (
+                " — no on-time impression falls in it (its on-time items are clicks, and a "
+                "click alone makes no row)"
+            )
+        trouble = clock_trouble(_CLOCK, report.get("clocks", []))
+        if trouble is None or failed.kind not in ANSWER_KINDS:
+            raise
+        # a wrong answer from a flow on another clock: name the clock, keep the answer
+        evidence = f"{failed.message}\n{failed.details}"
+        raise CheckFailed(trouble, evidence, kind=FailureKind.WRONG_TIMING) from None
+
+
+_ONLY_LATE = " — only late items fall in it, and late items are left out"
+#: The clock the contract asks for, named when a flow with another one answers wrongly.
+_CLOCK = FlowContract(
+    ("impression", "click"), _ad_item, ATTRIBUTION_WAIT, clock="EventClock on item['ts']"
+)
 
 
 def _join_picture(events: Sequence[Event], windower: TumblingWindower, window: Window) -> str:
@@ -101,6 +123,8 @@ _WINDOW_EDGES = (
     [_imp(0, 1, 59), _click(1, 1, 60)],  # a click exactly on the boundary
     [_click(0, 1, 20), _imp(1, 1, 15)],  # the click first, on time
     [_click(0, 1, 20), _imp(1, 2, 15)],  # a click of another impression
+    [_imp(0, 1, -30), _click(1, 1, -10)],  # before the align point: window -1
+    [_imp(0, 1, 10), _click(1, 1, 3590), _imp(2, 2, 3600)],  # an hour apart
 )
 _LATE_EDGES = (
     [_click(0, 1, 40), _imp(1, 1, 30)],  # the impression exactly on the watermark: on time
@@ -112,8 +136,10 @@ _LATE_EDGES = (
 
 
 def _ads_stream(keys: int, max_size: int = 12) -> st.SearchStrategy[list[Event]]:
-    """Impressions and clicks, their times near the window boundaries, arrival delayed."""
-    seconds = st.one_of(st.sampled_from([0, 1, 59, 60, 61, 119, 120]), st.integers(0, 150))
+    """Impressions and clicks, their times near the window boundaries (some before the align
+    point, in negative windows), arrival delayed."""
+    boundaries = [-61, -60, -59, -1, 0, 1, 59, 60, 61, 119, 120]
+    seconds = st.one_of(st.sampled_from(boundaries), st.integers(-90, 150))
     delay = st.one_of(st.sampled_from([0, 9, 10, 11, 30]), st.integers(0, 60))
     row = st.tuples(st.integers(0, keys - 1), st.booleans(), seconds, delay)
 
@@ -146,8 +172,12 @@ def _simulated_ads() -> list[Event]:
 
 
 CHECKS = {
-    "windows": events_check(_attribution_test, _ads_stream(2), edges=_WINDOW_EDGES),
-    "late": events_check(_attribution_test, _ads_stream(2), edges=_LATE_EDGES),
+    "windows": events_check(
+        _attribution_test, _ads_stream(2), edges=_WINDOW_EDGES, max_examples=_SEARCH
+    ),
+    "late": events_check(
+        _attribution_test, _ads_stream(2), edges=_LATE_EDGES, max_examples=_SEARCH
+    ),
     "random": events_check(_attribution_test, _ads_stream(8, 30), max_examples=40),
     "example": events_check(_attribution_test, _simulated_ads()),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -10,16 +11,18 @@ from learnstream.grading.kit import (
     FailureKind,
     Session,
 )
-from learnstream.grading.probes_ml import POSITION, WIDTH
+from learnstream.grading.kit.adwin import adwin_drifts
 
 from ..shared import (
     _ML,
     DETECT_WITHIN,
     DRIFT_EVENTS,
-    DRIFT_SEEDS,
-    MAX_FALSE_ALARMS,
+    DRIFT_MODEL,
+    DRIFT_SEED,
+    POSITION,
     RECOVERED,
     RECOVERY_SPAN,
+    WIDTH,
     _need_river,
     _sparkline,
 )
@@ -27,16 +30,20 @@ from ..shared import (
 # --- exercise 4: drift --------------------------------------------------------------------
 
 
-def _run_drift(session: Session, kind: str, seed: int) -> dict[str, Any]:
+def _run_drift(session: Session) -> dict[str, Any]:
+    """The learner's flow on the drifting stream, run once per grade and shared by the checks."""
     _need_river()
-    cache: dict[tuple[str, int], dict[str, Any]] = session.__dict__.setdefault("_drift_runs", {})
-    if (kind, seed) in cache:
-        return cache[kind, seed]
-    spec = {"kind": kind, "seed": seed, "limit": DRIFT_EVENTS}
-    name = "drifting" if kind == "drift" else "stationary"
-    what = f"build_flow(source, sink, make_model) on the {name} stream (seed {seed})"
+    cached: dict[str, Any] | None = session.__dict__.get("_drift_run")
+    if cached is not None:
+        return cached
+    spec = {"kind": "drift", "seed": DRIFT_SEED, "limit": DRIFT_EVENTS}
+    spec |= {"position": POSITION, "width": WIDTH}
+    what = (
+        f"build_flow(source, sink, make_model) on {DRIFT_EVENTS:,} events whose concept "
+        f"changes at event {POSITION}"
+    )
     report: dict[str, Any] = session.probe(
-        f"{_ML}with_factory", what, fn="build_flow", spec=spec, model="naive_bayes"
+        f"{_ML}with_factory", what, fn="build_flow", spec=spec, model=DRIFT_MODEL
     )
     if "outputs" not in report:
         raise CheckFailed(
@@ -63,7 +70,7 @@ def _run_drift(session: Session, kind: str, seed: int) -> dict[str, Any]:
             f"your flow wrote {len(rows)} items for {DRIFT_EVENTS} events; one per event",
             kind=FailureKind.WRONG_SHAPE,
         )
-    cache[kind, seed] = report
+    session.__dict__["_drift_run"] = report
     return report
 
 
@@ -71,66 +78,124 @@ def _drifts(report: dict[str, Any]) -> list[int]:
     return [i for i, (_, drifted) in report["outputs"] if drifted]
 
 
-def _moving(report: dict[str, Any], width: int = 250) -> list[float]:
+def _model_errors(report: dict[str, Any]) -> list[int]:
+    """1 where the learner's model predicted wrong, 0 where right: its first prediction of each
+    event (from the call log), else what the flow wrote (the protocol check judges that)."""
+    labels, rows = report["labels"], report["outputs"]
+    first: dict[int, Any] = {}
+    for call, _, i, answer in report["log"]:
+        if call == "predict":
+            first.setdefault(i, answer)
+    return [
+        int(first[i] != labels[i]) if i in first else int(not correct)
+        for i, (_, (correct, _)) in enumerate(rows)
+    ]
+
+
+def _exact_drifts(session: Session, start: int, stop: int, where: str) -> None:
+    """Fail unless the flow reports a drift at exactly the events of `start..stop-1` where
+    `ADWIN()` fed the errors of the learner's own model reports one."""
+    report = _run_drift(session)
+    errors = _model_errors(report)
+    want = [i for i in adwin_drifts(errors) if start <= i < stop]
+    have = [i for i in _drifts(report) if start <= i < stop]
+    if want == have:
+        return
+    first = min(set(want) ^ set(have))
+    if first in have:
+        said = f"your flow reported a drift at event {first}, where ADWIN() reports none"
+    else:
+        said = f"ADWIN() reports a drift at event {first}, where your flow reported none"
+    reset = [i for i in adwin_drifts(errors, fresh_after_drift=True) if start <= i < stop]
+    if reset == have:
+        advice = (
+            "your drifts are where a new ADWIN() after each drift would put them: keep the one "
+            "detector for the whole stream (it forgets the old errors itself when it detects)"
+        )
+    else:
+        advice = (
+            "feed one ADWIN() with its default settings the error of every event (1 when the "
+            "prediction was wrong, 0 when right, a prediction of None included) and report its "
+            "drift_detected"
+        )
+    raise CheckFailed(
+        f"{where}, ADWIN() fed your model's errors reports {_at(want)}, your flow {_at(have)}; "
+        f"{said} — {advice}",
+        _drift_details(report, want),
+        kind=FailureKind.WRONG_VALUE,
+    )
+
+
+def _at(drifts: Sequence[int]) -> str:
+    """`no drift`, `a drift at event 927`, `drifts at events [383, 831]`."""
+    if not drifts:
+        return "no drift"
+    return f"a drift at event {drifts[0]}" if len(drifts) == 1 else f"drifts at events {drifts}"
+
+
+def _moving(report: dict[str, Any], width: int = 100) -> list[float]:
     flags = [correct for _, (correct, _) in report["outputs"]]
     return [sum(flags[i : i + width]) / width for i in range(0, len(flags) - width + 1, width)]
 
 
-def _drift_details(report: dict[str, Any]) -> str:
-    marks = "".join(
-        "▲" if any(i <= d < i + 250 for d in _drifts(report)) else " "
-        for i in range(0, DRIFT_EVENTS - 250 + 1, 250)
-    )
-    return (
-        "    accuracy per 250 events (0 ▁ … █ 1), ▲ where you detected a drift:\n"
-        f"      {_sparkline(_moving(report))}\n      {marks}"
-    )
+def _drift_details(report: dict[str, Any], adwin: Sequence[int] = ()) -> str:
+    def marks(at: Sequence[int], sign: str) -> str:
+        return "".join(
+            sign if any(i <= d < i + 100 for d in at) else " "
+            for i in range(0, DRIFT_EVENTS - 100 + 1, 100)
+        )
+
+    lines = [
+        "    accuracy per 100 events (0 ▁ … █ 1), ▲ where you reported a drift"
+        + (", △ where ADWIN() on your model's errors does:" if adwin else ":"),
+        f"      {_sparkline(_moving(report))}",
+        f"      {marks(_drifts(report), '▲')}",
+    ]
+    if adwin:
+        lines.append(f"      {marks(adwin, '△')}")
+    return "\n".join(lines)
 
 
 def _detects(session: Session) -> None:
-    for seed in DRIFT_SEEDS:
-        report = _run_drift(session, "drift", seed)
-        found = [d for d in _drifts(report) if POSITION - WIDTH <= d < POSITION + DETECT_WITHIN]
-        if not found:
-            raise CheckFailed(
-                f"the drifting stream (seed {seed}) changes at event {POSITION}; your flow "
-                f"detected no drift from event {POSITION - WIDTH} to {POSITION + DETECT_WITHIN - 1}"
-                f" (drifts detected at: {_drifts(report) or 'none'})",
-                _drift_details(report),
-            )
+    _exact_drifts(session, POSITION - WIDTH, DRIFT_EVENTS, f"from event {POSITION - WIDTH} on")
+    report = _run_drift(session)
+    found = [d for d in _drifts(report) if POSITION - WIDTH <= d < POSITION + DETECT_WITHIN]
+    if (
+        not found
+    ):  # ADWIN on this model's errors would have seen it: the errors were not the model's
+        raise CheckFailed(
+            f"the concept changes at event {POSITION}; your flow detected no drift from event "
+            f"{POSITION - WIDTH} to {POSITION + DETECT_WITHIN - 1} (drifts at: "
+            f"{_drifts(report) or 'none'}): the errors fed to ADWIN must be your model's",
+            _drift_details(report),
+            kind=FailureKind.WRONG_VALUE,
+        )
 
 
 def _quiet(session: Session) -> None:
-    for seed in DRIFT_SEEDS:
-        report = _run_drift(session, "agrawal", seed)
-        alarms = _drifts(report)
-        if len(alarms) > MAX_FALSE_ALARMS:
-            raise CheckFailed(
-                f"on a stream that never changes (seed {seed}) your flow detected "
-                f"{len(alarms)} drifts (at {alarms[:8]}); at most {MAX_FALSE_ALARMS} is allowed. "
-                "Feed ADWIN the errors (0 or 1) with its default settings",
-                _drift_details(report),
-            )
+    _exact_drifts(
+        session, 0, POSITION - WIDTH, f"before the change (events 0-{POSITION - WIDTH - 1})"
+    )
 
 
 def _recovers(session: Session) -> None:
     start, stop = RECOVERY_SPAN
-    for seed in DRIFT_SEEDS:
-        report = _run_drift(session, "drift", seed)
-        flags = [correct for _, (correct, _) in report["outputs"][start:stop]]
-        accuracy = sum(flags) / len(flags)
-        if accuracy < RECOVERED:
-            raise CheckFailed(
-                f"on the drifting stream (seed {seed}) your accuracy over events {start}-"
-                f"{stop - 1} is {accuracy:.3f}; at least {RECOVERED} is needed: when ADWIN "
-                "detects a drift, replace the model with make_model()",
-                _drift_details(report),
-            )
+    report = _run_drift(session)
+    flags = [correct for _, (correct, _) in report["outputs"][start:stop]]
+    accuracy = sum(flags) / len(flags)
+    if accuracy < RECOVERED:
+        raise CheckFailed(
+            f"your accuracy over events {start}-{stop - 1}, after the change, is "
+            f"{accuracy:.3f}; at least {RECOVERED} is needed: when ADWIN detects a drift, "
+            "replace the model with make_model()",
+            _drift_details(report),
+            kind=FailureKind.WRONG_VALUE,
+        )
 
 
 def _protocol(session: Session) -> None:
     """Predict with the current model, score, replace it on drift, then learn — per event."""
-    report = _run_drift(session, "drift", DRIFT_SEEDS[0])
+    report = _run_drift(session)
     labels, rows = report["labels"], report["outputs"]
     predicted: dict[int, tuple[int, Any]] = {}
     learned: dict[int, int] = {}
@@ -142,6 +207,7 @@ def _protocol(session: Session) -> None:
                 raise CheckFailed(
                     f"the model learned event {i} before predicting it (leakage): predict, "
                     "score, then learn",
+                    kind=FailureKind.WRONG_TIMING,
                 )
             learned.setdefault(i, model)
     for i, (_, (correct, drifted)) in enumerate(rows):
@@ -156,16 +222,29 @@ def _protocol(session: Session) -> None:
             raise CheckFailed(
                 f"event {i}: the model predicted {short_repr(answer)}, the label is "
                 f"{short_repr(labels[i])}, but your flow wrote correct={correct}",
+                kind=FailureKind.WRONG_VALUE,
             )
         if drifted and learned[i] == model:
+            later = next(
+                (j for j in range(i + 1, len(rows)) if learned.get(j, model) != model), None
+            )
+            if later is not None and not rows[later][1][1]:
+                raise CheckFailed(
+                    f"a drift was detected at event {i}, but your flow replaced the model only "
+                    f"at event {later}, after the old one had learned event {i}: replace it as "
+                    "soon as drift_detected is True, before learn_one",
+                    kind=FailureKind.WRONG_TIMING,
+                )
             raise CheckFailed(
-                f"a drift was detected at event {i} but the same model went on learning; "
-                "replace it with make_model() before it learns the event",
+                f"a drift was detected at event {i} but the model that predicted it also "
+                "learned it and was kept; replace it with make_model() before it learns the event",
+                kind=FailureKind.WRONG_TIMING,
             )
         if not drifted and learned[i] != model:
             raise CheckFailed(
                 f"event {i} was predicted by one model and learned by another, with no drift "
                 "detected; make a new model only when ADWIN detects a drift",
+                kind=FailureKind.WRONG_TIMING,
             )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -10,9 +10,10 @@ from learnstream.grading.kit import (
     CheckFailed,
     FailureKind,
     Session,
+    a_type_name,
 )
 
-from ..shared import _ML, _need_river, _num, _sparkline
+from ..shared import _ML, _close, _need_river, _num, _sparkline
 
 # --- exercise 3: prequential -------------------------------------------------------------
 
@@ -27,6 +28,67 @@ def reference_curve(spec: dict[str, Any], model: str) -> list[tuple[int, float]]
         examples_of(spec), make_model(model), metrics.Accuracy(), step=1
     )
     return [(step["Step"] - 1, step["Accuracy"].get()) for step in steps]
+
+
+def _predictions(spec: dict[str, Any], model: str) -> list[tuple[Any, Any]]:
+    """`(y_pred, y)` per example: the grader's own model, tested then trained."""
+    from learnstream.grading.probes_ml import examples_of, make_model
+
+    learner, pairs = make_model(model), []
+    for x, y in examples_of(spec):
+        pairs.append((learner.predict_one(x), y))
+        learner.learn_one(x, y)
+    return pairs
+
+
+def _accuracies(
+    pairs: Sequence[tuple[Any, Any]], scored: Callable[[Any], bool], window: int | None = None
+) -> list[float]:
+    """The accuracy after each example over the scored predictions (the last `window` only)."""
+    right: list[bool] = []
+    out = []
+    for y_pred, y in pairs:
+        if scored(y_pred):
+            right.append(y_pred == y)
+        recent = right if window is None else right[-window:]
+        out.append(sum(recent) / len(recent) if recent else 0.0)
+    return out
+
+
+def _why_curve(spec: dict[str, Any], model: str, have: list[Any], index: int) -> str:
+    """A sentence naming the mistake behind a wrong curve, when the learner's whole curve is
+    what a known mistake computes (the first wrong accuracy is after example `index`)."""
+    pairs = _predictions(spec, model)
+    mine = [a for _, a in have]
+
+    def matches(curve: Sequence[float]) -> bool:
+        return len(curve) == len(mine) and all(
+            _close(c, a, 1e-9) for c, a in zip(curve, mine, strict=True)
+        )
+
+    scored = [y_pred is not None for y_pred, _ in pairs]
+    if matches(_accuracies(pairs, lambda y_pred: True)):
+        return (
+            " — that counts the predictions of None, which River does not score: update the "
+            "metric only when y_pred is not None"
+        )
+    if matches(_accuracies(pairs, bool)):
+        return " — `if y_pred:` also skips predictions of False (and 0): test `y_pred is not None`"
+    if matches([100 * a for a in _accuracies(pairs, lambda y_pred: y_pred is not None)]):
+        return " — that is a percentage; write accuracy.get(), a number between 0 and 1"
+    seen = sum(scored[: index + 1])
+    for width in range(1, seen):
+        if matches(_accuracies(pairs, lambda y_pred: y_pred is not None, width)):
+            if width == 1:
+                return (
+                    " — that is the accuracy of each example alone: keep one metric for the "
+                    "whole stream (one key, one Accuracy in the state)"
+                )
+            return (
+                f" — that is the accuracy of the last {width} examples only; prequential "
+                "accuracy counts every example scored so far"
+            )
+    return ""
 
 
 def _curve_details(want: list[tuple[int, float]], have: list[Any]) -> str:
@@ -61,6 +123,12 @@ def _judge_curve(spec: dict[str, Any], model: str, have: list[Any], what: str) -
                 "(event['i'], accuracy_so_far)",
                 kind=FailureKind.WRONG_SHAPE,
             )
+        if type(item[1]) not in (int, float):
+            raise CheckFailed(
+                f"the sink received {a_type_name(item[1])} as the accuracy after example "
+                f"{item[0]}: the accuracy must be a number; write accuracy.get()",
+                kind=FailureKind.WRONG_TYPE,
+            )
     if len(have) != len(want):
         raise CheckFailed(
             f"on {what} your flow wrote {len(have)} items for {len(want)} examples: write "
@@ -68,12 +136,22 @@ def _judge_curve(spec: dict[str, Any], model: str, have: list[Any], what: str) -
             _curve_details(want, have),
             kind=FailureKind.WRONG_SHAPE,
         )
-    for (i, accuracy), mine in zip(want, have, strict=True):
+    for index, ((i, accuracy), mine) in enumerate(zip(want, have, strict=True)):
+        if mine[0] != i:
+            raise CheckFailed(
+                f"on {what}, item {index} of your sink is for example {mine[0]}, expected "
+                f"example {i}: write one (i, accuracy) per example, in the order they come "
+                "(one key for the whole stream keeps that order)",
+                _curve_details(want, have),
+                kind=FailureKind.WRONG_SHAPE,
+            )
         if mine != (i, accuracy):
             raise CheckFailed(
                 f"on {what}, after example {i} your accuracy is {_num(mine[1])}; River's "
-                f"progressive_val_score gives {_num(accuracy)}",
+                f"progressive_val_score gives {_num(accuracy)}"
+                f"{_why_curve(spec, model, have, index)}",
                 _curve_details(want, have),
+                kind=FailureKind.WRONG_VALUE,
             )
 
 
@@ -110,6 +188,7 @@ def _leak_check(session: Session) -> None:
                 f"the model learned example {i} before predicting it: it was tested on an "
                 "answer it had just been shown (leakage). Predict first, then learn",
                 _leak_details(spec, report["outputs"]),
+                kind=FailureKind.WRONG_TIMING,
             )
         raise CheckFailed(
             f"example {i}: the model was called {seq or 'never'}; call predict_one once, then "
@@ -140,7 +219,9 @@ CHECKS = {
         "naive_bayes",
         "40 examples with naive Bayes (its first prediction is None)",
     ),
-    "generator": _matches(
-        {"kind": "agrawal", "seed": 42, "limit": 300}, "logreg", "300 Agrawal examples"
+    "long_stream": _matches(
+        {"kind": "unique", "seed": 11, "limit": 1200},
+        "logreg",
+        "1,200 examples (the accuracy of every one so far, not of a recent window)",
     ),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -23,6 +24,8 @@ from learnstream.grading.probes_ml import STATS_MARKS
 
 from ..shared import (
     _ML,
+    _N_NOT_INT,
+    _RECENT,
     MEAN_TOLERANCE,
     SENSORS,
     VARIANCE_TOLERANCE,
@@ -55,20 +58,54 @@ def _stats_same(want: tuple[int, float, float], have: Any) -> bool:
     )
 
 
-def _why_variance(want: tuple[int, float, float], have: Any, largest: float) -> str:
-    """A sentence on the likely mistake behind a wrong variance."""
-    n, _, var = want
-    if type(have) is tuple and len(have) == 3 and n > 1 and type(have[2]) in (int, float):
-        if _close(var * (n - 1) / n, have[2], VARIANCE_TOLERANCE):
+_SHARED = (
+    " — that counts the readings of every sensor: keep one RunningStats per sensor (key the "
+    "readings by sensor before op.stateful_map, no global state)"
+)
+
+
+def _m2_from_squared_deltas(values: Sequence[float]) -> float:
+    """The variance when m2 grows by delta squared (the distance to the old mean, twice)."""
+    n, mean, m2 = 0, 0.0, 0.0
+    for x in values:
+        n += 1
+        delta = x - mean
+        mean += delta / n
+        m2 += delta * delta
+    return m2 / (n - 1) if n > 1 else 0.0
+
+
+def _why_variance(values: Sequence[float], have: Any) -> str:
+    """A sentence naming the mistake behind a wrong `(n, mean, variance)` after `values`."""
+    n, mean, var = running_answers(values)[-1]
+    if not (type(have) is tuple and len(have) == 3):
+        return ""
+    if have[0] == n and type(have[0]) is not int:
+        return _N_NOT_INT
+    if n > _RECENT and values[n - _RECENT :]:
+        _, recent_mean, _ = running_answers(values[n - _RECENT :])[-1]
+        if _close(recent_mean, have[1], MEAN_TOLERANCE):
             return (
-                " — that is the population variance (divided by n); the sample variance "
-                "divides by n - 1"
+                f" — those are the statistics of the last {_RECENT} readings only; running "
+                "statistics cover every reading so far (n, the mean and m2 hold them all)"
             )
-        if largest >= 1e6 and _close(want[1], have[1], 1e-6):
-            return (
-                " — with values this large, a variance from sums of squares loses its digits; "
-                "use Welford's update (keep the mean and m2)"
-            )
+    if n < 2 or type(have[2]) not in (int, float) or not _close(mean, have[1], 1e-6):
+        return ""
+    if _close(var * (n - 1) / n, have[2], VARIANCE_TOLERANCE):
+        return (
+            " — that is the population variance (divided by n); the sample variance divides by "
+            "n - 1"
+        )
+    if _close(_m2_from_squared_deltas(values), have[2], VARIANCE_TOLERANCE):
+        return (
+            " — m2 grew by delta squared; it grows by delta * (x - mean), the distance to the old "
+            "mean times the distance to the new one"
+        )
+    if max(abs(v) for v in values) >= 1e6:
+        return (
+            " — with values this large, a variance from sums of squares loses its digits; "
+            "use Welford's update (keep the mean and m2)"
+        )
     return ""
 
 
@@ -84,8 +121,7 @@ def _stats_test(session: Session, values: list[float]) -> None:
         if not _stats_same(want, mine):
             raise CheckFailed(
                 f"after {want[0]} update(s), (n, mean, variance) is {_show_stats(mine)}; "
-                f"expected {_show_stats(want)}"
-                f"{_why_variance(want, mine, max(abs(v) for v in values))}",
+                f"expected {_show_stats(want)}{_why_variance(values[: want[0]], mine)}",
                 _table(
                     "for one RunningStats", running_answers(values), have, want[0] - 1, _show_stats
                 ),
@@ -118,8 +154,26 @@ def _memory(session: Session) -> None:
 def _stats_flow_test(session: Session, events: list[Event]) -> None:
     (items,) = run_flow(session, SENSORS, events)
     got = _group(items, lambda v: True, "(sensor, (n, mean, variance))")
-    expected = {key: running_answers(values) for key, values in _by_key(events).items()}
-    _per_key_verdict(expected, got, _stats_same, "(n, mean, variance)", _show_stats)
+    by_key = _by_key(events)
+    expected = {key: running_answers(values) for key, values in by_key.items()}
+    _per_key_verdict(
+        expected,
+        got,
+        _stats_same,
+        "(n, mean, variance)",
+        _show_stats,
+        why=lambda key, index, mine: (
+            _why_shared(events, key, index, mine) or _why_variance(by_key[key][: index + 1], mine)
+        ),
+    )
+
+
+def _why_shared(events: Sequence[Event], key: str, index: int, mine: Any) -> str:
+    """`_SHARED` when the answer's n counts every sensor's readings up to this one."""
+    position = [n for n, e in enumerate(events) if e.key == key][index]
+    if type(mine) is tuple and len(mine) == 3 and mine[0] == position + 1 != index + 1:
+        return _SHARED
+    return ""
 
 
 def _keyed(values: st.SearchStrategy[float], keys: int, max_size: int) -> st.SearchStrategy:
@@ -174,5 +228,5 @@ CHECKS = {
         smaller=without_one,
         max_examples=20,
     ),
-    "example": example_check(_simulated(4, 30), _stats_flow_test, show_events),
+    "example": example_check(_simulated(4, 450), _stats_flow_test, show_events),
 }

@@ -8,7 +8,6 @@ from typing import Any
 
 from learnstream.errors import short_repr
 from learnstream.grading.kit import (
-    CheckFailed,
     Event,
     Session,
     example_check,
@@ -22,6 +21,10 @@ from learnstream.grading.kit import (
 from learnstream.grading.kit import strategies as st
 
 from ..shared import (
+    _OWN_BASELINE,
+    _RECENT,
+    _SHARED_BASELINE,
+    MIN_HISTORY,
     SENSORS,
     THRESHOLD,
     Z_TOLERANCE,
@@ -30,6 +33,7 @@ from ..shared import (
     _group,
     _num,
     _per_key_verdict,
+    running_answers,
     zscores,
 )
 
@@ -53,8 +57,10 @@ def _z_same(want: tuple[float, float | None, bool], have: Any) -> bool:
         return have[1] is None and have[2] is False
     if not _close(z, have[1], Z_TOLERANCE):
         return False
-    # a z within rounding of the threshold may go either way
-    return have[2] == flag or abs(abs(z) - THRESHOLD) <= 1e-9 * THRESHOLD
+    if have[2] == flag:
+        return True
+    # exactly on the threshold is no anomaly; a z within rounding of it may go either way
+    return abs(z) != THRESHOLD and abs(abs(z) - THRESHOLD) <= 1e-9 * THRESHOLD
 
 
 def _z_flow_test(session: Session, events: list[Event]) -> None:
@@ -62,11 +68,17 @@ def _z_flow_test(session: Session, events: list[Event]) -> None:
     got = _group(items, lambda v: True, "(sensor, (temp, z, is_anomaly))")
     by_key = _by_key(events)
     expected = {key: zscores(values) for key, values in by_key.items()}
-    try:
-        _per_key_verdict(expected, got, _z_same, "(temp, z, is_anomaly)", _show_z)
-    except CheckFailed as failure:
-        failure.message += _why_z(by_key, got)
-        raise
+
+    def why(key: str, index: int, mine: Any) -> str:
+        position = [n for n, e in enumerate(events) if e.key == key][index]
+        everyone = [e.value for e in events[: position + 1]]
+        shared = zscores(everyone)[-1][1] if len(by_key) > 1 else None
+        if shared is not None and type(mine) is tuple and len(mine) == 3:
+            if _close(shared, mine[1], Z_TOLERANCE):
+                return _SHARED_BASELINE
+        return _why_z(by_key[key], index, mine)
+
+    _per_key_verdict(expected, got, _z_same, "(temp, z, is_anomaly)", _show_z, why=why)
 
 
 def _z_of(baseline: Sequence[float], value: float, ddof: int) -> float | None:
@@ -78,27 +90,48 @@ def _z_of(baseline: Sequence[float], value: float, ddof: int) -> float | None:
     return (value - mean) / math.sqrt(var) if var > 0 else None
 
 
-def _why_z(by_key: dict[str, list[float]], got: dict[str, list[Any]]) -> str:
-    """A sentence naming the mistake, when the first wrong z is a known one."""
-    for key in sorted(by_key):
-        values, have = by_key[key], got.get(key, [])
-        for index, (want, mine) in enumerate(zip(zscores(values), have, strict=False)):
-            if _z_same(want, mine):
-                continue
-            z = mine[1] if type(mine) is tuple and len(mine) == 3 else None
-            if type(z) is not float:
-                return ""
-            if _close(_z_of(values[: index + 1], values[index], 1) or math.nan, z, Z_TOLERANCE):
-                return (
-                    " — that is the z-score with this reading in its own baseline: judge each "
-                    "reading against the earlier ones, then add it"
-                )
-            if _close(_z_of(values[:index], values[index], 0) or math.nan, z, Z_TOLERANCE):
-                return (
-                    " — that is the population standard deviation (divided by n); use the "
-                    "sample one (divided by n - 1)"
-                )
-            return ""
+def _why_z(values: Sequence[float], index: int, mine: Any) -> str:
+    """A sentence naming the mistake behind a wrong answer for reading `index`, when it is a
+    known one."""
+    if not (type(mine) is tuple and len(mine) == 3):
+        return ""
+    value, z, _ = zscores(values)[index]
+    earlier = values[:index]
+    if z is not None and mine[1] is not None and _close(z, mine[1], Z_TOLERANCE):
+        if abs(z) == THRESHOLD:
+            return (
+                f" — this reading is exactly {_num(THRESHOLD)} standard deviations away, which is "
+                "not an anomaly: the flag is abs(z) > THRESHOLD, not >="
+            )
+        return " — the flag is abs(z) > THRESHOLD"
+    std = math.sqrt(running_answers(earlier)[-1][2]) if len(earlier) > 1 else 0.0
+    if z is not None and 0 < std < 1e-6:
+        return (
+            f" — the earlier readings are nearly constant (standard deviation {std:.3g}), not "
+            "constant: z is None only when the standard deviation is exactly 0, and z divides "
+            "by the standard deviation itself (no epsilon)"
+        )
+    if z is not None and mine[1] is None and index == MIN_HISTORY:
+        return (
+            f" — this reading has {MIN_HISTORY} earlier ones, MIN_HISTORY: it is the first "
+            "judged (z is None only while fewer came before it)"
+        )
+    if type(mine[1]) is not float:
+        return ""
+    if _close(_z_of(values[: index + 1], value, 1) or math.nan, mine[1], Z_TOLERANCE):
+        return _OWN_BASELINE
+    if _close(_z_of(earlier, value, 0) or math.nan, mine[1], Z_TOLERANCE):
+        return (
+            " — that is the population standard deviation (divided by n); use the "
+            "sample one (divided by n - 1)"
+        )
+    if index > _RECENT and _close(
+        _z_of(earlier[-_RECENT:], value, 1) or math.nan, mine[1], Z_TOLERANCE
+    ):
+        return (
+            f" — that baseline is the last {_RECENT} readings only; the baseline is every earlier "
+            "reading of the sensor (running statistics)"
+        )
     return ""
 
 
@@ -142,6 +175,25 @@ SAMPLE_NOT_POPULATION = _one([19.0, 21.0, 19.0, 21.0, 19.0, 23.0])
 #: The 6th reading is the first judged (5 earlier); a constant sensor is never judged.
 WARMUP = _one([1.0, 2.0, 1.0, 2.0, 9.0, 9.0, 1.0])
 CONSTANT = _one([5.0] * 7 + [6.0])
+#: Exactly three sample deviations away (mean 19, deviation 2, reading 25): no anomaly.
+EXACTLY_THREE = _one([18.0, 18.0, 18.0, 18.0, 19.0, 23.0, 25.0])
+
+
+#: A baseline that varies by 1e-12: its deviation is tiny, not 0, so the next reading is judged.
+NEAR_CONSTANT = _one([0.0, 0.0, 0.0, 0.0, 1e-12, 1.0, 0.0])
+
+
+#: Two sensors, 130 readings each, that change level after their 30th: a baseline of the
+#: last 100 readings differs from the running one from reading 101 on.
+LONG_SHIFT = fixed(
+    "sensor",
+    [
+        (k, n, (20.0 if k == 0 else -5.0) + (3.0 if n >= 60 else 0.0) + (n * 7 % 11) / 4)
+        for n, k in enumerate([0, 1] * 130)
+    ],
+)
+
+
 #: Two sensors interleaved: a shared baseline makes sensor-1's normal readings anomalies.
 TWO_LEVELS = fixed(
     "sensor",
@@ -166,13 +218,13 @@ def _on_each(*streams: list[Event]) -> Callable[[Session], None]:
 
 CHECKS = {
     "past_only": _on_each(SPIKE, SPIKE_THEN_CALM),
-    "warmup": _on_each(WARMUP, CONSTANT),
-    "sample_deviation": example_check(SAMPLE_NOT_POPULATION, _z_flow_test, show_events),
+    "warmup": _on_each(WARMUP, CONSTANT, NEAR_CONSTANT),
+    "sample_deviation": _on_each(SAMPLE_NOT_POPULATION, EXACTLY_THREE),
     "per_key": example_check(TWO_LEVELS, _z_flow_test, show_events),
     "matches": property_check(
         _spiky(),
         _z_flow_test,
-        edges=(SPIKY,),
+        edges=(SPIKY, LONG_SHIFT),
         describe=show_events,
         smaller=without_one,
         max_examples=25,
