@@ -2,10 +2,11 @@
 
 A source or sink partition must be opened with its resume state (a `FileSink`
 truncates its file back to the snapshotted position when it opens it), so the
-executor builds every runtime inside `resuming(states)`, and a stateful runtime
-asks `saved()` for its own state in its constructor (the executor says which
-core step is being built, so an operator's own id never has to match it).
-Outside a resumed run, `saved` is always `None`.
+executor builds each core step's runtime inside `building(step_id, states)`, and a
+stateful runtime asks `saved()` for its own state in its constructor (the executor
+says which core step is being built, so an operator's own id never has to match
+it). Both live in the run's context (`learnstream.engine.clock.RunContext`), so
+runs in other threads never see them. Outside a resumed run, `saved` is `None`.
 
 Every runtime that holds state between ticks has `snapshot()`, returning a
 picklable value that its constructor accepts back through `saved`. Window and
