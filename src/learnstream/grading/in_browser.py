@@ -142,9 +142,9 @@ class InPageRunner(LocalRunner):
         with self._capture():
             return super().skip(what, handle, n)
 
-    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool, tick: float = 0.0) -> None:
         with self._capture():
-            super().run_flow(what, handle, frozen=frozen)
+            super().run_flow(what, handle, frozen=frozen, tick=tick)
 
     def output(self) -> str:
         """What the learner's code printed so far (the start of it, and how much in all)."""
@@ -236,8 +236,8 @@ class Watched:
         )
         return kept
 
-    def run_flow(self, what: str, handle: Handle, *, frozen: bool) -> None:
-        self._watch(what, lambda: self.runner.run_flow(what, handle, frozen=frozen))
+    def run_flow(self, what: str, handle: Handle, *, frozen: bool, tick: float = 0.0) -> None:
+        self._watch(what, lambda: self.runner.run_flow(what, handle, frozen=frozen, tick=tick))
 
     def memory(self) -> int | None:
         return self.runner.memory()

@@ -78,7 +78,7 @@ class _Script:
         if self.served_round == round_ or self.script[self.pos][0] != source:
             return []
         self.served_round = round_
-        batch = []
+        batch: list[Any] = []
         while (
             len(batch) < self.per_tick
             and self.pos < len(self.script)
