@@ -275,7 +275,12 @@ def python_reachable_by_others() -> Iterator[None]:
     Python is in /usr/bin; here it may be under /root): add o+x to the folders above it
     that lack it, for the duration."""
     changed = []
-    for folder in Path(os.path.realpath(sys.executable)).parents:
+    # both the interpreter's own folders and a venv's (whose python links to it): a venv
+    # made in a private temporary folder (mktemp -d is 0700) must be reachable too
+    folders = dict.fromkeys(
+        [*Path(os.path.realpath(sys.executable)).parents, *Path(sys.executable).parents]
+    )
+    for folder in folders:
         mode = folder.stat().st_mode
         if not mode & 0o001:
             os.chmod(folder, mode | 0o001)

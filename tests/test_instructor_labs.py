@@ -15,10 +15,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from grading_helpers import python_reachable_by_others
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -192,7 +194,10 @@ def test_gradescope_packs_the_instructors_exercise_and_grades_with_it(
     assert built.returncode == 0, built.stderr
     with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
         names = archive.namelist()
-        root = tmp_path / "autograder"
+        # where every user can reach it: as root, grading runs the learner's code as the
+        # learner's user when setup.sh (or an earlier test) made it
+        root = Path(tempfile.mkdtemp(prefix="learnstream-labs-autograder-"))
+        os.chmod(root, 0o755)
         archive.extractall(root / "source")
     assert "labs/workshop/triple/checks.py" in names and "labs/workshop/part.toml" in names
     assert not [name for name in names if "catalogue" in name]
@@ -201,14 +206,15 @@ def test_gradescope_packs_the_instructors_exercise_and_grades_with_it(
     (root / "submission").mkdir()
     (root / "submission" / "ex1_triple.py").write_text(solution.stdout)
     environ = {k: v for k, v in os.environ.items() if k != "LEARNSTREAM_LABS"}
-    graded = subprocess.run(
-        [sys.executable, "-m", "learnstream.grading.gradescope"],
-        cwd=tmp_path,
-        env={**environ, "PYTHONPATH": str(ROOT / "src"), "AUTOGRADER_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    with python_reachable_by_others():
+        graded = subprocess.run(
+            [sys.executable, "-m", "learnstream.grading.gradescope"],
+            cwd=tmp_path,
+            env={**environ, "PYTHONPATH": str(ROOT / "src"), "AUTOGRADER_ROOT": str(root)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert graded.returncode == 0, graded.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 5 and len(results["tests"]) == 2
