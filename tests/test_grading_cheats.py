@@ -206,9 +206,13 @@ def _submit(root: Path, files: dict[str, Path]) -> dict[str, Any]:
 
 
 def _learner_processes() -> str:
-    return subprocess.run(
-        ["ps", "-u", LEARNER, "-o", "pid=,args="], capture_output=True, text=True
+    """The learner's user's living processes: a zombie has exited, waiting for whoever
+    adopted it (here the machine's init) to reap it, and can do nothing more."""
+    listed = subprocess.run(
+        ["ps", "-u", LEARNER, "-o", "pid=,stat=,args="], capture_output=True, text=True
     ).stdout
+    living = [line for line in listed.splitlines() if not line.split()[1].startswith("Z")]
+    return "".join(line + "\n" for line in living)
 
 
 SUBMISSIONS_OF_CHEATS = [

@@ -497,10 +497,36 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def _limit_self(spec: str) -> None:
+    """Lower this process's limits to `spec` ("RLIMIT_AS=N,..."), soft = hard, for good.
+
+    Lowering one's own hard limits needs no privilege, and no learner code has run
+    yet, so nothing it does later can lift them.
+    """
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the grader's wall-clock timeouts still apply
+        return
+    for item in filter(None, spec.split(",")):
+        name, _, text = item.partition("=")
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        value = int(text)
+        try:
+            hard = resource.getrlimit(which)[1]
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):  # e.g. macOS refuses RLIMIT_AS
+            pass
+
+
 def main(argv: list[str]) -> None:
     """Entry point: `sandbox_child REQUEST_FD ANSWER_FD GRADER_PID`."""
     request_fd, answer_fd, parent_pid = map(int, argv)
     _die_with_parent(parent_pid)
+    _limit_self(os.environ.pop("LEARNSTREAM_SANDBOX_LIMITS", ""))
     with os.fdopen(request_fd, "rb") as requests:
         Driver(requests, answer_fd).serve()
 

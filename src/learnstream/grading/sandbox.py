@@ -206,6 +206,7 @@ class Sandbox:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (home, os.environ.get("PYTHONPATH"))))
         if self.user is not None:
             env["HOME"] = env["TMPDIR"] = str(self.user.scratch)
+        env["LEARNSTREAM_SANDBOX_LIMITS"] = ",".join(f"{n}={v}" for n, v in self._wanted_limits())
         return env
 
     def _start(self) -> None:
@@ -257,12 +258,8 @@ class Sandbox:
         self._out.settle()
         self._out.startup.append((before, self._out.total))
 
-    def _limit(self, pid: int) -> None:
-        """Hard limits (soft = hard): what the child and all it starts may use."""
-        try:
-            import resource
-        except ImportError:  # not on POSIX: only the wall-clock timeouts apply
-            return
+    def _wanted_limits(self) -> list[tuple[str, int]]:
+        """The hard limits (soft = hard) the child and all it starts get, by rlimit name."""
         limits = self.limits
         wanted = [
             ("RLIMIT_AS", limits.memory_mb * 1024 * 1024),
@@ -272,7 +269,20 @@ class Sandbox:
         ]
         if self.user is not None:
             wanted.append(("RLIMIT_NPROC", self.user.processes))
-        for name, value in wanted:
+        return wanted
+
+    def _limit(self, pid: int) -> None:
+        """Hard limits (soft = hard): what the child and all it starts may use.
+
+        Set from here where the OS lets us; the child also lowers its own to the same
+        values before it reads a request (`LEARNSTREAM_SANDBOX_LIMITS`), because a root
+        without CAP_SYS_RESOURCE (a container's) may not prlimit another user's process.
+        """
+        try:
+            import resource
+        except ImportError:  # not on POSIX: only the wall-clock timeouts apply
+            return
+        for name, value in self._wanted_limits():
             which = getattr(resource, name, None)
             if which is None:
                 continue
