@@ -39,6 +39,8 @@ MODULES = (
     "errors",
     "recovery",
     "tracing",
+    "dataflow",
+    "visualize",
 )
 
 NOT_YET: dict[str, set[str]] = {}
@@ -60,6 +62,11 @@ DELIBERATE: dict[str, str] = {
     ),
     "operators.windowing.Clock.build": "see ClockLogic",
     "operators.windowing.Windower.build": "see WindowerLogic",
+    "dataflow.Stream.flow": (
+        "a stream holds its flow as the attribute `stream.flow`; Bytewax 0.21.1 has the "
+        "method `stream.flow()` (not yet matched: the engine, the grader's probes and "
+        "scale-out read the attribute)"
+    ),
     "operators.windowing.EventClock.now_getter": (
         "defaults to None, meaning the run's clock (the wall clock unless "
         "run_main(now_getter=...) replaces it), so one run can drive every clock of a flow"
@@ -67,6 +74,19 @@ DELIBERATE: dict[str, str] = {
 }
 """Deliberate differences, by qualified name (course/reference/architecture.md and Part 2's
 late-data page explain the watermark one)."""
+
+CONSTRUCTED_OTHERWISE: dict[str, str] = {
+    "dataflow.Dataflow": (
+        "a plain class, `Dataflow(flow_id)`; Bytewax's other dataclass fields (substeps, "
+        "its scope) are not arguments a user passes; `flow.substeps` lists the top-level "
+        "operator calls as in Bytewax"
+    ),
+    "dataflow.Stream": (
+        "made by operators, never by users: `Stream(stream_id, flow, scope)` where Bytewax "
+        "has `Stream(stream_id, _scope)`"
+    ),
+}
+"""Classes users never construct whose constructor (or dataclass fields) differ."""
 
 
 _OWN_ERROR = (
@@ -80,6 +100,7 @@ EXTRAS: dict[str, str] = {
     "errors.FlowRunError": _OWN_ERROR,
     "errors.UserFunctionError": _OWN_ERROR,
     "errors.KeyedItemError": _OWN_ERROR,
+    "visualize.to_text": "learnstream's own drawing: the operator tree, nested steps indented",
     "recovery.RecoveryError": (
         "the base of the store's errors, and what a store learnstream cannot use for other "
         "reasons (a corrupt file, a newer format, another flow's store) raises"
@@ -100,7 +121,7 @@ def public_names(module: ModuleType) -> list[str]:
     """What a module defines for its users: its own classes and functions, and its constants."""
     names = []
     for name, obj in vars(module).items():
-        if name.startswith("_") or isinstance(obj, typing.TypeVar):
+        if name.startswith("_") or isinstance(obj, typing.TypeVar | typing.ParamSpec):
             continue
         defined_here = getattr(obj, "__module__", None) == module.__name__
         constant = name.isupper() and not callable(obj) and not isinstance(obj, ModuleType)
@@ -157,9 +178,10 @@ def compared(qualname: str) -> bool:
 
 def check_class(path: str, qualname: str, theirs: type, mine: type) -> None:
     # The constructor (for a dataclass: its fields in order, with their defaults).
-    if compared(qualname) and not issubclass(theirs, BaseException):
+    same_constructor = compared(qualname) and qualname not in CONSTRUCTED_OTHERWISE
+    if same_constructor and not issubclass(theirs, BaseException):
         assert params(mine, qualname) == params(theirs, qualname), f"{qualname}(...)"
-    if dataclasses.is_dataclass(theirs):
+    if dataclasses.is_dataclass(theirs) and same_constructor:
         assert fields(mine) == fields(theirs), f"{qualname}'s dataclass fields"
     # Bases: whatever Bytewax's class is a kind of (a Source, a RuntimeError...), ours is too.
     for base in theirs.__mro__[1:]:

@@ -395,3 +395,61 @@ def _fires_once(op: ModuleType) -> Any:
             return None
 
     return FiresOnce()
+
+
+def port_view(port: Any) -> tuple[str, str, list[Any]]:
+    return type(port).__name__, port.port_id, list(port.stream_ids)
+
+
+def record_view(step: Any) -> tuple[Any, ...]:
+    """What a user reads off an operator record: its type, ids, ports and a flow argument.
+
+    A stream's id names the step inside an operator that made it, whose nesting is
+    each library's own (Bytewax's key_on is a map over flat_map_batch): ports are
+    compared by kind, id and stream names (`to_rendered` links them, tested below).
+    """
+    ports = {name: port_view(getattr(step, name)) for name in step.ups_names + step.dwn_names}
+    flow_ref = getattr(step, "flow", None)
+    return (
+        type(step).__name__,
+        step.step_name,
+        step.step_id,
+        list(step.ups_names),
+        list(step.dwn_names),
+        ports,
+        None if flow_ref is None else (type(flow_ref).__name__, flow_ref.flow_id),
+    )
+
+
+def test_operator_records_are_bytewax_s() -> None:
+    ours, theirs = busy_flow("learnstream"), busy_flow("bytewax")
+    assert [record_view(s) for s in ours.substeps] == [record_view(s) for s in theirs.substeps]
+    # The records hold the calls' other arguments too, and their nested calls.
+    for lib_flow, df in [(ours, ls_dataflow), (theirs, bw_dataflow)]:
+        inp, _, merge, branch = lib_flow.substeps[:4]
+        assert isinstance(inp, df.Operator) and isinstance(inp.down, df.SinglePort)
+        assert inp.flow == df.DataflowId("busy") and type(inp.source).__name__ == "TestingSource"
+        assert isinstance(merge.ups, df.MultiPort) and merge.ups.stream_ids == {
+            0: "busy.a.down",
+            1: "busy.b.down",
+        }
+        assert branch.predicate(2) is True
+        ml = next(s for s in lib_flow.substeps if s.step_name == "ml")
+        assert [sub.step_id for sub in ml.substeps] == ["busy.ml.flat_map_batch"]
+        assert isinstance(ml.down, df.Port) and ml.down.stream_id == "busy.ml.flat_map_batch.down"
+
+
+@pytest.mark.parametrize("name", ["linear", "fan", "merged"])
+def test_rendered_records_are_bytewax_s(name: str) -> None:
+    import dataclasses
+
+    ours = ls_visualize.to_rendered(shapes("learnstream")[name])
+    theirs = bw_visualize.to_rendered(shapes("bytewax")[name])
+    assert type(ours).__name__ == type(theirs).__name__ == "RenderedDataflow"
+    assert dataclasses.asdict(ours) == dataclasses.asdict(theirs)
+    step, their_step = ours.substeps[-1], theirs.substeps[-1]
+    assert isinstance(step, ls_visualize.RenderedOperator)
+    assert isinstance(step.inp_ports[0], ls_visualize.RenderedPort)
+    assert step.inp_ports[0] == ls_visualize.RenderedPort(
+        **dataclasses.asdict(their_step.inp_ports[0])
+    )

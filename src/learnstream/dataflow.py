@@ -13,17 +13,30 @@ import dataclasses
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from inspect import Parameter
 from types import FunctionType
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from learnstream.errors import DataflowError
 
+__all__ = [
+    "Dataflow",
+    "DataflowId",
+    "MultiPort",
+    "Operator",
+    "Port",
+    "SinglePort",
+    "Stream",
+    "f_repr",
+    "operator",
+]
+
 X_co = TypeVar("X_co", covariant=True)
 F = TypeVar("F", bound=Callable[..., Any])
+N = TypeVar("N")
 
 
 def f_repr(f: Callable[..., Any]) -> str:
@@ -43,31 +56,141 @@ def f_repr(f: Callable[..., Any]) -> str:
     return repr(f)
 
 
-@dataclass
-class Port:
-    """Where streams enter or leave an operator call: a `Stream` parameter or result.
+@dataclass(frozen=True)
+class DataflowId:
+    """The id of a dataflow, as an operator records the `Dataflow` it was given.
 
-    Named as in Bytewax: the parameter's name (`up`, `ups` for `*ups`), `down`
-    for a returned stream, the field name for a returned dataclass (`trues`).
+    An `input` step is attached to a flow, not to a stream: its record names
+    that flow by id (the record refers to the flow, it does not hold it).
+
+    >>> import learnstream.operators as op
+    >>> from learnstream.testing import TestingSource
+    >>> flow = Dataflow("ids")
+    >>> _ = op.input("inp", flow, TestingSource([1]))
+    >>> flow.substeps[0].flow
+    DataflowId(flow_id='ids')
     """
 
-    name: str
+    flow_id: str
+
+
+@dataclass(frozen=True)
+class SinglePort:
+    """Where one stream enters or leaves an operator: a `Stream` parameter or result.
+
+    Named as in Bytewax: `port_id` is the step id and the port's name (the
+    parameter's name, `down` for a returned stream, the field's name for a
+    returned dataclass such as `branch`'s `trues`); `stream_id` is the stream
+    that goes through it.
+
+    >>> import learnstream.operators as op
+    >>> from learnstream.testing import TestingSource
+    >>> flow = Dataflow("ports")
+    >>> s = op.input("inp", flow, TestingSource([1]))
+    >>> double = op.map("double", s, lambda x: 2 * x)
+    >>> flow.substeps[1].up
+    SinglePort(port_id='ports.double.up', stream_id='ports.inp.down')
+    >>> flow.substeps[1].up.stream_ids
+    {'stream': 'ports.inp.down'}
+    """
+
     port_id: str
-    stream_ids: list[str]
+    stream_id: str
+
+    @property
+    def stream_ids(self) -> dict[str, str]:
+        """The stream by the name `"stream"`, so every port has `stream_ids`."""
+        return {"stream": self.stream_id}
 
 
-@dataclass
-class OperatorCall:
-    """One call of an operator, with the calls it made inside it (its substeps)."""
+@dataclass(frozen=True)
+class MultiPort(Generic[N]):
+    """Where several streams enter an operator: a `*ups: Stream` or `**sides: Stream` parameter.
 
-    name: str
+    `stream_ids` maps each stream's position (for `*args`) or name (for
+    `**kwargs`) to its id.
+
+    >>> import learnstream.operators as op
+    >>> from learnstream.testing import TestingSource
+    >>> flow = Dataflow("multi")
+    >>> a = op.input("a", flow, TestingSource([1]))
+    >>> b = op.input("b", flow, TestingSource([2]))
+    >>> both = op.merge("both", a, b)
+    >>> flow.substeps[2].ups
+    MultiPort(port_id='multi.both.ups', stream_ids={0: 'multi.a.down', 1: 'multi.b.down'})
+    """
+
+    port_id: str
+    stream_ids: dict[N, str]
+
+
+@runtime_checkable
+class Port(Protocol):
+    """An operator's input or output location: a `SinglePort` or a `MultiPort`."""
+
+    port_id: str
+
+    @property
+    def stream_ids(self) -> Mapping[Any, str]:
+        """The streams through the port, by name or position."""
+
+
+@dataclass(eq=False)
+class Operator:
+    """One call of an operator in a flow, with the calls it made inside it (`substeps`).
+
+    Each operator has its own subclass of this record, named after it (the
+    record of a `map` step is a `map`): its fields are the call's `step_name`,
+    its full `step_id`, its `substeps`, then what the call was given, in the
+    operator's parameter order (input ports as `SinglePort`/`MultiPort`, a
+    `Dataflow` as its `DataflowId`, other arguments as they were), then its
+    output ports. `ups_names` and `dwn_names` name the ports, `op_type` the
+    operator, and `core` says whether the executor runs it itself.
+    `Dataflow.substeps` lists a flow's top-level calls.
+
+    >>> import learnstream.operators as op
+    >>> from learnstream.testing import TestingSource
+    >>> flow = Dataflow("rec")
+    >>> s = op.input("inp", flow, TestingSource([1, 2]))
+    >>> evens = op.filter("evens", s, lambda x: x % 2 == 0)
+    >>> step = flow.substeps[1]
+    >>> type(step).__name__, step.step_name, step.step_id, step.ups_names, step.dwn_names
+    ('filter', 'evens', 'rec.evens', ['up'], ['down'])
+    >>> isinstance(step, Operator), step.core, step.predicate(4)
+    (True, False, True)
+    >>> step.down
+    SinglePort(port_id='rec.evens.down', stream_id='rec.evens.flat_map_batch.down')
+    >>> [sub.step_id for sub in step.substeps]
+    ['rec.evens.flat_map_batch']
+    """
+
+    step_name: str
     step_id: str
-    core: bool
-    inputs: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
-    children: list[OperatorCall] = field(default_factory=list)
-    inp_ports: list[Port] = field(default_factory=list)
-    out_ports: list[Port] = field(default_factory=list)
+    substeps: list[Operator]
+    op_type: ClassVar[str] = "Dataflow"
+    core: ClassVar[bool] = False
+    ups_names: ClassVar[list[str]] = []
+    dwn_names: ClassVar[list[str]] = []
+
+    def port(self, port_name: str) -> Port:
+        """The input or output port named `port_name`."""
+        port: Port = getattr(self, port_name)
+        return port
+
+
+@functools.cache
+def record_class(
+    op_type: str, params: tuple[str, ...], ups: tuple[str, ...], downs: tuple[str, ...], core: bool
+) -> type[Operator]:
+    """The `Operator` subclass recording calls of the operator `op_type`."""
+    namespace = {"op_type": op_type, "core": core, "ups_names": [*ups], "dwn_names": [*downs]}
+    return dataclasses.make_dataclass(
+        op_type,
+        [(name, Any, field(default=None)) for name in (*params, *downs)],
+        bases=(Operator,),
+        namespace=namespace,
+        eq=False,
+    )
 
 
 @dataclass
@@ -141,24 +264,30 @@ class Dataflow:
             )
         self.flow_id = flow_id
         self.steps: list[CoreStep] = []
-        self.root = OperatorCall("Dataflow", flow_id, core=False)
-        self._stack: list[OperatorCall] = [self.root]
+        self.root = Operator(flow_id, flow_id, [])
+        self._stack: list[Operator] = [self.root]
 
     def __repr__(self) -> str:
         return f"Dataflow({self.flow_id!r})"
 
+    @property
+    def substeps(self) -> list[Operator]:
+        """The flow's top-level operator calls, in the order they were made."""
+        return self.root.substeps
+
     @contextmanager
-    def _enter(self, name: str, step_id: str, core: bool) -> Iterator[OperatorCall]:
-        parent = self._stack[-1]
+    def _enter(self, cls: type[Operator], step_id: str, **params: Any) -> Iterator[Operator]:
+        """Record a call of the operator `cls` records, and build inside its scope."""
+        parent, name = self._stack[-1], cls.op_type
         check_step_id(name, step_id)
         full_id = f"{parent.step_id}.{step_id}"
-        if any(child.step_id == full_id for child in parent.children):
+        if any(child.step_id == full_id for child in parent.substeps):
             raise DataflowError(
                 f"duplicate step id {step_id!r} in {parent.step_id!r} (operator {name!r}): "
                 "every step in the same scope needs its own id; rename one of them"
             )
-        call = OperatorCall(name, full_id, core)
-        parent.children.append(call)
+        call = cls(step_id, full_id, [], **params)
+        parent.substeps.append(call)
         self._stack.append(call)
         try:
             yield call
@@ -167,7 +296,7 @@ class Dataflow:
 
     def _add_core(
         self,
-        call: OperatorCall,
+        call: Operator,
         inputs: list[Stream[Any]],
         n_out: int,
         runtime: Callable[[], Any],
@@ -175,11 +304,8 @@ class Dataflow:
         **params: Any,
     ) -> list[Stream[Any]]:
         outs = [Stream(f"{call.step_id}.{name}", self, call.step_id) for name in out_names[:n_out]]
-        call.inputs = [s.stream_id for s in inputs]
-        call.outputs = [s.stream_id for s in outs]
-        self.steps.append(
-            CoreStep(call.step_id, call.name, call.inputs, call.outputs, runtime, params)
-        )
+        ins, downs = [s.stream_id for s in inputs], [s.stream_id for s in outs]
+        self.steps.append(CoreStep(call.step_id, call.op_type, ins, downs, runtime, params))
         return outs
 
 
@@ -206,13 +332,28 @@ def _is_stream_annotation(anno: Any) -> bool:
     return (typing.get_origin(anno) or anno) is Stream
 
 
-def _stream_params(builder: Callable[..., Any], sig: inspect.Signature) -> list[str]:
-    """The parameters annotated as streams: each is an input port of the operator."""
+def _port_names(builder: Callable[..., Any], sig: inspect.Signature) -> tuple[list[str], list[str]]:
+    """The input ports (parameters annotated as streams) and the output ports.
+
+    Output ports come from the return annotation, as in Bytewax: `down` for a
+    `Stream`, the `Stream` fields of a returned dataclass by name.
+    """
     try:
         hints: dict[str, Any] = typing.get_type_hints(builder)
     except Exception:  # an annotation naming something unimportable: read it as text
         hints = {name: p.annotation for name, p in sig.parameters.items()}
-    return [name for name in sig.parameters if _is_stream_annotation(hints.get(name))]
+        hints["return"] = sig.return_annotation
+    ups = [name for name in sig.parameters if _is_stream_annotation(hints.get(name))]
+    ret = hints.get("return")
+    if _is_stream_annotation(ret):
+        return ups, ["down"]
+    ret = typing.get_origin(ret) or ret  # BranchOut[X, X] -> BranchOut
+    if isinstance(ret, type) and dataclasses.is_dataclass(ret):
+        field_hints = typing.get_type_hints(ret)
+        return ups, [
+            f.name for f in dataclasses.fields(ret) if _is_stream_annotation(field_hints[f.name])
+        ]
+    return ups, []
 
 
 def _port_streams(param: Parameter, value: Any) -> list[Any]:
@@ -284,19 +425,25 @@ def _rescoped(param: Parameter, value: Any, scope: str) -> Any:
     return value._in_scope(scope) if isinstance(value, Stream) else value
 
 
-def _out_ports(call: OperatorCall, out: Any) -> list[Port]:
-    def port(pname: str, stream: Stream[Any]) -> Port:
-        return Port(pname, f"{call.step_id}.{pname}", [stream.stream_id])
+def _inp_record(step_id: str, param: Parameter, value: Any, is_port: bool) -> Any:
+    """What an operator's record holds for one argument: a port, a `DataflowId`, the value."""
+    port_id = f"{step_id}.{param.name}"
+    if is_port and param.kind == Parameter.VAR_POSITIONAL:
+        return MultiPort(port_id, {i: s.stream_id for i, s in enumerate(value)})
+    if is_port and param.kind == Parameter.VAR_KEYWORD:
+        return MultiPort(port_id, {k: s.stream_id for k, s in value.items()})
+    if is_port:
+        return SinglePort(port_id, value.stream_id)
+    if isinstance(value, Dataflow):
+        return DataflowId(value.flow_id)
+    return value
 
-    if isinstance(out, Stream):
-        return [port("down", out)]
-    if dataclasses.is_dataclass(out) and not isinstance(out, type):
-        return [
-            port(f.name, getattr(out, f.name))
-            for f in dataclasses.fields(out)
-            if isinstance(getattr(out, f.name), Stream)
-        ]
-    return []
+
+def _record_downs(call: Operator, out: Any) -> None:
+    """Record the output ports the operator declares, from the streams it returned."""
+    for name in call.dwn_names:
+        stream = out if isinstance(out, Stream) else getattr(out, name)
+        setattr(call, name, SinglePort(f"{call.step_id}.{name}", stream.stream_id))
 
 
 def _returned(out: Any, scope: str) -> Any:
@@ -314,17 +461,21 @@ def _returned(out: Any, scope: str) -> Any:
 
 
 @functools.cache
-def _ports_of(builder: Callable[..., Any]) -> tuple[inspect.Signature, list[str]]:
-    """An operator's signature and stream parameters, read on its first call.
+def _ports_of(
+    builder: Callable[..., Any], core: bool
+) -> tuple[inspect.Signature, list[str], type[Operator]]:
+    """An operator's signature, stream parameters and record class, made on its first call.
 
     Reading annotations costs about 0.1 ms per operator: at import time, for forty
     operators, that would be a good part of what `import learnstream.operators` costs.
     """
     sig = inspect.signature(builder)
-    return sig, _stream_params(builder, sig)
+    ups, downs = _port_names(builder, sig)
+    params = tuple(name for name in sig.parameters if name != "step_id")
+    return sig, ups, record_class(builder.__name__, params, tuple(ups), tuple(downs), core)
 
 
-def operator(fn: F | None = None, *, core: bool = False) -> Any:
+def operator(builder: F | None = None, *, core: bool = False) -> Any:
     """Mark a function as an operator: it gets its own step-id scope.
 
     Operators call other operators inside them; those inner steps are named
@@ -340,7 +491,7 @@ def operator(fn: F | None = None, *, core: bool = False) -> Any:
 
         @functools.wraps(builder)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            sig, stream_params = _ports_of(builder)
+            sig, stream_params, cls = _ports_of(builder, core)
             try:
                 bound = sig.bind(*args, **kwargs)
             except TypeError as exc:
@@ -353,30 +504,35 @@ def operator(fn: F | None = None, *, core: bool = False) -> Any:
             for pname, param in sig.parameters.items():
                 values += _port_streams(param, bound.arguments[pname])
             flow, outer = _outer_scope(name, step_id, values)
-            with flow._enter(name, step_id, core) as call:
-                for pname in stream_params:
-                    streams = _port_streams(sig.parameters[pname], bound.arguments[pname])
-                    call.inp_ports.append(
-                        Port(pname, f"{call.step_id}.{pname}", [s.stream_id for s in streams])
-                    )
+            given = {
+                pname: _inp_record(
+                    f"{flow._stack[-1].step_id}.{step_id}",
+                    param,
+                    bound.arguments[pname],
+                    pname in stream_params,
+                )
+                for pname, param in sig.parameters.items()
+                if pname != "step_id"
+            }
+            with flow._enter(cls, step_id, **given) as call:
                 for pname, param in sig.parameters.items():
                     bound.arguments[pname] = _rescoped(param, bound.arguments[pname], call.step_id)
                 out = builder(*bound.args, **bound.kwargs)
-                call.out_ports = _out_ports(call, out)
+                _record_downs(call, out)
             return _returned(out, outer)
 
         wrapper._learnstream_operator = True  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
-    return deco(fn) if fn is not None else deco
+    return deco(builder) if builder is not None else deco
 
 
-def current_call(flow: Dataflow) -> OperatorCall:
+def current_call(flow: Dataflow) -> Operator:
     """The operator call being built; core operators attach their step to it."""
     return flow._stack[-1]
 
 
-def learner_call(flow: Dataflow) -> OperatorCall:
+def learner_call(flow: Dataflow) -> Operator:
     """The call the learner wrote that is being built: the outermost one inside the flow.
 
     `op.reduce_final("r", ...)` builds `r.fold_final.stateful.stateful_batch`;

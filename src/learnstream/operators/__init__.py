@@ -24,11 +24,12 @@ from typing import Any, Generic, Literal, TypeVar
 from learnstream.dataflow import (
     Dataflow,
     KeyedStream,
-    OperatorCall,
+    Operator,
     Stream,
     current_call,
     learner_call,
     operator,
+    record_class,
 )
 from learnstream.engine import clock
 from learnstream.engine.chains import PerItem
@@ -100,7 +101,7 @@ __all__ = [
 ]
 
 
-def _here(up: Stream[Any]) -> OperatorCall:
+def _here(up: Stream[Any]) -> Operator:
     """The call the learner wrote around the operator being built: errors name its id and name.
 
     `op.stateful_map("avg", ...)` runs as the core step `avg.stateful_flat_map.stateful.
@@ -318,7 +319,7 @@ def stateful_batch(
     """
     call, mine = current_call(up.flow), _here(up)
     (down,) = up.flow._add_core(
-        call, [up], 1, lambda: StatefulBatchStep(mine.step_id, mine.name, builder)
+        call, [up], 1, lambda: StatefulBatchStep(mine.step_id, mine.op_type, builder)
     )
     return down
 
@@ -341,7 +342,7 @@ def count_final(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedSt
     """
     call, mine = current_call(up.flow), _here(up)
     (down,) = up.flow._add_core(
-        call, [up], 1, lambda: CountStep(mine.step_id, mine.name, key), key=key
+        call, [up], 1, lambda: CountStep(mine.step_id, mine.op_type, key), key=key
     )
     return down
 
@@ -378,7 +379,7 @@ def map(step_id: str, up: Stream[X], mapper: Callable[[X], Y]) -> Stream[Y]:
     map_eg.show: 6
     """
     here = _here(up)
-    return flat_map_batch("flat_map_batch", up, PerItem(here.step_id, here.name, MAP, mapper))
+    return flat_map_batch("flat_map_batch", up, PerItem(here.step_id, here.op_type, MAP, mapper))
 
 
 @operator
@@ -408,7 +409,7 @@ def flat_map(step_id: str, up: Stream[X], mapper: Callable[[X], Iterable[Y]]) ->
         except StepError:  # already explained (flatten's and flat_map_value's own checks)
             raise
         except Exception as exc:
-            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
+            raise user_function_error(here.step_id, here.op_type, mapper, last, exc) from exc
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -474,7 +475,9 @@ def filter(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Strea
     filter_eg.show: 5
     """
     here = _here(up)
-    return flat_map_batch("flat_map_batch", up, PerItem(here.step_id, here.name, FILTER, predicate))
+    return flat_map_batch(
+        "flat_map_batch", up, PerItem(here.step_id, here.op_type, FILTER, predicate)
+    )
 
 
 @operator
@@ -499,7 +502,7 @@ def filter_map(step_id: str, up: Stream[X], mapper: Callable[[X], Y | None]) -> 
         except StepError:  # already explained (filter_map_value's keyed-item check)
             raise
         except Exception as exc:
-            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
+            raise user_function_error(here.step_id, here.op_type, mapper, last, exc) from exc
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -547,7 +550,7 @@ def raises(step_id: str, up: Stream[Any]) -> None:
     def fail(items: list[Any]) -> list[Any]:
         raise StepError(
             here.step_id,
-            here.name,
+            here.op_type,
             items[0],
             "got an item on a stream that must stay empty",
             "find out why items reach this step (e.g. a branch that was expected to be empty)",
@@ -582,8 +585,8 @@ def key_on(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedStream[
     mine = _here(up)
 
     def each(items: list[X]) -> list[tuple[str, X]]:
-        keys = call_each(mine.step_id, mine.name, key, items)
-        return list(zip(checked_keys(mine.step_id, mine.name, keys, items), items, strict=True))
+        keys = call_each(mine.step_id, mine.op_type, key, items)
+        return list(zip(checked_keys(mine.step_id, mine.op_type, keys, items), items, strict=True))
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -601,7 +604,7 @@ def key_rm(step_id: str, up: KeyedStream[X]) -> Stream[X]:
     here = _here(up)
 
     def each(items: list[tuple[str, X]]) -> list[X]:
-        return split_keyed(here.step_id, here.name, items)[1]
+        return split_keyed(here.step_id, here.op_type, items)[1]
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -621,8 +624,8 @@ def map_value(step_id: str, up: KeyedStream[V], mapper: Callable[[V], W]) -> Key
     here = _here(up)
 
     def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
-        keys, values = split_keyed(here.step_id, here.name, items)
-        return list(zip(keys, call_each(here.step_id, here.name, mapper, values), strict=True))
+        keys, values = split_keyed(here.step_id, here.op_type, items)
+        return list(zip(keys, call_each(here.step_id, here.op_type, mapper, values), strict=True))
 
     return flat_map_batch("flat_map_batch", up, each)
 
@@ -644,14 +647,14 @@ def flat_map_value(
     here = _here(up)
 
     def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
-        keys, values = split_keyed(here.step_id, here.name, items)
+        keys, values = split_keyed(here.step_id, here.op_type, items)
         out: list[tuple[str, W]] = []
         last = None
         try:
             for k, last in zip(keys, values, strict=True):
                 out.extend((k, w) for w in mapper(last))
         except Exception as exc:
-            raise user_function_error(here.step_id, here.name, mapper, last, exc) from exc
+            raise user_function_error(here.step_id, here.op_type, mapper, last, exc) from exc
         return out
 
     return flat_map_batch("flat_map_batch", up, each)
@@ -673,8 +676,8 @@ def filter_value(
     here = _here(up)
 
     def each(items: list[tuple[str, V]]) -> list[tuple[str, V]]:
-        keys, values = split_keyed(here.step_id, here.name, items)
-        keeps = _keep(here.step_id, here.name, predicate, values)
+        keys, values = split_keyed(here.step_id, here.op_type, items)
+        keeps = _keep(here.step_id, here.op_type, predicate, values)
         return list(itertools.compress(zip(keys, values, strict=True), keeps))
 
     return flat_map_batch("flat_map_batch", up, each)
@@ -696,8 +699,8 @@ def filter_map_value(
     here = _here(up)
 
     def each(items: list[tuple[str, V]]) -> list[tuple[str, W]]:
-        keys, values = split_keyed(here.step_id, here.name, items)
-        mapped = call_each(here.step_id, here.name, mapper, values)
+        keys, values = split_keyed(here.step_id, here.op_type, items)
+        mapped = call_each(here.step_id, here.op_type, mapper, values)
         return [(k, w) for k, w in zip(keys, mapped, strict=True) if w is not None]
 
     return flat_map_batch("flat_map_batch", up, each)
@@ -869,8 +872,8 @@ def stateful_map(
     # steps keep those ids (errors, visualize), while one logic runs the whole loop.
     flow = up.flow
     here = _here(up).step_id
-    with flow._enter("stateful_flat_map", "stateful_flat_map", False):
-        with flow._enter("stateful", "stateful", False):
+    with flow._enter(record_class("stateful_flat_map", (), (), (), False), "stateful_flat_map"):
+        with flow._enter(record_class("stateful", (), (), (), False), "stateful"):
             return stateful_batch(
                 "stateful_batch", up, lambda resume: _MapEachValue(here, mapper, resume)
             )
@@ -1193,7 +1196,7 @@ def join(
         # The join machinery (and the C core under it) loads when a flow first runs a join.
         from learnstream.engine.join_steps import JoinStep
 
-        return JoinStep(mine.step_id, mine.name, count, insert_mode, emit_mode)
+        return JoinStep(mine.step_id, mine.op_type, count, insert_mode, emit_mode)
 
     (down,) = sides[0].flow._add_core(call, list(sides), 1, runtime)
     return down

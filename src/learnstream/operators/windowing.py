@@ -375,11 +375,11 @@ def window_core(
     def runtime() -> WindowStep:
         return _steps().WindowStep(
             mine.step_id,
-            mine.name,
+            mine.op_type,
             config,
             ts_getter,
             now_getter,
-            make_aggregate(mine.step_id, mine.name),
+            make_aggregate(mine.step_id, mine.op_type),
             WindowMetadata,
             wants_late=_consumed(flow, outs[1]),
             wants_meta=_consumed(flow, outs[2]),

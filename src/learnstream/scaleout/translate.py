@@ -34,7 +34,7 @@ import bytewax.operators as bw_op
 from bytewax.dataflow import Dataflow as BytewaxDataflow
 from bytewax.dataflow import Stream as BytewaxStream
 
-from learnstream.dataflow import CoreStep, Dataflow, OperatorCall
+from learnstream.dataflow import CoreStep, Dataflow, Operator
 from learnstream.engine import clock, resume
 from learnstream.engine.executor import runnable_steps
 from learnstream.engine.keyed_items import split_keyed
@@ -108,7 +108,7 @@ def to_bytewax(flow: Dataflow, worker_count: int = 1, *, recovering: bool = Fals
             downs = [bw_op.inspect_debug(local, ups[0], _inspector(step, out.failures))]
         elif step.operator == "merge":
             parent = calls[step.step_id.rpartition(".")[0]]
-            if parent.name == "redistribute":
+            if parent.op_type == "redistribute":
                 downs = [bw_op.redistribute(local, ups[0])]
             else:
                 downs = [bw_op.merge(local, *ups)]
@@ -139,9 +139,9 @@ def _refuse_abort(step: CoreStep) -> None:
             )
 
 
-def _calls(call: OperatorCall) -> Iterable[OperatorCall]:
+def _calls(call: Operator) -> Iterable[Operator]:
     yield call
-    for child in call.children:
+    for child in call.substeps:
         yield from _calls(child)
 
 
