@@ -15,14 +15,15 @@ import types
 from pathlib import Path
 from types import ModuleType
 
-from grading_helpers import generated, lab_module
+import pytest
+from grading_helpers import generated, lab_module, with_submission, workspace_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import learnstream.operators as op
 from learnstream.dataflow import Dataflow
-from learnstream.grading import get_part
-from learnstream.grading.kit import SECOND, Event
+from learnstream.grading import Limits, get_part, grade, render_text
+from learnstream.grading.kit import SECOND, Event, renumbered
 from learnstream.grading.probes_joins import run_scripted_flow
 from learnstream.grading.runner import LocalRunner
 
@@ -190,3 +191,196 @@ def test_unpaid_model_agrees_with_the_solution(events: list[Event]) -> None:
     }
     assert got == expected
     assert report["outputs"] == report["live"]
+
+
+# --- when the rows come: the expected run the picture draws is the solutions' own ------------
+
+
+def _once_per_order(events: list[Event]) -> list[Event]:
+    """`events` with each order once, as the contract says, numbered again by arrival."""
+    seen: set[str] = set()
+    kept = []
+    for e in events:
+        if e.value[0] == "order":
+            if e.key in seen:
+                continue
+            seen.add(e.key)
+        kept.append(e)
+    return renumbered(kept)
+
+
+def _played(exercise: str, events: list[Event], first: str) -> dict[str, object]:
+    solution = _load(SOLUTIONS / exercise)
+    item = checks._shop_item if first == "order" else checks._ad_item
+    script = [(0 if e.value[0] == first else 1, item(e)) for e in events]
+    return run_scripted_flow(
+        LocalRunner(solution), "build_flow(...)", "build_flow", script, sources=2
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.composite(_events)())
+def test_the_solutions_write_each_row_when_the_picture_expects_it(events: list[Event]) -> None:
+    events = _once_per_order(events)
+    for exercise, model in (
+        ("ex2_paid.py", lab_module("part3", "paid").paid_rows),
+        ("ex3_unpaid.py", lab_module("part3", "unpaid").unpaid_orders),
+    ):
+        report = _played(exercise, events, "order")
+        (items,), (after,) = report["outputs"], report["written_after"]
+        when = {key: checks._answered_after(events, key, model) for key in model(events)}
+        assert {key: at for (key, _), at in zip(items, after, strict=True)} == when, exercise
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 3),
+            st.booleans(),
+            # a window's end plus the wait: the arrival that closes it, or one second off
+            st.one_of(st.sampled_from([-51, -50, 9, 10, 69, 70, 71, 130]), st.integers(-70, 150)),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_attribution_rows_come_when_the_model_closes_their_window(
+    rows: list[tuple[int, bool, int]],
+) -> None:
+    attribution = lab_module("part3", "attribution")
+    events = [
+        Event(n, f"imp-{k}", s * SECOND, ("impression" if shown else "click",))
+        for n, (k, shown, s) in enumerate(rows)
+    ]
+    report = _played("ex4_attribution.py", events, "impression")
+    (items,), (after,) = report["outputs"], report["written_after"]
+    got = {(key, wid): at for (key, (wid, _)), at in zip(items, after, strict=True)}
+    assert got == {
+        (key, wid): attribution.closed_after(events, key, wid)
+        for key, wid in attribution.attributed(events)
+    }
+
+
+def test_written_after_says_which_arrival_each_row_followed() -> None:
+    def running_join(left: object, right: object, out: object) -> Dataflow:
+        flow = Dataflow("running")
+        sides = (op.input("l", flow, left), op.input("r", flow, right))
+        op.output("out", op.join("j", *sides, emit_mode="running"), out)
+        return flow
+
+    learner = types.SimpleNamespace(build_flow=running_join)
+    script = [(0, ("a", 1)), (0, ("b", 2)), (1, ("a", 3)), (1, ("b", 4))]
+    report = run_scripted_flow(
+        LocalRunner(learner), "build_flow(...)", "build_flow", script, sources=2
+    )
+    assert report["outputs"] == [[("a", (1, None)), ("b", (2, None)), ("a", (1, 3)), ("b", (2, 4))]]
+    assert report["written_after"] == [[0, 1, 2, 3]]
+
+
+# --- the learner's own run, drawn in a failed check's details --------------------------------
+
+
+def _failure(tmp_path: Path, case: str, exercise: str) -> tuple[str, str]:
+    """The first failure's details and its whole report, for catalogue case `case` graded as
+    the catalogue grades it (same seed and limits)."""
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part3"), case, exercise, "part3"
+    )
+    result = grade(
+        "part3", exercise, path=folder, seed=20240611, limits=Limits(20.0, 1024), max_examples=25
+    )
+    failure = result.exercises[0].first_failure
+    assert failure is not None
+    return failure.details, render_text(result)
+
+
+def _rows_under(picture: str, arrival: str) -> list[str]:
+    """The row lines the learner's run draws under the line of `arrival` ("#2", "end of input")."""
+    lines = picture[picture.index("your flow's run for ") :].splitlines()
+    words = arrival.split()
+    at = next(n for n, line in enumerate(lines) if line.split()[: len(words)] == words)
+    rows = []
+    for line in lines[at + 1 :]:
+        words = line.split()
+        if not words or words[0].startswith("#") or line.startswith("  end of input"):
+            break
+        rows.append(" ".join(words))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("case", "exercise", "drawn"),
+    [
+        # final mode keeping the last payment: the row comes when the input ends, and with
+        # the retry, where a right flow writes it as the first payment arrives
+        (
+            "pd_final",
+            "paid",
+            {
+                "#2": ["expected order order-1 + payment pay-1 (10.0 at 00:00:05)"],
+                "#3": [],
+                "end of input": ["✗ yours order order-1 + payment pay-1-retry (12.5 at 00:00:09)"],
+            },
+        ),
+        # the first payment to arrive kept (00:00:40), not the earliest (00:00:10): reported
+        # unpaid as soon as its order arrives with the clock already past the deadline
+        (
+            "up_first_payment",
+            "unpaid",
+            {"#4": ["✗ yours unpaid (order at 00:00:00)"], "end of input": []},
+        ),
+        # reported when the input ended, though the clock never passed the deadline
+        (
+            "up_report_at_eof",
+            "unpaid",
+            {"#3": [], "end of input": ["✗ yours unpaid (order at 00:00:40)"]},
+        ),
+        # a running join: a row as the items come (the engine writes the window's first
+        # row as the second item arrives), then one more when the window closes at the end
+        (
+            "at_running",
+            "attribution",
+            {
+                "#1": [],
+                "#2": ["✗ yours window 0: clicked False"],
+                "end of input": ["✓ both window 0: clicked True"],
+            },
+        ),
+        # an hour's window: the click of the next minute counted
+        (
+            "at_hour_window",
+            "attribution",
+            {
+                "end of input": [
+                    "expected window 0: clicked False",
+                    "✗ yours window 0: clicked True",
+                ]
+            },
+        ),
+    ],
+)
+def test_a_failed_check_draws_the_learners_own_rows_and_when_it_wrote_them(
+    tmp_path: Path, case: str, exercise: str, drawn: dict[str, list[str]]
+) -> None:
+    details, report = _failure(tmp_path, case, exercise)
+    picture, _, diff = details.partition("per-")
+    for arrival, rows in drawn.items():
+        assert _rows_under(picture, arrival) == rows, (arrival, picture)
+    # the learner's wrong row in the diff is the one drawn as theirs
+    wrong = [line for line in diff.splitlines() if line.lstrip().startswith("→")]
+    if wrong and exercise != "attribution":
+        yours = wrong[0].split("  ")[-1].strip()
+        assert f"✗ yours     {yours}" in picture
+    assert details in report.replace("\n      ", "\n")
+
+
+def test_the_json_report_carries_the_same_picture(tmp_path: Path) -> None:
+    folder = with_submission(
+        workspace_from("solutions", tmp_path, "part3"), "pd_final", "paid", "part3"
+    )
+    done = _cli("grade", "part3", "paid", "--path", str(folder), "--json", "--seed", "20240611")
+    assert done.returncode == 1, done.stderr
+    details, _ = _failure(tmp_path / "again", "pd_final", "paid")
+    assert "your flow's run for 'order-1'" in details
+    assert json.dumps(details)[1:-1] in done.stdout

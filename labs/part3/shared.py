@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -34,7 +34,10 @@ from learnstream.grading.kit import (
     FailureKind,
     Session,
     Window,
+    Written,
+    clock,
     from_datetime,
+    join_run,
     same,
     to_datetime,
     window_diff,
@@ -143,8 +146,10 @@ def _key_verdict(
     what: str,
     show: Callable[[Any], str],
     equal: Callable[[Any, Any], bool] = same,
+    draw: Callable[[str], str] | None = None,
 ) -> None:
-    """Fail on the first key whose rows differ, with the per-key diff of expected vs yours."""
+    """Fail on the first key whose rows differ, with the learner's run of that key drawn
+    (`draw(key)`, see `_shop_picture`) and the per-key diff of expected vs yours."""
     rows = window_rows(expected, got, lambda key: Window(key, "-", 0, 0, name="—"), equal, show)
     rows = [
         row if row.expected_exists else Row(row.window, _NO_ROW, row.actual, row.ok) for row in rows
@@ -164,7 +169,8 @@ def _key_verdict(
         message = f"wrong {what} for {key!r}: expected {first.expected}, yours {first.actual}"
     diff = window_diff([Row(r.window, r.expected, r.actual, r.ok) for r in rows])
     diff = diff.replace("per key and window", "per key").replace("per-window", "per-key")
-    raise CheckFailed(message, diff, kind=FailureKind.WRONG_VALUE)
+    details = diff if draw is None else f"{draw(key)}\n\n{diff}"
+    raise CheckFailed(message, details, kind=FailureKind.WRONG_VALUE)
 
 
 def _shaped(items: list[Any], ok: Callable[[Any], bool], shape: str) -> dict[str, list[Any]]:
@@ -234,3 +240,90 @@ def _simulated_shop(seed: int, limit: int, **payments: Any) -> list[Event]:
         )
         for n, (side, item) in enumerate(shop)
     ]
+
+
+# --- the orders and payments: the learner's run, and its picture ------------------------
+
+
+@dataclass(frozen=True)
+class Sink:
+    """What the learner's flow wrote to its sink: the items, and the arrival number after
+    which each was written (None: when the input ended)."""
+
+    items: list[Any]
+    after: list[int | None]
+
+    @property
+    def live(self) -> list[Any]:
+        """The items written before the input ended."""
+        return [item for item, when in zip(self.items, self.after, strict=True) if when is not None]
+
+    @property
+    def at_end(self) -> list[Any]:
+        """The items written when the input ended."""
+        return [item for item, when in zip(self.items, self.after, strict=True) if when is None]
+
+    def rows_of(self, key: str, show: Callable[[Any], str]) -> list[Written]:
+        """The `(key, value)` items of `key`, each as `show(value)` and when it was written."""
+        return [
+            Written(show(item[1]), when)
+            for item, when in zip(self.items, self.after, strict=True)
+            if type(item) is tuple and len(item) == 2 and item[0] == key
+        ]
+
+
+def _sink(report: dict[str, Any], index: int = 0) -> Sink:
+    """Sink `index` of a `run_scripted_flow` report (its script positions are arrival numbers)."""
+    return Sink(list(report["outputs"][index]), list(report["written_after"][index]))
+
+
+def _shop_run(session: Session, events: Sequence[Event]) -> Sink:
+    """The learner's `build_flow(orders, payments, sink)` run on `events`: its sink."""
+    return _sink(_run(session, events, _shop_item, _side("order"), ("order", "payment")))
+
+
+def _shop_words(event: Event) -> str:
+    """An order or a payment as the picture names it."""
+    if event.value[0] == "order":
+        return f"order {event.key}"
+    _, payment_id, amount = event.value
+    return f"payment {payment_id} of {event.key} ({amount})"
+
+
+def _answered_after(
+    events: Sequence[Event], key: str, answer: Callable[[Sequence[Event]], dict[str, Any]]
+) -> int | None:
+    """The arrival after which `answer` (a reference model) first holds `key`: when a right
+    flow writes its row (None: not before the input ends)."""
+    for event in events:
+        if key in answer(events[: event.n + 1]):
+            return event.n
+    return None
+
+
+def _shop_picture(
+    events: Sequence[Event],
+    key: str,
+    expected: list[Written],
+    sink: Sink,
+    show: Callable[[Any], str],
+    *,
+    deadline: bool = False,
+) -> str:
+    """`key`'s orders and payments as they arrived, with the rows written after each: the
+    expected ones and the learner's. With `deadline`, the order's deadline is drawn and each
+    arrival says the clock (the largest ts of both streams) it moved to."""
+    marks: dict[str, int] = {}
+    note = None
+    if deadline:
+        placed = [e.t for e in events if e.key == key and e.value[0] == "order"]
+        if placed:
+            marks["deadline"] = placed[0] + DEADLINE
+        latest = {e.n: max(x.t for x in events[: e.n + 1]) for e in events}
+
+        def note(event: Event) -> str:
+            return f"  · clock {clock(latest[event.n])}"
+
+    return join_run(
+        events, key, expected, sink.rows_of(key, show), _shop_words, note=note, marks=marks
+    )

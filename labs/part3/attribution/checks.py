@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from learnstream.errors import short_repr
 from learnstream.grading.failures import ANSWER_KINDS
@@ -16,23 +17,27 @@ from learnstream.grading.kit import (
     FlowContract,
     Session,
     Window,
+    Written,
+    clock,
     clock_trouble,
     events_check,
     fixed_windows,
     from_datetime,
     group_items,
     is_window_item,
+    join_run,
     same,
     split_late,
     to_datetime,
     window_diff,
     window_rows,
     window_verdict,
+    with_watermarks,
 )
 from learnstream.grading.kit import strategies as st
 from learnstream.operators.windowing import TumblingWindower
 
-from ..shared import _SEARCH, _TIMELINE_EVENTS, ATTRIBUTION_WAIT, _ad_item, _run, _side
+from ..shared import _SEARCH, _TIMELINE_EVENTS, ATTRIBUTION_WAIT, Sink, _ad_item, _run, _side, _sink
 
 # --- exercise 4: attribution ----------------------------------------------------------------
 
@@ -63,7 +68,10 @@ def _attribution_test(session: Session, events: list[Event]) -> None:
     except CheckFailed as failed:
         # The kit draws one lane per key; a join is clearer with a lane per side.
         first = next(row for row in rows if not row.ok).window
-        failed.details = f"{_join_picture(events, windower, first)}\n\n{window_diff(rows)}"
+        yours = _your_run(events, first, _sink(report))
+        failed.details = (
+            f"{_join_picture(events, windower, first)}\n\n{yours}\n\n{window_diff(rows)}"
+        )
         clicks = [e for e in good if (e.key, e.t // MINUTE) == (first.key, first.wid)]
         if clicks and failed.message.endswith(_ONLY_LATE):  # on-time clicks, no impression
             failed.message = failed.message.removesuffix(_ONLY_LATE) + (
@@ -83,6 +91,52 @@ _ONLY_LATE = " — only late items fall in it, and late items are left out"
 _CLOCK = FlowContract(
     ("impression", "click"), _ad_item, ATTRIBUTION_WAIT, clock="EventClock on item['ts']"
 )
+
+
+def closed_after(events: Sequence[Event], key: str, wid: int) -> int | None:
+    """The arrival after which `key`'s window `wid` closes: its watermark (the key's latest ts
+    minus the wait, the flow's clock frozen) reaches the window's end (None: the input ends
+    first, and the window closes then)."""
+    for event, _, _ in with_watermarks(events, ATTRIBUTION_WAIT):
+        if event.key == key and event.t - ATTRIBUTION_WAIT >= (wid + 1) * MINUTE:
+            return event.n
+    return None
+
+
+def _your_run(events: Sequence[Event], window: Window, sink: Sink) -> str:
+    """The wrong window's key as the learner's flow ran it: its impressions and clicks as
+    they arrived (late ones marked), the expected rows written when their windows close, and
+    the learner's rows when it wrote them."""
+    key = window.key
+    expected = [
+        Written(_row_text(wid, clicked), closed_after(events, key, wid))
+        for (k, wid), clicked in sorted(attributed(events).items())
+        if k == key
+    ]
+    marked = {e.n: met for e, late, met in with_watermarks(events, ATTRIBUTION_WAIT) if late}
+
+    def note(event: Event) -> str:
+        met = marked.get(event.n)
+        return "" if met is None else f"  ✗ late (watermark {clock(met)})"
+
+    def show(value: Any) -> str:
+        ok = type(value) is tuple and len(value) == 2 and type(value[0]) is int
+        return _row_text(value[0], value[1]) if ok else short_repr(value)
+
+    edges = {f"window {window.wid} opens": window.open, "closes": window.close}
+    return join_run(
+        events,
+        key,
+        expected,
+        sink.rows_of(key, show),
+        lambda e: f"{e.value[0]}  window {e.t // MINUTE}",
+        note=note,
+        marks=edges,
+    )
+
+
+def _row_text(wid: int, clicked: Any) -> str:
+    return f"window {wid}: clicked {short_repr(clicked)}"
 
 
 def _join_picture(events: Sequence[Event], windower: TumblingWindower, window: Window) -> str:

@@ -20,14 +20,16 @@ from learnstream.wording import plural
 
 from ..shared import (
     _SEARCH,
+    Written,
+    _answered_after,
     _key_verdict,
     _order,
     _pay,
-    _run,
     _shaped,
     _shop_item,
+    _shop_picture,
+    _shop_run,
     _shop_stream,
-    _side,
     _simulated_shop,
 )
 
@@ -103,22 +105,38 @@ def _show_side(side: Any) -> str:
 
 def _paid_test(when: str) -> Callable[[Session, list[Event]], None]:
     def test(session: Session, events: list[Event]) -> None:
-        report = _run(session, events, _shop_item, _side("order"), ("order", "payment"))
-        live, final = report["live"][0], report["outputs"][0]
+        sink = _shop_run(session, events)
         shape = "(order_id, (order, payment))"
         expected = paid_rows(events)
+
+        def draw(key: str) -> str:
+            rows = expected.get(key)
+            want = (
+                []
+                if rows is None
+                else [
+                    Written(
+                        _show_rows(rows),
+                        _answered_after(events, key, paid_rows),
+                        tuple(_show_match(row) for row in rows),
+                    )
+                ]
+            )
+            return _shop_picture(events, key, want, sink, _show_match)
+
         if when == "live":
-            if not live and final and expected:
+            if not sink.live and sink.items and expected:
                 raise CheckFailed(
                     f"your flow wrote nothing until the input ended; with "
                     f"{plural(len(expected), 'paid order')} in the stream it should have "
                     "written each as soon as its second side arrived (the stream may never end)",
+                    draw(min(expected)),
                     kind=FailureKind.WRONG_TIMING,
                 )
-            got = _shaped(live, _paid_shape, shape)
+            got = _shaped(sink.live, _paid_shape, shape)
         else:
-            got = _shaped(final, _paid_shape, shape)
-        _key_verdict(expected, got, "match", _show_rows, _one_of)
+            got = _shaped(sink.items, _paid_shape, shape)
+        _key_verdict(expected, got, "match", _show_rows, _one_of, draw)
 
     return test
 

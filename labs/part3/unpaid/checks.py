@@ -25,14 +25,16 @@ from learnstream.grading.kit import (
 from ..shared import (
     _SEARCH,
     DEADLINE,
+    Written,
+    _answered_after,
     _key_verdict,
     _order,
     _pay,
-    _run,
     _shaped,
     _shop_item,
+    _shop_picture,
+    _shop_run,
     _shop_stream,
-    _side,
     _simulated_shop,
 )
 
@@ -139,15 +141,22 @@ def _show_unpaid(value: Any) -> str:
 
 
 def _unpaid_test(session: Session, events: list[Event]) -> None:
-    report = _run(session, events, _shop_item, _side("order"), ("order", "payment"))
-    live, final = report["live"][0], report["outputs"][0]
+    sink = _shop_run(session, events)
     shape = "(order_id, order)"
     expected = {
         key: _shop_item(_order(0, key, t // SECOND)) for key, t in unpaid_orders(events).items()
     }
-    got = _shaped(live, _unpaid_shape, shape)
+
+    def draw(key: str) -> str:
+        want = []
+        if key in expected:
+            when = _answered_after(events, key, unpaid_orders)
+            want = [Written(_show_unpaid(expected[key]), when)]
+        return _shop_picture(events, key, want, sink, _show_unpaid, deadline=True)
+
+    got = _shaped(sink.live, _unpaid_shape, shape)
     try:
-        _key_verdict(expected, got, "report", _show_unpaid)
+        _key_verdict(expected, got, "report", _show_unpaid, draw=draw)
     except CheckFailed as failure:
         reported = sorted(got)
         named = [
@@ -159,12 +168,13 @@ def _unpaid_test(session: Session, events: list[Event]) -> None:
             failure.message += f" — {named[0][0]}"
             failure.kind = named[0][1]
         raise
-    extra = _shaped(final[len(live) :], _unpaid_shape, shape)
+    extra = _shaped(sink.at_end, _unpaid_shape, shape)
     if extra:
         key = min(extra)
         raise CheckFailed(
             f"your flow wrote a report for {key!r} when the input ended; orders "
             "whose deadline the clock has not passed are not known to be unpaid yet",
+            draw(key),
             kind=FailureKind.WRONG_TIMING,
         )
 

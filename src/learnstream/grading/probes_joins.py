@@ -21,8 +21,8 @@ that never ends would have written) and at the end (`outputs`).
 >>> script = [(1, ("k", "pay")), (0, ("k", "order")), (0, ("x", "order"))]
 >>> runner = LocalRunner(types.SimpleNamespace(build=build))
 >>> report = run_scripted_flow(runner, "build", "build", script, sources=2)
->>> report["live"], report["outputs"]
-([[]], [[('k', ('order', 'pay')), ('x', ('order', None))]])
+>>> report["live"], report["outputs"], report["written_after"]
+([[]], [[('k', ('order', 'pay')), ('x', ('order', None))]], [[None, None]])
 >>> def enrich(source, out, lookup):
 ...     flow = Dataflow("eg")
 ...     looked = op.map("look", op.input("inp", flow, source), lambda k: (k, lookup(k)))
@@ -63,6 +63,8 @@ class _Script:
         self.served_round = -1
         self.outputs = outputs
         self.live: list[list[Any]] | None = None
+        #: Per batch served: the script position of its last item, and each sink's length then.
+        self.served: list[tuple[int, list[int]]] = []
 
     def poll(self, source: int) -> list[Any]:
         self.polls += 1
@@ -78,6 +80,7 @@ class _Script:
         if self.served_round == round_ or self.script[self.pos][0] != source:
             return []
         self.served_round = round_
+        before = [len(out) for out in self.outputs]
         batch: list[Any] = []
         while (
             len(batch) < self.per_tick
@@ -86,7 +89,24 @@ class _Script:
         ):
             batch.append(self.script[self.pos][1])
             self.pos += 1
+        self.served.append((self.pos - 1, before))
         return batch
+
+    def written_after(self) -> list[list[int | None]]:
+        """Per sink, per item written: the script position of the last item in before it was
+        written (-1: none yet), or None for an item written after the input ended."""
+        live = self.live if self.live is not None else self.outputs
+        out: list[list[int | None]] = []
+        for sink, items in enumerate(self.outputs):
+            after: list[int | None] = []
+            for index in range(len(items)):
+                if index >= len(live[sink]):
+                    after.append(None)
+                    continue
+                served = [pos for pos, before in self.served if before[sink] <= index]
+                after.append(served[-1] if served else -1)
+            out.append(after)
+        return out
 
 
 def run_scripted_flow(
@@ -102,14 +122,16 @@ def run_scripted_flow(
 ) -> dict[str, Any]:
     """Build `fn(source_0, ..., sink_0, ...[, lookup])`, play `script`, report the sinks.
 
-    Every source is polled here and every sink's writes come here as they are
-    made, so the arrival order and the outputs seen "live" are the grader's own
-    observations. With a `table`, the flow gets a last argument `lookup(key)`
-    returning `table.get(key)` (a copy), and the report counts its calls per key.
-    Up to `per_tick` consecutive items of one source arrive in one batch; the
-    flow's clock stands still unless `tick_seconds` moves it that much per item
-    its sources gave (a cache with a time to live then expires as on a live
-    stream). The report names the flow's clocks (`clocks`).
+        Every source is polled here and every sink's writes come here as they are
+        made, so the arrival order and the outputs seen "live" are the grader's own
+        observations. With a `table`, the flow gets a last argument `lookup(key)`
+        returning `table.get(key)` (a copy), and the report counts its calls per key.
+        Up to `per_tick` consecutive items of one source arrive in one batch; the
+        flow's clock stands still unless `tick_seconds` moves it that much per item
+        its sources gave (a cache with a time to live then expires as on a live
+        stream). The report names the flow's clocks (`clocks`), and when each item
+    of each sink was written (`written_after`: the script position of the last item
+    in by then, None once the input had ended).
     """
     sinks_made = [Sink() for _ in range(sinks)]
     outputs = [sink.items for sink in sinks_made]
@@ -136,4 +158,5 @@ def run_scripted_flow(
         report["live"] = played.live if played.live is not None else [list(o) for o in outputs]
         report["calls"] = dict(calls)
         report["clocks"] = handle.clocks
+        report["written_after"] = played.written_after()
     return report

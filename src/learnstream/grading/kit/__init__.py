@@ -48,7 +48,9 @@ Everything else comes from this kit:
   `window_verdict` with the timeline and `window_diff`); `your_run`: the
   learner's own run drawn beside the expected one, its windows holding the
   items their results are made of (`Explain`: `mean_of_values`,
-  `count_of_items`, or the exercise's own).
+  `count_of_items`, or the exercise's own); `join_run`: a join's run for one
+  key, item by item, with the rows the expected run and the learner's wrote
+  after each arrival (`Written`).
 
 A new exercise: one folder (`labs/partN/NAME/`: `lab.toml`, `solution.py`,
 `checks.py`, see `learnstream.grading.registry`); `learnstream list`, `grade`,
@@ -77,6 +79,7 @@ from learnstream.grading.kit.eventtime import (
     without_one,
 )
 from learnstream.grading.kit.flows import FlowContract, clock_trouble, judge_flow, run_flow
+from learnstream.grading.kit.join_run import Written, join_run
 from learnstream.grading.kit.properties import (
     events_check,
     example_check,
@@ -124,6 +127,7 @@ __all__ = [
     "Row",
     "Session",
     "Window",
+    "Written",
     "a_type_name",
     "check_constant_state",
     "check_endless",
@@ -143,6 +147,7 @@ __all__ = [
     "group_items",
     "is_window_item",
     "iterator_items",
+    "join_run",
     "judge_flow",
     "mean_of_values",
     "on_example",
