@@ -21,9 +21,11 @@ next window, before their impression, and late on either side.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from learnstream.errors import short_repr
@@ -149,7 +151,7 @@ def _key_verdict(
     draw: Callable[[str], str] | None = None,
 ) -> None:
     """Fail on the first key whose rows differ, with the learner's run of that key drawn
-    (`draw(key)`, see `_shop_picture`) and the per-key diff of expected vs yours."""
+    (`draw(key)`, see `KeyJoin.picture`) and the per-key diff of expected vs yours."""
     rows = window_rows(expected, got, lambda key: Window(key, "-", 0, 0, name="—"), equal, show)
     rows = [
         row if row.expected_exists else Row(row.window, _NO_ROW, row.actual, row.ok) for row in rows
@@ -277,9 +279,11 @@ def _sink(report: dict[str, Any], index: int = 0) -> Sink:
     return Sink(list(report["outputs"][index]), list(report["written_after"][index]))
 
 
-def _shop_run(session: Session, events: Sequence[Event]) -> Sink:
-    """The learner's `build_flow(orders, payments, sink)` run on `events`: its sink."""
-    return _sink(_run(session, events, _shop_item, _side("order"), ("order", "payment")))
+def _at(ts: Any) -> str:
+    """A learner's timestamp as reports write times (`00:00:40`), anything else as its repr."""
+    if isinstance(ts, datetime) and ts.utcoffset() is not None:
+        return clock(from_datetime(ts))
+    return short_repr(ts)
 
 
 def _shop_words(event: Event) -> str:
@@ -301,29 +305,82 @@ def _answered_after(
     return None
 
 
-def _shop_picture(
-    events: Sequence[Event],
-    key: str,
-    expected: list[Written],
-    sink: Sink,
-    show: Callable[[Any], str],
-    *,
-    deadline: bool = False,
-) -> str:
-    """`key`'s orders and payments as they arrived, with the rows written after each: the
-    expected ones and the learner's. With `deadline`, the order's deadline is drawn and each
-    arrival says the clock (the largest ts of both streams) it moved to."""
-    marks: dict[str, int] = {}
-    note = None
-    if deadline:
-        placed = [e.t for e in events if e.key == key and e.value[0] == "order"]
-        if placed:
-            marks["deadline"] = placed[0] + DEADLINE
-        latest = {e.n: max(x.t for x in events[: e.n + 1]) for e in events}
+class _Choices(tuple[Any, ...]):
+    """The values a right flow may write for one key (any one of them)."""
 
-        def note(event: Event) -> str:
-            return f"  · clock {clock(latest[event.n])}"
 
-    return join_run(
-        events, key, expected, sink.rows_of(key, show), _shop_words, note=note, marks=marks
-    )
+@dataclass(frozen=True)
+class KeyJoin:
+    """A join of orders and payments by order id (`paid`, `unpaid`): run, judged, drawn.
+
+    `model(events)` is the grader's answer: per order id, the values a right flow
+    may write for it (any one of them, written once, as the input comes);
+    `what` names a row in messages, `shape` says its form and `shaped` accepts
+    it; `show` writes a value as text. With `deadline`, the picture draws each
+    order's deadline and the clock (the largest ts of both streams) after every
+    arrival.
+    """
+
+    what: str
+    shape: str
+    shaped: Callable[[Any], bool]
+    model: Callable[[Sequence[Event]], dict[str, tuple[Any, ...]]]
+    show: Callable[[Any], str]
+    deadline: bool = False
+
+    def run(self, session: Session, events: Sequence[Event]) -> tuple[Sink, dict[str, Any]]:
+        """The learner's `build_flow(orders, payments, sink)` run on `events`, and the answer."""
+        report = _run(session, events, _shop_item, _side("order"), ("order", "payment"))
+        return _sink(report), {key: _Choices(v) for key, v in self.model(events).items()}
+
+    def rows(self, items: list[Any]) -> dict[str, list[Any]]:
+        """The learner's `items` by order id, each checked for the contract's shape."""
+        return _shaped(items, self.shaped, self.shape)
+
+    def judge(
+        self,
+        events: Sequence[Event],
+        sink: Sink,
+        got: dict[str, list[Any]],
+        expected: dict[str, Any],
+    ) -> None:
+        """Fail on the first order id whose rows `got` (see `rows`) are not the expected ones."""
+        _key_verdict(
+            expected,
+            got,
+            self.what,
+            self._text,
+            lambda want, have: any(same(value, have) for value in want),
+            lambda key: self.picture(events, sink, expected, key),
+        )
+
+    def _text(self, value: Any) -> str:
+        """A learner's value, or the values a right flow may write (`a or b`)."""
+        if isinstance(value, _Choices):
+            return " or ".join(self.show(v) for v in value)
+        return self.show(value)
+
+    def picture(
+        self, events: Sequence[Event], sink: Sink, expected: dict[str, Any], key: str
+    ) -> str:
+        """`key`'s orders and payments as they arrived, and the rows written after each: the
+        expected one (when the model first answers for `key`) and the learner's."""
+        want = []
+        if key in expected:
+            when = _answered_after(events, key, self.model)
+            choices = tuple(self.show(v) for v in expected[key])
+            want = [Written(" or ".join(choices), when, choices)]
+        marks: dict[str, int] = {}
+        note = None
+        if self.deadline:
+            placed = [e.t for e in events if e.key == key and e.value[0] == "order"]
+            if placed:
+                marks["deadline"] = placed[0] + DEADLINE
+            clocks = itertools.accumulate((e.t for e in events), max)
+            latest = {e.n: t for e, t in zip(events, clocks, strict=True)}
+
+            def note(event: Event) -> str:
+                return f"  · clock {clock(latest[event.n])}"
+
+        yours = sink.rows_of(key, self.show)
+        return join_run(events, key, want, yours, _shop_words, note=note, marks=marks)

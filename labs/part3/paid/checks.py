@@ -11,24 +11,17 @@ from learnstream.grading.kit import (
     Event,
     FailureKind,
     Session,
-    clock,
     events_check,
-    from_datetime,
-    same,
 )
 from learnstream.wording import plural
 
 from ..shared import (
     _SEARCH,
-    Written,
-    _answered_after,
-    _key_verdict,
+    KeyJoin,
+    _at,
     _order,
     _pay,
-    _shaped,
     _shop_item,
-    _shop_picture,
-    _shop_run,
     _shop_stream,
     _simulated_shop,
 )
@@ -59,23 +52,6 @@ def paid_rows(events: Sequence[Event]) -> dict[str, tuple[tuple[Any, Any], ...]]
     return rows
 
 
-def _one_of(want: tuple[tuple[Any, Any], ...], have: Any) -> bool:
-    return any(same(row, have) for row in want)
-
-
-def _show_rows(value: Any) -> str:
-    """One acceptable row, or `a or b`; a learner's row as it is."""
-    if (
-        isinstance(value, tuple)
-        and value
-        and all(
-            isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], dict) for row in value
-        )
-    ):
-        return " or ".join(_show_match(row) for row in value)
-    return _show_match(value)
-
-
 def _paid_shape(item: Any) -> bool:
     return (
         type(item) is tuple
@@ -96,47 +72,28 @@ def _show_side(side: Any) -> str:
     """An order as `order order-1`, a payment as `payment pay-1 (12.5 at 00:00:40)`, anything
     else as its repr."""
     if isinstance(side, dict) and "payment_id" in side and "ts" in side:
-        when = clock(from_datetime(side["ts"])) if hasattr(side["ts"], "tzinfo") else side["ts"]
-        return f"payment {side['payment_id']} ({side.get('amount')} at {when})"
+        return f"payment {side['payment_id']} ({side.get('amount')} at {_at(side['ts'])})"
     if isinstance(side, dict) and "order_id" in side:
         return f"order {side['order_id']}"
     return short_repr(side)
 
 
+PAID = KeyJoin("match", "(order_id, (order, payment))", _paid_shape, paid_rows, _show_match)
+
+
 def _paid_test(when: str) -> Callable[[Session, list[Event]], None]:
     def test(session: Session, events: list[Event]) -> None:
-        sink = _shop_run(session, events)
-        shape = "(order_id, (order, payment))"
-        expected = paid_rows(events)
-
-        def draw(key: str) -> str:
-            rows = expected.get(key)
-            want = (
-                []
-                if rows is None
-                else [
-                    Written(
-                        _show_rows(rows),
-                        _answered_after(events, key, paid_rows),
-                        tuple(_show_match(row) for row in rows),
-                    )
-                ]
+        sink, expected = PAID.run(session, events)
+        if when == "live" and not sink.live and sink.items and expected:
+            raise CheckFailed(
+                f"your flow wrote nothing until the input ended; with "
+                f"{plural(len(expected), 'paid order')} in the stream it should have "
+                "written each as soon as its second side arrived (the stream may never end)",
+                PAID.picture(events, sink, expected, min(expected)),
+                kind=FailureKind.WRONG_TIMING,
             )
-            return _shop_picture(events, key, want, sink, _show_match)
-
-        if when == "live":
-            if not sink.live and sink.items and expected:
-                raise CheckFailed(
-                    f"your flow wrote nothing until the input ended; with "
-                    f"{plural(len(expected), 'paid order')} in the stream it should have "
-                    "written each as soon as its second side arrived (the stream may never end)",
-                    draw(min(expected)),
-                    kind=FailureKind.WRONG_TIMING,
-                )
-            got = _shaped(sink.live, _paid_shape, shape)
-        else:
-            got = _shaped(sink.items, _paid_shape, shape)
-        _key_verdict(expected, got, "match", _show_rows, _one_of, draw)
+        got = PAID.rows(sink.live if when == "live" else sink.items)
+        PAID.judge(events, sink, got, expected)
 
     return test
 

@@ -17,23 +17,17 @@ from learnstream.grading.kit import (
     Event,
     FailureKind,
     Session,
-    clock,
     events_check,
-    from_datetime,
 )
 
 from ..shared import (
     _SEARCH,
     DEADLINE,
-    Written,
-    _answered_after,
-    _key_verdict,
+    KeyJoin,
+    _at,
     _order,
     _pay,
-    _shaped,
     _shop_item,
-    _shop_picture,
-    _shop_run,
     _shop_stream,
     _simulated_shop,
 )
@@ -136,27 +130,27 @@ def _unpaid_shape(item: Any) -> bool:
 
 def _show_unpaid(value: Any) -> str:
     if isinstance(value, dict) and "ts" in value:
-        return f"unpaid (order at {clock(from_datetime(value['ts']))})"
+        return f"unpaid (order at {_at(value['ts'])})"
     return short_repr(value)
 
 
-def _unpaid_test(session: Session, events: list[Event]) -> None:
-    sink = _shop_run(session, events)
-    shape = "(order_id, order)"
-    expected = {
-        key: _shop_item(_order(0, key, t // SECOND)) for key, t in unpaid_orders(events).items()
+def _unpaid_rows(events: Sequence[Event]) -> dict[str, tuple[dict[str, Any]]]:
+    """The row a right flow writes per order reported unpaid: the order itself."""
+    return {
+        key: (_shop_item(_order(0, key, t // SECOND)),) for key, t in unpaid_orders(events).items()
     }
 
-    def draw(key: str) -> str:
-        want = []
-        if key in expected:
-            when = _answered_after(events, key, unpaid_orders)
-            want = [Written(_show_unpaid(expected[key]), when)]
-        return _shop_picture(events, key, want, sink, _show_unpaid, deadline=True)
 
-    got = _shaped(sink.live, _unpaid_shape, shape)
+UNPAID = KeyJoin(
+    "report", "(order_id, order)", _unpaid_shape, _unpaid_rows, _show_unpaid, deadline=True
+)
+
+
+def _unpaid_test(session: Session, events: list[Event]) -> None:
+    sink, expected = UNPAID.run(session, events)
+    got = UNPAID.rows(sink.live)
     try:
-        _key_verdict(expected, got, "report", _show_unpaid, draw=draw)
+        UNPAID.judge(events, sink, got, expected)
     except CheckFailed as failure:
         reported = sorted(got)
         named = [
@@ -168,13 +162,13 @@ def _unpaid_test(session: Session, events: list[Event]) -> None:
             failure.message += f" — {named[0][0]}"
             failure.kind = named[0][1]
         raise
-    extra = _shaped(sink.at_end, _unpaid_shape, shape)
+    extra = UNPAID.rows(sink.at_end)
     if extra:
         key = min(extra)
         raise CheckFailed(
             f"your flow wrote a report for {key!r} when the input ended; orders "
             "whose deadline the clock has not passed are not known to be unpaid yet",
-            draw(key),
+            UNPAID.picture(events, sink, expected, key),
             kind=FailureKind.WRONG_TIMING,
         )
 
