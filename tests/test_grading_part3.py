@@ -384,3 +384,14 @@ def test_the_json_report_carries_the_same_picture(tmp_path: Path) -> None:
     details, _ = _failure(tmp_path / "again", "pd_final", "paid")
     assert "your flow's run for 'order-1'" in details
     assert json.dumps(details)[1:-1] in done.stdout
+
+
+def test_a_wrong_clock_is_named_first_and_the_learners_run_still_drawn(tmp_path: Path) -> None:
+    details, report = _failure(tmp_path, "at_system_clock", "attribution")
+    assert "your flow's clock is SystemClock (step 'attribution.same_minute')" in report
+    # the wrong answer stays the evidence: its sentence, the expected timeline, the run
+    assert details.startswith("wrong row for key 'imp-1', window 0")
+    assert _rows_under(details, "end of input") == [
+        "expected window 0: clicked False",
+        "✗ yours window 0: clicked True",
+    ]
