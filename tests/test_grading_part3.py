@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import learnstream.operators as op
 from learnstream.dataflow import Dataflow
 from learnstream.grading import Limits, get_part, grade, render_text
-from learnstream.grading.kit import SECOND, Event, renumbered
+from learnstream.grading.kit import SECOND, Event, Written, join_run, renumbered
 from learnstream.grading.probes_joins import run_scripted_flow
 from learnstream.grading.runner import LocalRunner
 
@@ -395,3 +395,13 @@ def test_a_wrong_clock_is_named_first_and_the_learners_run_still_drawn(tmp_path:
         "expected window 0: clicked False",
         "✗ yours window 0: clicked True",
     ]
+
+
+def test_a_row_matches_any_alternative_and_a_long_run_is_cut_saying_so() -> None:
+    events = [Event(n, "k", n * SECOND, ("order",)) for n in range(20)]
+    expected = [Written("r or s", 3, ("r", "s")), Written("u", None)]
+    text = join_run(events, "k", expected, [Written("s", 3), Written("t", 4)], lambda e: "o")
+    assert _rows_under(text, "#4") == ["✓ both s"]
+    assert _rows_under(text, "#5") == ["✗ yours t"]
+    assert _rows_under(text, "end of input") == ["expected u"]
+    assert "(4 later arrivals of 'k' not drawn)" in text and "#17" not in text

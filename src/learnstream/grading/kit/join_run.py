@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from learnstream.grading.kit.eventtime import Event, clock
 
 _STRIP = 20
-#: At most this many arrivals are drawn (the key's first ones, and those rows follow).
+#: At most this many arrivals are drawn, the first ones (a line says how many more there were).
 _MAX_ARRIVALS = 16
 
 
@@ -48,7 +48,11 @@ class Written:
     alternatives: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
-        """Whether a row written as `text` is this row (or one of its alternatives)."""
+        """Whether a row written as `text` is this row (or one of its alternatives).
+
+        >>> Written("a or b", 1, ("a", "b")).matches("b"), Written("a", 1).matches("b")
+        (True, False)
+        """
         return text == self.text or text in self.alternatives
 
 
@@ -71,7 +75,8 @@ def join_run(
     """
     marks = dict(marks or {})
     after = {row.after for row in [*expected, *yours] if row.after is not None}
-    shown = [e for e in events if e.key == key or e.n in after][:_MAX_ARRIVALS]
+    drawn = [e for e in events if e.key == key or e.n in after]
+    shown = drawn[:_MAX_ARRIVALS]
     times = [e.t for e in shown] + list(marks.values())
     lo, hi = (min(times), max(times)) if times else (0, 0)
 
@@ -97,8 +102,8 @@ def join_run(
         words = describe(event) + (note(event) if note is not None else "")
         lines.append(f"  #{event.n + 1:<6} {''.join(strip)}    {clock(event.t)}  {words}")
         lines += _rows_after(event.n, expected, yours)
-    if len(shown) == _MAX_ARRIVALS and events and shown[-1] is not events[-1]:
-        lines.append("  ... (later arrivals not drawn)")
+    if len(drawn) > len(shown):
+        lines.append(f"  ... ({len(drawn) - len(shown)} later arrivals of {key!r} not drawn)")
     lines.append("  end of input")
     lines += _rows_after(None, expected, yours)
     return "\n".join(lines)
