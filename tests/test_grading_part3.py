@@ -14,6 +14,7 @@ import sys
 import types
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from grading_helpers import generated, lab_module, with_submission, workspace_from
@@ -104,23 +105,26 @@ def test_a_script_is_played_in_its_order_across_sources(script: list[tuple[int, 
     assert report["live"] == [script]
 
 
-def test_live_holds_what_was_written_before_the_end_and_not_after() -> None:
-    def final_join(left: object, right: object, out: object) -> Dataflow:
-        flow = Dataflow("final")
+def _joined(emit_mode: str, script: list[tuple[int, object]]) -> dict[str, Any]:
+    """`script` played into a join of two sources by key in `emit_mode`."""
+
+    def build_flow(left: object, right: object, out: object) -> Dataflow:
+        flow = Dataflow(emit_mode)
         sides = (op.input("l", flow, left), op.input("r", flow, right))
-        op.output("out", op.join("j", *sides, emit_mode="final"), out)
+        op.output("out", op.join("j", *sides, emit_mode=emit_mode), out)
         return flow
 
-    learner = types.SimpleNamespace(build_flow=final_join)
-    report = run_scripted_flow(
-        LocalRunner(learner),
-        "build_flow(...)",
-        "build_flow",
-        [(0, ("k", 1)), (1, ("k", 2))],
-        sources=2,
+    learner = types.SimpleNamespace(build_flow=build_flow)
+    return run_scripted_flow(
+        LocalRunner(learner), "build_flow(...)", "build_flow", script, sources=2
     )
+
+
+def test_live_holds_what_was_written_before_the_end_and_not_after() -> None:
+    report = _joined("final", [(0, ("k", 1)), (1, ("k", 2))])
     assert report["live"] == [[]]
     assert report["outputs"] == [[("k", (1, 2))]]
+    assert report["written_after"] == [[None]]
 
 
 def test_a_source_the_flow_never_reads_is_skipped_not_waited_for() -> None:
@@ -168,34 +172,6 @@ def _events(draw: st.DrawFn) -> list[Event]:
     ]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.composite(_events)())
-def test_unpaid_model_agrees_with_the_solution(events: list[Event]) -> None:
-    solution = _load(SOLUTIONS / "ex3_unpaid.py")
-    orders_seen: set[str] = set()
-    kept = []  # each order once, as the contract says
-    for e in events:
-        if e.value[0] == "order":
-            if e.key in orders_seen:
-                continue
-            orders_seen.add(e.key)
-        kept.append(e)
-    script = [(0 if e.value[0] == "order" else 1, checks._shop_item(e)) for e in kept]
-    report = run_scripted_flow(
-        LocalRunner(solution), "build_flow(...)", "build_flow", script, sources=2
-    )
-    got = {order_id: order["ts"] for order_id, order in report["live"][0]}
-    expected = {
-        k: checks.to_datetime(t)
-        for k, t in lab_module("part3", "unpaid").unpaid_orders(kept).items()
-    }
-    assert got == expected
-    assert report["outputs"] == report["live"]
-
-
-# --- when the rows come: the expected run the picture draws is the solutions' own ------------
-
-
 def _once_per_order(events: list[Event]) -> list[Event]:
     """`events` with each order once, as the contract says, numbered again by arrival."""
     seen: set[str] = set()
@@ -209,13 +185,31 @@ def _once_per_order(events: list[Event]) -> list[Event]:
     return renumbered(kept)
 
 
-def _played(exercise: str, events: list[Event], first: str) -> dict[str, object]:
+def _played(exercise: str, events: list[Event], first: str) -> dict[str, Any]:
+    """The solution `exercise` run on `events`, the side `first` in its first source."""
     solution = _load(SOLUTIONS / exercise)
     item = checks._shop_item if first == "order" else checks._ad_item
     script = [(0 if e.value[0] == first else 1, item(e)) for e in events]
     return run_scripted_flow(
         LocalRunner(solution), "build_flow(...)", "build_flow", script, sources=2
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.composite(_events)())
+def test_unpaid_model_agrees_with_the_solution(events: list[Event]) -> None:
+    kept = _once_per_order(events)
+    report = _played("ex3_unpaid.py", kept, "order")
+    got = {order_id: order["ts"] for order_id, order in report["live"][0]}
+    expected = {
+        k: checks.to_datetime(t)
+        for k, t in lab_module("part3", "unpaid").unpaid_orders(kept).items()
+    }
+    assert got == expected
+    assert report["outputs"] == report["live"]
+
+
+# --- when the rows come: the expected run the picture draws is the solutions' own ------------
 
 
 @settings(max_examples=40, deadline=None)
@@ -263,17 +257,7 @@ def test_attribution_rows_come_when_the_model_closes_their_window(
 
 
 def test_written_after_says_which_arrival_each_row_followed() -> None:
-    def running_join(left: object, right: object, out: object) -> Dataflow:
-        flow = Dataflow("running")
-        sides = (op.input("l", flow, left), op.input("r", flow, right))
-        op.output("out", op.join("j", *sides, emit_mode="running"), out)
-        return flow
-
-    learner = types.SimpleNamespace(build_flow=running_join)
-    script = [(0, ("a", 1)), (0, ("b", 2)), (1, ("a", 3)), (1, ("b", 4))]
-    report = run_scripted_flow(
-        LocalRunner(learner), "build_flow(...)", "build_flow", script, sources=2
-    )
+    report = _joined("running", [(0, ("a", 1)), (0, ("b", 2)), (1, ("a", 3)), (1, ("b", 4))])
     assert report["outputs"] == [[("a", (1, None)), ("b", (2, None)), ("a", (1, 3)), ("b", (2, 4))]]
     assert report["written_after"] == [[0, 1, 2, 3]]
 
