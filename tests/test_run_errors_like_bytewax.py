@@ -105,6 +105,19 @@ def test_bytewax_s_nested_raises_pattern_holds(
     assert not isinstance(err, cause_type)
 
 
+@pytest.mark.parametrize("kind", [kind for kind, _, _ in CASES])
+def test_the_run_error_s_own_message_carries_bytewax_s_words_where_bytewax_s_does(
+    kind: str,
+) -> None:
+    """`raises(BytewaxRuntimeError, match=...)` on the run error itself: where Bytewax's
+    outermost message says what went wrong (a branch predicate's non-bool answer, a
+    missing input), learnstream's says it in the same words."""
+    wording = next(w for k, _, w in CASES if k == kind)
+    if wording not in str(broken("bytewax", kind)):
+        pytest.skip("Bytewax says it only in a cause")
+    assert wording in str(broken("learnstream", kind))
+
+
 @pytest.mark.parametrize(
     ("kind", "says"),
     [

@@ -233,7 +233,9 @@ class BranchStep:
                     self.step_id,
                     "branch",
                     item,
-                    f"predicate returned {short_repr(verdict)}, not a bool",
+                    # Bytewax's words on the run error itself: its users match on them.
+                    f"return value of `predicate` must be a `bool`; it returned "
+                    f"{short_repr(verdict)}",
                     "make the predicate return True or False (e.g. wrap it in bool(...))",
                 ) from wrong_return_type("predicate", predicate, self.step_id, "bool", verdict)
         return [trues, falses]
