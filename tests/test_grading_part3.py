@@ -359,15 +359,29 @@ def test_a_failed_check_draws_the_learners_own_rows_and_when_it_wrote_them(
     assert details in report.replace("\n      ", "\n")
 
 
-def test_the_json_report_carries_the_same_picture(tmp_path: Path) -> None:
+def test_the_json_and_gradescope_reports_carry_the_same_picture(tmp_path: Path) -> None:
     folder = with_submission(
         workspace_from("solutions", tmp_path, "part3"), "pd_final", "paid", "part3"
     )
-    done = _cli("grade", "part3", "paid", "--path", str(folder), "--json", "--seed", "20240611")
+    results = tmp_path / "results.json"
+    done = _cli(
+        "grade",
+        "part3",
+        "paid",
+        "--path",
+        str(folder),
+        "--json",
+        "--seed",
+        "20240611",
+        "--gradescope",
+        str(results),
+    )
     assert done.returncode == 1, done.stderr
     details, _ = _failure(tmp_path / "again", "pd_final", "paid")
     assert "your flow's run for 'order-1'" in details
     assert json.dumps(details)[1:-1] in done.stdout
+    outputs = [test["output"] for test in json.loads(results.read_text())["tests"]]
+    assert any(details in output for output in outputs), outputs
 
 
 def test_a_wrong_clock_is_named_first_and_the_learners_run_still_drawn(tmp_path: Path) -> None:
