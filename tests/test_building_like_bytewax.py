@@ -453,3 +453,17 @@ def test_rendered_records_are_bytewax_s(name: str) -> None:
     assert step.inp_ports[0] == ls_visualize.RenderedPort(
         **dataclasses.asdict(their_step.inp_ports[0])
     )
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_a_stream_names_its_flow_by_the_method_bytewax_has(lib: str) -> None:
+    """`stream.flow()` is the flow, so top-level steps can be added from a stream alone."""
+    op, _, df, testing = LIBS[lib]
+    flow = df.Dataflow("df")
+    nums = op.input("nums", flow, testing.TestingSource([1, 2]))
+    assert nums.flow() is flow
+    more = op.input("more", op.map("m", nums, str).flow(), testing.TestingSource([3]))
+    out: list[int] = []
+    op.output("out", op.merge("merge", nums, more), testing.TestingSink(out))
+    testing.run_main(flow)
+    assert sorted(out) == [1, 2, 3]

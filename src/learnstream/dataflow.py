@@ -221,11 +221,28 @@ class Stream(Generic[X_co]):
 
     def __init__(self, stream_id: str, flow: Dataflow, scope: str | None = None) -> None:
         self.stream_id = stream_id
-        self.flow = flow
+        self._flow = flow
         self.scope = flow.flow_id if scope is None else scope
 
     def _in_scope(self, scope: str) -> Stream[X_co]:
-        return Stream(self.stream_id, self.flow, scope)
+        return Stream(self.stream_id, self._flow, scope)
+
+    def flow(self) -> Dataflow:
+        """The dataflow this stream belongs to, e.g. to add another input to it.
+
+        >>> import learnstream.operators as op
+        >>> from learnstream.testing import TestingSource, run_main
+        >>> flow = Dataflow("flow_of")
+        >>> nums = op.input("nums", flow, TestingSource([1]))
+        >>> more = op.input("more", nums.flow(), TestingSource([2]))
+        >>> _ = op.inspect("both", op.merge("merge", nums, more))
+        >>> nums.flow() is flow
+        True
+        >>> run_main(flow)
+        flow_of.both: 1
+        flow_of.both: 2
+        """
+        return self._flow
 
     def __repr__(self) -> str:
         return f"Stream({self.stream_id!r})"
@@ -383,7 +400,7 @@ def _check_streams(name: str, sig: inspect.Signature, bound: Any, ports: list[st
 
 def _scope_of(value: Any) -> tuple[Dataflow, str] | None:
     if isinstance(value, Stream):
-        return value.flow, value.scope
+        return value._flow, value.scope
     if isinstance(value, Dataflow):
         return value, value._stack[-1].step_id
     return None

@@ -107,7 +107,7 @@ def _here(up: Stream[Any]) -> Operator:
     `op.stateful_map("avg", ...)` runs as the core step `avg.stateful_flat_map.stateful.
     stateful_batch`; a learner who gets an error there is told about `avg` (stateful_map).
     """
-    return learner_call(up.flow)
+    return learner_call(up.flow())
 
 
 def _identity(x: X) -> X:
@@ -150,8 +150,8 @@ def output(step_id: str, up: Stream[X], sink: Sink[X]) -> None:
     >>> got
     ['a', 'b']
     """
-    call = current_call(up.flow)
-    up.flow._add_core(call, [up], 0, lambda: SinkStep(call.step_id, sink), sink=sink)
+    call = current_call(up.flow())
+    up.flow()._add_core(call, [up], 0, lambda: SinkStep(call.step_id, sink), sink=sink)
 
 
 @operator(core=True)
@@ -170,8 +170,8 @@ def flat_map_batch(
     >>> run_main(flow)
     fmb_eg.show: 6
     """
-    call = current_call(up.flow)
-    (down,) = up.flow._add_core(call, [up], 1, lambda: FlatMapBatchStep(call.step_id, mapper))
+    call = current_call(up.flow())
+    (down,) = up.flow()._add_core(call, [up], 1, lambda: FlatMapBatchStep(call.step_id, mapper))
     return down
 
 
@@ -199,8 +199,8 @@ def branch(step_id: str, up: Stream[X], predicate: Callable[[X], bool]) -> Branc
     branch_eg.odds: 3
     branch_eg.evens: 4
     """
-    call = current_call(up.flow)
-    trues, falses = up.flow._add_core(
+    call = current_call(up.flow())
+    trues, falses = up.flow()._add_core(
         call, [up], 2, lambda: BranchStep(call.step_id, predicate), ("trues", "falses")
     )
     return BranchOut(trues, falses)
@@ -228,7 +228,7 @@ def merge(step_id: str, *ups: Stream[Any]) -> Stream[Any]:
             "needs at least one stream",
             "pass the streams to merge after the step id",
         )
-    flow = ups[0].flow
+    flow = ups[0].flow()
     call = current_call(flow)
     (down,) = flow._add_core(call, list(ups), 1, lambda: MergeStep(call.step_id))
     return down
@@ -252,8 +252,8 @@ def inspect_debug(
     >>> run_main(flow)
     dbg_eg.dbg W0 @1: 'x'
     """
-    call = current_call(up.flow)
-    (down,) = up.flow._add_core(
+    call = current_call(up.flow())
+    (down,) = up.flow()._add_core(
         call, [up], 1, lambda: InspectDebugStep(call.step_id, inspector), inspector=inspector
     )
     return down
@@ -317,8 +317,8 @@ def stateful_batch(
     sb_eg.show: ('a', 3)
     sb_eg.show: ('b', 5)
     """
-    call, mine = current_call(up.flow), _here(up)
-    (down,) = up.flow._add_core(
+    call, mine = current_call(up.flow()), _here(up)
+    (down,) = up.flow()._add_core(
         call, [up], 1, lambda: StatefulBatchStep(mine.step_id, mine.op_type, builder)
     )
     return down
@@ -340,8 +340,8 @@ def count_final(step_id: str, up: Stream[X], key: Callable[[X], str]) -> KeyedSt
     count_eg.show: ('or', 1)
     count_eg.show: ('to', 2)
     """
-    call, mine = current_call(up.flow), _here(up)
-    (down,) = up.flow._add_core(
+    call, mine = current_call(up.flow()), _here(up)
+    (down,) = up.flow()._add_core(
         call, [up], 1, lambda: CountStep(mine.step_id, mine.op_type, key), key=key
     )
     return down
@@ -523,7 +523,7 @@ def inspect(
     >>> run_main(flow)
     inspect_eg.peek: 'hi'
     """
-    here = current_call(up.flow).step_id  # what the inspector is told, as in Bytewax
+    here = current_call(up.flow()).step_id  # what the inspector is told, as in Bytewax
 
     def shim(step: str, item: X, epoch: int, worker: int) -> None:
         inspector(here, item)
@@ -870,7 +870,7 @@ def stateful_map(
 
     # Bytewax nests stateful_map as stateful_flat_map > stateful > stateful_batch; the
     # steps keep those ids (errors, visualize), while one logic runs the whole loop.
-    flow = up.flow
+    flow = up.flow()
     here = _here(up).step_id
     with flow._enter(record_class("stateful_flat_map", (), (), (), False), "stateful_flat_map"):
         with flow._enter(record_class("stateful", (), (), (), False), "stateful"):
@@ -1189,7 +1189,7 @@ def join(
         raise StepError(
             step_id, "join", sides, "needs at least one stream", "pass the streams to join"
         )
-    call, mine = current_call(sides[0].flow), _here(sides[0])
+    call, mine = current_call(sides[0].flow()), _here(sides[0])
     count = len(sides)
 
     def runtime() -> Any:
@@ -1198,5 +1198,5 @@ def join(
 
         return JoinStep(mine.step_id, mine.op_type, count, insert_mode, emit_mode)
 
-    (down,) = sides[0].flow._add_core(call, list(sides), 1, runtime)
+    (down,) = sides[0].flow()._add_core(call, list(sides), 1, runtime)
     return down

@@ -364,7 +364,7 @@ def window_core(
     `make_aggregate(step_id, operator)` says what a window computes; both name
     the step the learner wrote, for error messages.
     """
-    flow = up.flow
+    flow = up.flow()
     call = current_call(flow)
     mine = learner_call(flow)
     config = _config(mine.step_id, clock, windower, ordered)
@@ -548,7 +548,7 @@ def collect_window(
     collect_window_eg.show: ('ada', (0, ['/home', '/search', '/cart']))
     collect_window_eg.show: ('ada', (1, ['/help']))
     """
-    here = current_call(up.flow).step_id
+    here = current_call(up.flow()).step_id
     if isinstance(into, type) and issubclass(into, list):
         builder, folder, merger = list, _append, _join_lists
     elif isinstance(into, type) and issubclass(into, set):
