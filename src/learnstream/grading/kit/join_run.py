@@ -16,13 +16,13 @@ written (it moved the clock) is drawn as ○.
 ...                describe=lambda e: e.value, marks={"deadline": 3 * SECOND}))
 your flow's run for 'o-1', item by item (event time across):
 rows written after each arrival: ✓ as expected, ✗ not expected then
-          00:00:00    00:00:06    ┊ deadline 00:00:03
-          ┬──────────────────┬
-  #1      ●         ┊             00:00:00  order
-  #2                ┊        ●    00:00:06  payment
-             expected  o-1 paid
+        00:00:00    00:00:06    ┊ deadline 00:00:03
+        ┬──────────────────┬
+  #1    ●         ┊           00:00:00  order
+  #2              ┊        ●  00:00:06  payment
+           expected  o-1 paid
   end of input
-           ✗ yours     o-1 paid
+         ✗ yours     o-1 paid
 """
 
 from __future__ import annotations
@@ -88,11 +88,11 @@ def join_run(
     lines = [
         f"your flow's run for {key!r}, item by item (event time across):",
         "rows written after each arrival: ✓ as expected, ✗ not expected then",
-        " " * 10
+        " " * 8
         + left
         + right.rjust(max(1, _STRIP - len(left)))
         + (f"    ┊ {said}" if said else ""),
-        " " * 10 + "┬" + "─" * (_STRIP - 2) + "┬",
+        " " * 8 + "┬" + "─" * (_STRIP - 2) + "┬",
     ]
     for event in shown:
         strip = [" "] * _STRIP
@@ -100,7 +100,7 @@ def join_run(
             strip[column(t)] = "┊"
         strip[column(event.t)] = "●" if event.key == key else "○"
         words = describe(event) + (note(event) if note is not None else "")
-        lines.append(f"  #{event.n + 1:<6} {''.join(strip)}    {clock(event.t)}  {words}")
+        lines.append(f"  #{event.n + 1:<4} {''.join(strip)}  {clock(event.t)}  {words}")
         lines += _rows_after(event.n, expected, yours)
     if len(drawn) > len(shown):
         lines.append(f"  ... ({len(drawn) - len(shown)} later arrivals of {key!r} not drawn)")
@@ -120,7 +120,7 @@ def _rows_after(
         same = next((w for w in want if w.matches(row.text)), None)
         if same is not None:
             want.remove(same)
-            lines.append(f"           ✓ both      {row.text}")
+            lines.append(f"         ✓ both      {row.text}")
         else:
-            lines.append(f"           ✗ yours     {row.text}")
-    return [f"             expected  {row.text}" for row in want] + lines
+            lines.append(f"         ✗ yours     {row.text}")
+    return [f"           expected  {row.text}" for row in want] + lines
