@@ -467,3 +467,14 @@ def test_a_stream_names_its_flow_by_the_method_bytewax_has(lib: str) -> None:
     op.output("out", op.merge("merge", nums, more), testing.TestingSink(out))
     testing.run_main(flow)
     assert sorted(out) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("name", ["substeps", "step_name", "ups_names"])
+def test_an_operator_parameter_may_not_hide_the_record_s_own_names(lib: str, name: str) -> None:
+    """Bytewax refuses such an operator with a TypeError naming the parameter; so does learnstream."""
+    _, _, df, _ = LIBS[lib]
+    namespace: dict[str, Any] = {}
+    exec(f"def shadowing(step_id, up, {name}):\n    return up", namespace)
+    with pytest.raises(TypeError, match=repr(name)):
+        df.operator(namespace["shadowing"])

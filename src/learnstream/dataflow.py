@@ -178,11 +178,34 @@ class Operator:
         return port
 
 
+RECORD_NAMES = frozenset(
+    ("step_name", "substeps", "op_type", "core", "ups_names", "dwn_names", "port")
+)
+"""What an operator's record holds besides its arguments: no parameter may take these names."""
+
+
+def check_record_names(op_type: str, names: tuple[str, ...], what: str) -> None:
+    """Refuse names that would hide the record's own (Bytewax refuses them too, a TypeError).
+
+    >>> check_record_names("my_op", ("up", "substeps"), "parameter")
+    Traceback (most recent call last):
+    ...
+    TypeError: operator 'my_op': its parameter 'substeps' would hide the operator record's own 'substeps' (...); rename it
+    """
+    for name in names:
+        if name in RECORD_NAMES:
+            raise TypeError(
+                f"operator {op_type!r}: its {what} {name!r} would hide the operator record's "
+                f"own {name!r} ({', '.join(sorted(RECORD_NAMES))}); rename it"
+            )
+
+
 @functools.cache
 def record_class(
     op_type: str, params: tuple[str, ...], ups: tuple[str, ...], downs: tuple[str, ...], core: bool
 ) -> type[Operator]:
     """The `Operator` subclass recording calls of the operator `op_type`."""
+    check_record_names(op_type, downs, "returned dataclass field")
     namespace = {"op_type": op_type, "core": core, "ups_names": [*ups], "dwn_names": [*downs]}
     return dataclasses.make_dataclass(
         op_type,
@@ -505,6 +528,12 @@ def operator(builder: F | None = None, *, core: bool = False) -> Any:
 
     def deco(builder: F) -> F:
         name = builder.__name__
+        code = builder.__code__  # the parameter names, without reading annotations (import time)
+        n_params = code.co_argcount + code.co_kwonlyargcount
+        n_params += bool(code.co_flags & inspect.CO_VARARGS) + bool(
+            code.co_flags & inspect.CO_VARKEYWORDS
+        )
+        check_record_names(name, code.co_varnames[:n_params], "parameter")
 
         @functools.wraps(builder)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
