@@ -396,10 +396,16 @@ def test_a_wrong_clock_is_named_first_and_the_learners_run_still_drawn(tmp_path:
 
 
 def test_a_row_matches_any_alternative_and_a_long_run_is_cut_saying_so() -> None:
+    # a flow that writes a row per item must not make a report of thousands of lines
     events = [Event(n, "k", n * SECOND, ("order",)) for n in range(20)]
     expected = [Written("r or s", 3, ("r", "s")), Written("u", None)]
-    text = join_run(events, "k", expected, [Written("s", 3), Written("t", 4)], lambda e: "o")
+    yours = [Written("s", 3), Written("t", 4), *[Written("v", None)] * 9]
+    text = join_run(events, "k", expected, yours, lambda e: "o")
     assert _rows_under(text, "#4") == ["✓ both s"]
     assert _rows_under(text, "#5") == ["✗ yours t"]
-    assert _rows_under(text, "end of input") == ["expected u"]
+    assert _rows_under(text, "end of input") == [
+        "expected u",
+        *["✗ yours v"] * 4,
+        "✗ yours ... and 5 more rows",
+    ]
     assert "(4 later arrivals of 'k' not drawn)" in text and "#17" not in text

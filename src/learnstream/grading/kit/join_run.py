@@ -35,6 +35,8 @@ from learnstream.grading.kit.eventtime import Event, clock
 _STRIP = 20
 #: At most this many arrivals are drawn, the first ones (a line says how many more there were).
 _MAX_ARRIVALS = 16
+#: At most this many of the learner's rows are drawn under one arrival.
+_MAX_ROWS = 4
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,13 @@ def _rows_after(
     want = [row for row in expected if row.after == arrival]
     have = [row for row in yours if row.after == arrival]
     lines = []
-    for row in have:
+    for row in have[:_MAX_ROWS]:
         same = next((w for w in want if w.matches(row.text)), None)
         if same is not None:
             want.remove(same)
             lines.append(f"         ✓ both      {row.text}")
         else:
             lines.append(f"         ✗ yours     {row.text}")
+    if len(have) > _MAX_ROWS:
+        lines.append(f"         ✗ yours     ... and {len(have) - _MAX_ROWS} more rows")
     return [f"           expected  {row.text}" for row in want] + lines
