@@ -133,10 +133,14 @@ def shapes(lib: str) -> dict[str, Any]:
     op.output("t", split.trues, testing.TestingSink([]))
     op.inspect("f", split.falses)
     flows["merged"] = merged
+    keyed = df.Dataflow("keyed")
+    pairs = op.input("pairs", keyed, testing.TestingSource([("a", 1)]))
+    op.output("out", op.stateful_map("sm", pairs, lambda s, v: (s, v)), testing.TestingSink([]))
+    flows["stateful_map"] = keyed  # nested three deep: stateful_flat_map > stateful > ...
     return flows
 
 
-@pytest.mark.parametrize("name", ["linear", "fan", "merged"])
+@pytest.mark.parametrize("name", ["linear", "fan", "merged", "stateful_map"])
 def test_to_json_is_bytewax_s(name: str) -> None:
     ours = json.loads(ls_visualize.to_json(shapes("learnstream")[name]))
     theirs = json.loads(bw_visualize.to_json(shapes("bytewax")[name]))
@@ -205,7 +209,7 @@ def test_dir_source_says_what_is_wrong_with_the_path(tmp_path: Path) -> None:
             BwDirSource(path)
 
 
-@pytest.mark.parametrize("name", ["linear", "fan", "merged"])
+@pytest.mark.parametrize("name", ["linear", "fan", "merged", "stateful_map"])
 @pytest.mark.parametrize("recursive", [False, True])
 def test_to_plantuml_is_bytewax_s(name: str, recursive: bool) -> None:
     ours = ls_visualize.to_plantuml(shapes("learnstream")[name], recursive)
@@ -439,7 +443,7 @@ def test_operator_records_are_bytewax_s() -> None:
         assert isinstance(ml.down, df.Port) and ml.down.stream_id == "busy.ml.flat_map_batch.down"
 
 
-@pytest.mark.parametrize("name", ["linear", "fan", "merged"])
+@pytest.mark.parametrize("name", ["linear", "fan", "merged", "stateful_map"])
 def test_rendered_records_are_bytewax_s(name: str) -> None:
     import dataclasses
 

@@ -25,6 +25,7 @@ from learnstream.dataflow import (
     Dataflow,
     KeyedStream,
     Operator,
+    SinglePort,
     Stream,
     current_call,
     learner_call,
@@ -872,11 +873,21 @@ def stateful_map(
     # steps keep those ids (errors, visualize), while one logic runs the whole loop.
     flow = up.flow()
     here = _here(up).step_id
-    with flow._enter(record_class("stateful_flat_map", (), (), (), False), "stateful_flat_map"):
-        with flow._enter(record_class("stateful", (), (), (), False), "stateful"):
-            return stateful_batch(
-                "stateful_batch", up, lambda resume: _MapEachValue(here, mapper, resume)
-            )
+
+    def builder(resume: S | None) -> _MapEachValue[V, W, S]:
+        return _MapEachValue(here, mapper, resume)
+
+    fm_cls = record_class("stateful_flat_map", ("up", "mapper"), ("up",), ("down",), False)
+    st_cls = record_class("stateful", ("up", "builder"), ("up",), ("down",), False)
+    fm_id = f"{current_call(flow).step_id}.stateful_flat_map"
+    fm_up = SinglePort(f"{fm_id}.up", up.stream_id)
+    with flow._enter(fm_cls, "stateful_flat_map", up=fm_up, mapper=mapper) as fm:
+        st_up = SinglePort(f"{fm_id}.stateful.up", up.stream_id)
+        with flow._enter(st_cls, "stateful", up=st_up, builder=builder) as st:
+            down = stateful_batch("stateful_batch", up, builder)
+            st.down = SinglePort(f"{st.step_id}.down", down.stream_id)  # type: ignore[attr-defined]
+        fm.down = SinglePort(f"{fm.step_id}.down", down.stream_id)  # type: ignore[attr-defined]
+    return down
 
 
 class _MapEachValue(StatefulBatchLogic[V, W, S]):
