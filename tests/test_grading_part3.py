@@ -17,7 +17,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from grading_helpers import generated, lab_module, with_submission, workspace_from
+from grading_helpers import (
+    generated,
+    lab_module,
+    submission_text,
+    with_submission,
+    workspace_from,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -409,3 +415,29 @@ def test_a_row_matches_any_alternative_and_a_long_run_is_cut_saying_so() -> None
         "✗ yours ... and 5 more rows",
     ]
     assert "(4 later arrivals of 'k' not drawn)" in text and "#17" not in text
+
+
+@pytest.mark.parametrize(
+    ("case", "orders"),
+    [
+        ("en_map_per_item", [0, 2, 6]),  # asks for every order: #1, #3 and #7
+        ("en_ttl_zero", [0, 6]),  # asks once per batch of five: #1, then #7 in the next
+    ],
+)
+def test_a_catalogue_call_is_told_for_the_order_it_was_made_for(
+    case: str, orders: list[int]
+) -> None:
+    enrich = lab_module("part3", "enrich")
+    learner = ModuleType(case)
+    exec(compile(submission_text("part3", "enrich", case), f"{case}.py", "exec"), vars(learner))
+    events = enrich._orders("p-001", "p-002", "p-001", "p-003", "p-002", "p-004", "p-001")
+    report = run_scripted_flow(
+        LocalRunner(learner),
+        "build_flow(...)",
+        "build_flow",
+        [(0, enrich._order_of(e)) for e in events],
+        table=enrich.TABLE,
+        per_tick=enrich._ENRICH_BATCH,
+        tick_seconds=enrich._ENRICH_TICK,
+    )
+    assert enrich._asked_for(events, report["asked"], "p-001") == orders

@@ -89,12 +89,27 @@ def _rows_verdict(events: list[Event], report: dict[str, Any], table: dict[str, 
         )
 
 
+def _asked_for(events: list[Event], asked: list[Any], key: str) -> list[int]:
+    """The arrival numbers of the orders the flow asked the catalogue about `key` for: a
+    call is for the next order of `key` not asked for yet in the batch the flow had just
+    been given (`asked` holds each call's key and that batch's first and last position),
+    else for the latest order of `key` before it."""
+    claimed: list[int] = []
+    for asked_key, first, last in asked:
+        if asked_key != key:
+            continue
+        ours = [e.n for e in events if e.key == key and e.n <= last]
+        fresh = [n for n in ours if n >= first and n not in claimed]
+        claimed.append(fresh[0] if fresh else max(ours, default=last))
+    return claimed
+
+
 def _calls_verdict(events: list[Event], report: dict[str, Any]) -> None:
     calls = report["calls"]
     twice = {key: n for key, n in calls.items() if n > 1}
     if twice:
         key = min(twice)
-        first, again = [n + 1 for n, e in enumerate(events) if e.key == key][:2]
+        first, again = [n + 1 for n in _asked_for(events, report["asked"], key)][:2]
         raise CheckFailed(
             f"your flow asked the catalogue for {key!r} {twice[key]} times (for order {first} "
             f"and again for order {again}); it may ask at most once per product id, unknown "

@@ -30,8 +30,8 @@ that never ends would have written) and at the end (`outputs`).
 ...     return flow
 >>> runner = LocalRunner(types.SimpleNamespace(enrich=enrich))
 >>> report = run_scripted_flow(runner, "enrich", "enrich", [(0, "a"), (0, "a")], table={"a": 1})
->>> report["outputs"], report["calls"]
-([[('a', 1), ('a', 1)]], {'a': 2})
+>>> report["outputs"], report["calls"], report["asked"]
+([[('a', 1), ('a', 1)]], {'a': 2}, [('a', 0, 0), ('a', 1, 1)])
 """
 
 from __future__ import annotations
@@ -92,6 +92,14 @@ class _Script:
         self.served.append((self.pos - 1, before))
         return batch
 
+    def batch(self) -> tuple[int, int]:
+        """The script positions of the first and last item of the batch served last
+        ((0, -1) before any)."""
+        if not self.served:
+            return (0, -1)
+        first = self.served[-2][0] + 1 if len(self.served) > 1 else 0
+        return (first, self.served[-1][0])
+
     def written_after(self) -> list[list[int | None]]:
         """Per sink, per item written: the script position of the last item in before it was
         written (-1: none yet), or None for an item written after the input ended."""
@@ -122,14 +130,16 @@ def run_scripted_flow(
 ) -> dict[str, Any]:
     """Build `fn(source_0, ..., sink_0, ...[, lookup])`, play `script`, report the sinks.
 
-        Every source is polled here and every sink's writes come here as they are
-        made, so the arrival order and the outputs seen "live" are the grader's own
-        observations. With a `table`, the flow gets a last argument `lookup(key)`
-        returning `table.get(key)` (a copy), and the report counts its calls per key.
-        Up to `per_tick` consecutive items of one source arrive in one batch; the
-        flow's clock stands still unless `tick_seconds` moves it that much per item
-        its sources gave (a cache with a time to live then expires as on a live
-        stream). The report names the flow's clocks (`clocks`), and when each item
+    Every source is polled here and every sink's writes come here as they are
+    made, so the arrival order and the outputs seen "live" are the grader's own
+    observations. With a `table`, the flow gets a last argument `lookup(key)`
+    returning `table.get(key)` (a copy), and the report counts its calls per key
+    (`calls`) and lists them in order (`asked`: the key, and the script positions
+    of the first and last item of the batch the flow had been given last).
+    Up to `per_tick` consecutive items of one source arrive in one batch; the
+    flow's clock stands still unless `tick_seconds` moves it that much per item
+    its sources gave (a cache with a time to live then expires as on a live
+    stream). The report names the flow's clocks (`clocks`), and when each item
     of each sink was written (`written_after`: the script position of the last item
     in by then, None once the input had ended).
     """
@@ -137,11 +147,13 @@ def run_scripted_flow(
     outputs = [sink.items for sink in sinks_made]
     played = _Script([(int(s), item) for s, item in script], outputs, per_tick)
     calls: Counter[str] = Counter()
+    asked: list[tuple[str, int, int]] = []
     extra: list[Any] = []
     if table is not None:
 
         def lookup(key: str) -> Any:
             calls[key] += 1
+            asked.append((key, *played.batch()))
             found = table.get(key)
             return None if found is None else (dict(found) if isinstance(found, dict) else found)
 
@@ -157,6 +169,7 @@ def run_scripted_flow(
         report["outputs"] = outputs
         report["live"] = played.live if played.live is not None else [list(o) for o in outputs]
         report["calls"] = dict(calls)
+        report["asked"] = asked
         report["clocks"] = handle.clocks
         report["written_after"] = played.written_after()
     return report
