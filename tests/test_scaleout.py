@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +23,8 @@ import learnstream.operators as op
 from learnstream.connectors.files import DirSink, DirSource, FileSink
 from learnstream.dataflow import Dataflow
 from learnstream.errors import KeyedItemError, UserFunctionError
-from learnstream.scaleout.translate import SHARDS_PER_WORKER, UnsupportedOnBytewax, to_bytewax
+from learnstream.scaleout.placement import shard_names, worker_of
+from learnstream.scaleout.translate import UnsupportedOnBytewax, to_bytewax
 from learnstream.testing import TestingSink, TestingSource, cluster_main, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +45,9 @@ def test_two_processes_give_learnstreams_results(name: str, tmp_path: Path) -> N
     got = flows.on_bytewax_processes(name, tmp_path / "bytewax", processes=2)
     assert got == expected
     writers = {path.name.split("-")[1] for path in (tmp_path / "bytewax").glob("*.txt")}
-    if name in ("wordcount", "joins", "tumbling", "partitioned_files"):
+    # Flows with many keys; the 4 sensors of `tumbling` all hash to one process
+    # (as Bytewax itself would place them), so that one writes from one process only.
+    if name in ("wordcount", "joins", "partitioned_files"):
         assert len(writers) == 2, "both processes should have written part of the output"
 
 
@@ -117,7 +121,52 @@ def test_keyed_steps_are_sharded_by_worker_count() -> None:
         "shards.count/unshard",
         "shards.out",
     ]
-    assert SHARDS_PER_WORKER > 1
+
+
+def _bytewax_workers_of(keys: list[str], workers: int) -> dict[str, int]:
+    """The worker Bytewax itself runs each key of a stateful step on."""
+    import bytewax.operators as bw_op
+    from bytewax.dataflow import Dataflow as BytewaxDataflow
+    from bytewax.testing import TestingSource as BytewaxSource
+    from bytewax.testing import cluster_main as bytewax_cluster_main
+
+    class Echo(bw_op.StatefulBatchLogic[str, str, None]):
+        def on_batch(self, values: list[str]) -> tuple[list[str], bool]:
+            return values, self.RETAIN
+
+        def snapshot(self) -> None:
+            return None
+
+    found: dict[str, int] = {}
+    flow = BytewaxDataflow("placement")
+    keyed = bw_op.key_on("key", bw_op.input("inp", flow, BytewaxSource(keys)), lambda k: k)
+    held = bw_op.stateful_batch("echo", keyed, lambda _resume: Echo())
+    bw_op.inspect_debug("where", held, lambda _s, kv, _e, worker: found.update({kv[0]: worker}))
+    bytewax_cluster_main(flow, [], 0, worker_count_per_proc=workers)
+    return found
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4, 5])
+def test_placement_predicts_where_bytewax_runs_a_key(workers: int) -> None:
+    keys = [f"key{n}" for n in range(200)] + shard_names(workers) + ["", "é", "x" * 17]
+    assert _bytewax_workers_of(keys, workers) == {key: worker_of(key, workers) for key in keys}
+    assert [worker_of(name, workers) for name in shard_names(workers)] == list(range(workers))
+
+
+def test_a_keyed_step_runs_each_key_on_the_worker_of_its_shard() -> None:
+    """One shard per worker, each on its own worker: keys spread as their hash says."""
+    keys = [f"k{n}" for n in range(64)]
+    seen: dict[str, set[int]] = {}
+
+    def note(_step: str, item: tuple[str, int], _epoch: int, worker: int) -> None:
+        seen.setdefault(item[0], set()).add(worker)
+
+    flow = Dataflow("placed")
+    s = op.input("inp", flow, TestingSource([(key, 1) for key in keys * 3], batch_size=50))
+    totals = op.stateful_map("sum", s, lambda n, v: ((n or 0) + v, (n or 0) + v))
+    op.inspect_debug("where", totals, note)
+    cluster_main(flow, [], 0, worker_count_per_proc=3)
+    assert seen == {key: {zlib.crc32(key.encode()) % 3} for key in keys}
 
 
 def test_redistribute_spreads_items_over_bytewax_workers() -> None:

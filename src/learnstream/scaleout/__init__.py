@@ -12,10 +12,10 @@ hand a learnstream flow to Bytewax.
 with `process(batches)`/`eof()`. Each becomes a Bytewax core operator that calls
 the *same* learnstream runtime, so a flow gives the same answers on both engines:
 learnstream's windowing (its kept watermark included), keyed-item checks and error
-messages travel with it. Keyed steps are *sharded*: items go to one of
-`16 × workers` shards by a stable hash of their key, Bytewax places each shard on
-one worker, and there one learnstream step holds all of that shard's keys,
-batch at a time, in the C core. Connectors are wrapped in Bytewax's interfaces
+messages travel with it. Keyed steps are *sharded*: items go to one shard per
+worker by a stable hash of their key, each shard is named so that Bytewax places
+it on its worker (`placement`), and there one learnstream step holds all of that
+shard's keys, batch at a time, in the C core. Connectors are wrapped in Bytewax's interfaces
 (`connectors`), which are learnstream's: partitioned sources keep their
 partitions, so each item is read once whatever the worker count.
 

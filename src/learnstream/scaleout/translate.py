@@ -17,6 +17,9 @@ process). Bytewax sends each shard to one worker, so every key's items meet in
 one learnstream step there, in the order they arrived: that step sees a subset
 of the keys and computes exactly what it computes on learnstream, batch at a
 time, in the C core. Only the order of outputs across keys and workers changes.
+There is one shard per worker, named so that Bytewax places it on that worker
+(`placement`): the keys split over the workers as evenly as their hash does, and
+each batch costs one call and one message per worker.
 """
 
 from __future__ import annotations
@@ -42,11 +45,8 @@ from learnstream.errors import DataflowError, user_function_error
 from learnstream.outputs import FixedPartitionedSink
 from learnstream.scaleout.connectors import sink_for_bytewax, source_for_bytewax
 from learnstream.scaleout.failures import Failures
+from learnstream.scaleout.placement import shard_names
 from learnstream.testing import TestingSource
-
-#: Shards per worker: more shards spread keys more evenly over the workers
-#: (Bytewax places each shard by its own hash), fewer cost fewer calls per batch.
-SHARDS_PER_WORKER = 16
 
 #: Shards of a run with recovery, whatever its worker count: Bytewax snapshots each
 #: shard's state under the shard's name and, resumed on another number of workers,
@@ -89,9 +89,9 @@ def to_bytewax(flow: Dataflow, worker_count: int = 1, *, recovering: bool = Fals
     calls = {call.step_id: call for call in _calls(flow.root)}
     out = BytewaxFlow(BytewaxDataflow(flow.flow_id), recovering=recovering)
     if recovering:
-        shards = RECOVERY_SHARDS
+        shards = [str(n) for n in range(RECOVERY_SHARDS)]
     else:
-        shards = 1 if worker_count == 1 else SHARDS_PER_WORKER * worker_count
+        shards = shard_names(worker_count)
     streams: dict[str, BytewaxStream[Any]] = {}
     for step in steps:
         ups = [streams[stream_id] for stream_id in step.inputs]
@@ -221,7 +221,7 @@ def _port_item_key(step: CoreStep) -> Callable[[Any], Any]:
 
 
 #: How each keyed step finds an item's key, to route it to its shard. Routing never
-#: fails: an item without a proper key goes to shard 0, where the learnstream step
+#: fails: an item without a proper key goes to the first shard, where the learnstream step
 #: raises its usual error about it.
 _KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
     "stateful_batch": _item_key,
@@ -231,20 +231,20 @@ _KEY_OF: dict[str, Callable[[CoreStep], Callable[[Any], Any]]] = {
 }
 
 
-def _router(key_of: Callable[[Any], Any], shards: int) -> Callable[[list[Any]], list[Any]]:
-    """Split a batch into one `(shard, items)` per shard it touches, items in order.
+def _router(key_of: Callable[[Any], Any], names: list[str]) -> Callable[[list[Any]], list[Any]]:
+    """Split a batch into one `(shard name, items)` per shard it touches, items in order.
 
     Bytewax moves (and, between processes, pickles) each routed item on its own:
     one list per shard and batch costs far less than one item per item.
     """
-    if shards == 1:
-        return lambda items: [("0", items)]
-    names = [str(n) for n in range(shards)]
+    if len(names) == 1:
+        return lambda items: [(names[0], items)]
+    shards = len(names)
     crc32 = zlib.crc32
 
     def shard_of(key: Any) -> str:
         # A StrEnum key shards with its plain text, as learnstream keys it.
-        return names[crc32(key.encode()) % shards] if isinstance(key, str) else "0"
+        return names[crc32(key.encode()) % shards] if isinstance(key, str) else names[0]
 
     def safe_key(item: Any) -> Any:
         try:
@@ -324,7 +324,7 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
 
 
 def _sharded(
-    step: CoreStep, local: str, ups: list[BytewaxStream[Any]], shards: int, out: BytewaxFlow
+    step: CoreStep, local: str, ups: list[BytewaxStream[Any]], shards: list[str], out: BytewaxFlow
 ) -> list[BytewaxStream[Any]]:
     up = ups[0]
     if len(ups) > 1:  # a join: tag each side's items with their port, then merge
