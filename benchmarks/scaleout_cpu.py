@@ -6,16 +6,23 @@ runs a keyed flow whose `stateful_map` does a fixed amount of Python work per it
 this machine before the runs) as whole processes, through the commands a user types:
 
 - `learnstream`: `python -m learnstream.run FLOW` (one process);
-- `-p 2`: the same command with `--engine bytewax -p 2` (two processes on Bytewax).
+- `-p 2`: the same command with `--engine bytewax -p 2` (two processes on Bytewax);
+- `plain Python`: `python -m benchmarks.scaleout_floor` with 1 and with 2 processes,
+  the same work and lines with no engine, the 64 keys split exactly over forked
+  processes: its speed-up is the most two processes can gain on this machine at that
+  moment (the ceiling for `-p 2`).
 
-For each level of work the two commands run in pairs, one right after the other, and
-the table gives the median of each and the median of the pairs' ratios: on a shared
-machine the load drifts between pairs more than within one. Every run writes its share
-of the output to files; the runner stops with an error unless both commands wrote the
-same multiset of lines. The level where the ratio crosses 1 is the break-even: the
-work per item from which two processes beat one on this machine. Each process also
-notes its CPU time when its sink closes: the busiest process's CPU is what the run
-needs at least on idle cores, a figure the machine's load does not move.
+For each level of work the four commands run one right after the other (a round,
+starting from another command each round), and the table gives the median of each
+and the median of the rounds' ratios (`-p 2` to one learnstream process, plain
+Python's two processes to its one): on a shared machine the load
+drifts between rounds more than within one. Every run writes its share of the
+output to files; the runner stops with an error unless all commands wrote the same
+multiset of lines. The level where the ratio crosses 1 is the break-even: the work
+per item from which two processes beat one on this machine. Each process also notes
+its CPU time when it is done: the busiest process's CPU is what the run needs at
+least on two idle cores, and the ratio of one process's CPU to it is the speed-up
+those cores would give, a figure the load moves less than the wall clock.
 """
 
 from __future__ import annotations
@@ -33,23 +40,25 @@ from typing import Any
 
 from benchmarks import workloads as w
 from benchmarks.runner import compile_sources
+from benchmarks.scaleout_floor import KEYS, burn
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYS = 64
 BATCH = 500
+ONE = "learnstream (1 process)"
+TWO = "on Bytewax, -p 2"
+FLOOR = ["plain Python, 1 process", "plain Python, 2 processes"]
+SYSTEMS = [ONE, TWO, *FLOOR]
 
-SYSTEMS = {
-    "learnstream (1 process)": [],
-    "on Bytewax, -p 2": ["--engine", "bytewax", "-p", "2"],
-}
 
-
-def burn(rounds: int, value: int) -> int:
-    """`rounds` steps of a linear congruential generator: pure Python work."""
-    h = value
-    for _ in range(rounds):
-        h = (h * 1103515245 + 12345) & 0x7FFFFFFF
-    return h
+def command(system: str, items: int, rounds: int, out_dir: str) -> list[str]:
+    """The whole command `system` runs, writing its lines (and CPU notes) into `out_dir`."""
+    if system in FLOOR:
+        processes = str(FLOOR.index(system) + 1)
+        floor = ["-m", "benchmarks.scaleout_floor", str(items), str(rounds), out_dir, processes]
+        return [sys.executable, *floor]
+    spec = f"benchmarks.scaleout_cpu:flow({items}, {rounds}, {out_dir!r})"
+    engine = ["--engine", "bytewax", "-p", "2"] if system == TWO else []
+    return [sys.executable, "-m", "learnstream.run", spec, *engine]
 
 
 def flow(items: int, rounds: int, out_dir: str) -> Any:
@@ -92,19 +101,22 @@ def _shares(api: w.Api, out_dir: str) -> Any:
 
 
 def rounds_per_ms() -> float:
-    """How many `burn` rounds one millisecond of this process's CPU time holds."""
-    rounds = 200_000
-    started = time.process_time()
-    burn(rounds, 1)
-    return rounds / ((time.process_time() - started) * 1000)
+    """How many `burn` rounds one millisecond of this process's CPU time holds: the
+    fastest of five tries, as a try the machine's other work slowed is no measure."""
+    rounds = 100_000
+    fastest = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        burn(rounds, 1)
+        fastest = min(fastest, time.process_time() - started)
+    return rounds / (fastest * 1000)
 
 
 def measure(system: str, items: int, rounds: int) -> tuple[float, str, float]:
     """Seconds the whole command took, a digest of the lines it wrote (any order), and
     the CPU seconds of its busiest process."""
     with tempfile.TemporaryDirectory() as tmp:
-        spec = f"benchmarks.scaleout_cpu:flow({items}, {rounds}, {tmp!r})"
-        argv = [sys.executable, "-m", "learnstream.run", spec, *SYSTEMS[system]]
+        argv = command(system, items, rounds, tmp)
         started = time.perf_counter()
         done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
@@ -120,7 +132,7 @@ def measure(system: str, items: int, rounds: int) -> tuple[float, str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scaleout_cpu")
     parser.add_argument("--items", type=int, default=20_000)
-    parser.add_argument("--pairs", type=int, default=3, help="paired runs per level")
+    parser.add_argument("--pairs", type=int, default=3, help="rounds of the commands per level")
     parser.add_argument(
         "--levels", default="0,0.02,0.05,0.1,0.2", help="ms of work per item, comma-separated"
     )
@@ -129,19 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     compile_sources()  # as installed: no run compiles learnstream's sources again
     per_ms = rounds_per_ms()
     print(f"calibrated: {per_ms:.0f} rounds per ms of CPU", file=sys.stderr)
-    names = list(SYSTEMS)
     rows = [
-        f"| work per item | {names[0]} | {names[1]} | speed-up of -p 2 (median of pairs) "
-        "| busiest process's CPU: 1 process, -p 2 |",
-        "|---:|---:|---:|---:|---:|",
+        f"| work per item | {ONE} | {TWO} | speed-up of -p 2 (median of rounds) "
+        "| busiest process's CPU: 1 process, -p 2 (speed-up on idle cores) "
+        "| plain Python: 1, 2 processes | ceiling: plain Python's speed-up |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for level in (float(x) for x in args.levels.split(",")):
         rounds = round(level * per_ms)
-        times: dict[str, list[float]] = {name: [] for name in names}
-        cpus: dict[str, list[float]] = {name: [] for name in names}
-        ratios = []
-        for pair in range(args.pairs):
-            order = names if pair % 2 == 0 else names[::-1]
+        times: dict[str, list[float]] = {name: [] for name in SYSTEMS}
+        cpus: dict[str, list[float]] = {name: [] for name in SYSTEMS}
+        for turn in range(args.pairs):
+            order = SYSTEMS[turn % len(SYSTEMS) :] + SYSTEMS[: turn % len(SYSTEMS)]
             digests = {}
             for name in order:
                 seconds, digests[name], cpu = measure(name, args.items, rounds)
@@ -150,20 +161,29 @@ def main(argv: list[str] | None = None) -> int:
             if len(set(digests.values())) != 1:
                 print(f"BENCHMARK FAILED: outputs differ at {level} ms: {digests}", file=sys.stderr)
                 return 1
-            ratios.append(times[names[0]][-1] / times[names[1]][-1])
             print(
                 f"{level} ms: "
-                + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names)
-                + f" ({ratios[-1]:.2f}x; busiest CPU "
-                + ", ".join(f"{cpus[n][-1]:.2f} s" for n in names)
+                + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in SYSTEMS)
+                + f" ({times[ONE][-1] / times[TWO][-1]:.2f}x, plain Python "
+                + f"{times[FLOOR[0]][-1] / times[FLOOR[1]][-1]:.2f}x; busiest CPU "
+                + ", ".join(f"{cpus[n][-1]:.2f} s" for n in SYSTEMS)
                 + f"; load {os.getloadavg()[0]:.1f})",
                 file=sys.stderr,
             )
-        one, two = (statistics.median(times[name]) for name in names)
-        cpu_one, cpu_two = (statistics.median(cpus[name]) for name in names)
+
+        def median(values: list[float]) -> float:
+            return statistics.median(values)
+
+        def speedup(one: str, two: str, of: dict[str, list[float]]) -> float:
+            return median([a / b for a, b in zip(of[one], of[two], strict=True)])
+
         rows.append(
-            f"| {level:g} ms | {one:.2f} s | {two:.2f} s | {statistics.median(ratios):.2f}× "
-            f"| {cpu_one:.2f} s, {cpu_two:.2f} s |"
+            f"| {level:g} ms | {median(times[ONE]):.2f} s | {median(times[TWO]):.2f} s "
+            f"| {speedup(ONE, TWO, times):.2f}× "
+            f"| {median(cpus[ONE]):.2f} s, {median(cpus[TWO]):.2f} s "
+            f"({speedup(ONE, TWO, cpus):.2f}×) "
+            f"| {median(times[FLOOR[0]]):.2f} s, {median(times[FLOOR[1]]):.2f} s "
+            f"| {speedup(FLOOR[0], FLOOR[1], times):.2f}× |"
         )
     table = "\n".join(rows)
     print(table)
