@@ -182,7 +182,7 @@ LAYERS = [
     # 3: what a flow is written with and run by in tests
     {"operators", "connectors", "testing"},
     # 4: running and drawing flows: the run command, scale-out, pictures, the grader's child
-    {"run", "scaleout", "visualize", "timeline", "charts", "sandbox_child"},
+    {"run", "scaleout", "visualize", "timeline", "charts", "sandbox_child", "sandbox_models"},
     # 5: the course's tools
     {"grading", "coursebook", "doctor", "cli", "__main__", "__init__"},
 ]

@@ -20,7 +20,8 @@ the grader counts it. A request's answer may so be preceded by:
   ended) or `{"ok": false, "type": T, "message": M}`;
 - `{"items": [...]}`: results of a `pull`, in order, sent before any callback
   (so the grader knows how many inputs were read before each result);
-- `{"push": REF, "items": [...]}`: a sink's writes (no answer).
+- `{"push": REF, "items": [...]}`: a sink's writes, or a page of the calls made of
+  the models logged to REF (`learnstream.sandbox_models`); no answer.
 
 Every request carries an `id` (a random number) which every message sent about
 it repeats: answers written ahead of time by the learner's code are refused.
@@ -56,6 +57,8 @@ FROZEN_NOW = datetime(2024, 1, 1, tzinfo=UTC)
 _GIVEN = [0]
 #: Items per message of a `pull`.
 _CHUNK = 20_000
+#: Model calls per message.
+_PAGE = 2_000
 # What the driver pulls items with, bound before any learner code runs: a learner who
 # patches builtins.next or itertools must aim at this driver itself to change what it sends.
 _next, _islice, _deque, _count, _collect = (
@@ -316,6 +319,8 @@ class Driver:
         self._folder = Path.cwd().resolve()
         self._handles: dict[int, Any] = {}
         self._pending: list[Any] = []
+        #: model calls not yet sent: (log ref, encoded entry), in the order they were made
+        self._calls: list[tuple[int, Any]] = []
         self._request_id: Any = None
 
     # the channel
@@ -327,7 +332,9 @@ class Driver:
             data = data[self._write(self._fd, data) :]
 
     def _flush(self) -> None:
-        """Send the results pulled so far (plain numbers as they are, anything else encoded)."""
+        """Send the model calls and the results pulled so far (plain numbers as they are,
+        anything else encoded)."""
+        self._flush_calls()
         if self._pending:
             items, self._pending = self._pending, []
             kinds = set(map(type, items))
@@ -337,6 +344,17 @@ class Driver:
                 budget = [MAX_NODES]
                 items = [encode(item, budget) for item in items]
             self._send({"items": items})
+
+    def _flush_calls(self) -> None:
+        """Send the model calls made so far, a page per run of calls of one log."""
+        calls, self._calls = self._calls, []
+        for ref, page in itertools.groupby(calls, key=lambda call: call[0]):
+            self._send({"push": ref, "items": [entry for _, entry in page]})
+
+    def _log(self, ref: int, entry: Any) -> None:
+        self._calls.append((ref, entry))
+        if len(self._calls) >= _PAGE:
+            self._flush_calls()
 
     def ask(self, ref: int, method: str, *args: Any) -> Any:
         """Call the grader's object `ref`; StopIteration when it says the stream ended."""
@@ -387,8 +405,13 @@ class Driver:
             return pushed_sink(lambda items: self.push(ref, items))
         if kind == "fn":
             return lambda *args: ask(ref, "call", *args)
-        if kind == "obj":
-            return type("Model", (), {name: _method(ask, ref, name) for name in extra})()
+        if kind == "model":
+            from learnstream.sandbox_models import logged_model
+
+            fresh = None if extra["fresh"] is None else self.arg(extra["fresh"])
+            return logged_model(
+                extra["name"], extra["key"], lambda entry: self._log(ref, entry), fresh
+            )
         raise ValueError(f"unknown proxy {kind!r}")
 
     # requests
@@ -459,17 +482,8 @@ class Driver:
             except BaseException as exc:  # everything learner code can throw, even SystemExit
                 self._pending = []
                 reply = {"ok": False, "error": error_of(exc, self._folder)}
+            self._flush_calls()
             self._send(reply)
-
-
-def _method(ask: Callable[..., Any], ref: int, name: str) -> Callable[..., Any]:
-    """A proxy's method: each call is asked of the grader's object."""
-
-    def method(_self: Any, *args: Any) -> Any:
-        return ask(ref, name, *args)
-
-    method.__name__ = name
-    return method
 
 
 class _Feed(Iterator[Any]):

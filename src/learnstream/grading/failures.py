@@ -34,6 +34,7 @@ class FailureKind(Enum):
     TIMEOUT = "timeout"  # a call did not return in time (or used up the CPU)
     CRASH = "crash"  # the interpreter crashed (a signal), or wrote over the channel
     KILLED = "killed"  # killed by another signal (often the memory cap)
+    TAMPERED = "tampered"  # used the insides of what the grader handed it (a model's)
     # the learner's code answered, wrongly (found by a check)
     WRONG_SHAPE = "wrong_shape"  # not an iterator / a Dataflow, items not shaped as the contract says, too few or too many
     WRONG_TYPE = "wrong_type"  # the right value as the wrong type (2.0 for 2, a naive datetime)
@@ -69,6 +70,7 @@ _BROKE = frozenset(
         FailureKind.TIMEOUT,
         FailureKind.CRASH,
         FailureKind.KILLED,
+        FailureKind.TAMPERED,
     }
 )
 
@@ -111,6 +113,11 @@ KIND_HINTS = {
     ),
     FailureKind.CRASH: "Remove ctypes or C-extension tricks: the interpreter itself crashed.",
     FailureKind.KILLED: "Your code used too much memory or CPU: handle one item at a time.",
+    FailureKind.TAMPERED: (
+        "Use a model the grader hands you only through predict_one, predict_proba_one, "
+        "learn_one and clone: the grader replays those calls on its own copy, and a model "
+        "changed any other way no longer answers as that copy does."
+    ),
     FailureKind.EAGER: (
         "Loop with `for value in stream:` and yield each result inside the loop, before "
         "reading the next value: no list(), no islice() chunks, no peeking ahead."

@@ -109,6 +109,7 @@ def grade_exercise(
         return result
     runner = make_runner(file, limits or exercise.limits, seed)
     try:
+        runner.begin()
         session = Session(runner, seed, max_examples)
         result.checks = [run_check(check, session) for check in exercise.checks]
         result.output = runner.output()

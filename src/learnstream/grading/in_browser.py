@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from learnstream.grading.failures import FailureKind
-from learnstream.grading.grader import _hints, run_check
-from learnstream.grading.kit.session import Session
+from learnstream.grading.grader import _hints, grade_exercise
 from learnstream.grading.processes import SHOWN_OUTPUT_CHARS, size_in_words
 from learnstream.grading.registry import get_part
 from learnstream.grading.report import render, render_text
-from learnstream.grading.results import ExerciseResult, PartResult
+from learnstream.grading.results import PartResult
 from learnstream.grading.runner import (
     Handle,
     LearnerError,
@@ -187,6 +186,9 @@ class Watched:
     def load_failure(self) -> LearnerError | SandboxDied | None:
         return self.runner.load_failure
 
+    def begin(self) -> None:
+        """Nothing to start ahead: the import is a numbered call of its own."""
+
     def _watch(self, what: str, call: Callable[[], Any]) -> Any:
         runner = self.runner
         if runner.load_failure is None and not runner.loaded:
@@ -269,17 +271,12 @@ def grade(
     file = workspace / found.name / chosen.file
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(source, encoding="utf-8")
-    runner = Watched(InPageRunner(file, chosen.limits), hung, notify)
-    result = ExerciseResult(chosen.name, chosen.title, f"{found.name}/{file.name}", [])
-    try:
-        session = Session(runner, seed)
-        result.checks = [run_check(check, session) for check in chosen.checks]
-        result.output = runner.output()
-    finally:
-        runner.close()
-    if runner.load_failure is not None:
-        failed = result.checks[0]
-        result.problem = failed.message + (f"\n{failed.details}" if failed.details else "")
+    result = grade_exercise(
+        chosen,
+        file,
+        seed,
+        make_runner=lambda path, limits, _: Watched(InPageRunner(path, limits), hung, notify),
+    )
     graded = PartResult(found.name, found.title, [result], seed=seed)
     _hints(graded, found, Progress.load(workspace))
     return graded

@@ -3,12 +3,12 @@
 Like `learnstream.grading.probes`, a probe runs in the grader's process, calls
 the learner's code through the runner and returns plain data; the checks (in
 `labs/part4/*/checks.py`) decide. What is special here is the models: the learner's
-flow is handed **instrumented** River models (`Recorder`) that live here, in
-the grader's process — the learner's code holds proxies, and every call it
-makes comes here — and log every call: which example was predicted or learned,
-by which model instance. So the checks see leakage (learning an example before
-predicting it), a model that was not replaced after a drift, or a model that
-was never used, from records the learner's code cannot touch.
+flow is handed River models (`runner.Model`) made on its own side, where every call
+is answered at once and written down (`learnstream.sandbox_models`). The log comes
+back here, where `ModelLog` replays each call on the grader's own copy of the model
+and refuses a log its copy does not reproduce. So the checks see leakage (learning
+an example before predicting it), a model that was not replaced after a drift, or a
+model that was never used, from calls that really happened.
 
 The streams and models are built from small specs by functions also used by the
 grader's own reference answers, so both sides see exactly the same data.
@@ -23,16 +23,24 @@ True
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
+from learnstream.errors import short_repr
 from learnstream.grading.probes import BALLAST, held_memory
-from learnstream.grading.runner import Callback, Remote, Runner, Sink, Source, Unwatched
-
-#: What the learner's code may call of a model.
-MODEL_METHODS = ("predict_one", "predict_proba_one", "learn_one", "clone")
+from learnstream.grading.runner import (
+    Callback,
+    Model,
+    RefusedLog,
+    Runner,
+    Sink,
+    Source,
+    Unwatched,
+)
+from learnstream.sandbox_models import make_model
+from learnstream.wire import encode
 
 
 def examples_of(spec: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
@@ -70,47 +78,6 @@ def examples_of(spec: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     ]
 
 
-def _memorizer() -> Any:
-    """A River classifier that remembers the label of every `x` it learned, else the majority.
-
-    It predicts `None` before it has learned anything (River does not score that).
-    A flow that learns an example before predicting it gets every answer right.
-    """
-    from river import base
-
-    class Memorizer(base.Classifier):
-        def __init__(self) -> None:
-            self.seen: dict[tuple[Any, ...], Any] = {}
-            self.counts: dict[Any, int] = {}
-
-        def learn_one(self, x: dict[str, Any], y: Any) -> None:
-            self.seen[tuple(sorted(x.items()))] = y
-            self.counts[y] = self.counts.get(y, 0) + 1
-
-        def predict_proba_one(self, x: dict[str, Any]) -> dict[Any, float]:
-            key = tuple(sorted(x.items()))
-            if key in self.seen:
-                return {self.seen[key]: 1.0}
-            if not self.counts:
-                return {}
-            return {max(self.counts, key=lambda y: (self.counts[y], str(y))): 1.0}
-
-    return Memorizer()
-
-
-def make_model(name: str) -> Any:
-    """A fresh model by name: "logreg", "naive_bayes", "hoeffding" or "memorizer"."""
-    if name == "memorizer":
-        return _memorizer()
-    from river import linear_model, naive_bayes, preprocessing, tree
-
-    if name == "logreg":
-        return preprocessing.StandardScaler() | linear_model.LogisticRegression()
-    if name == "hoeffding":
-        return tree.HoeffdingTreeClassifier()
-    return preprocessing.StandardScaler() | naive_bayes.GaussianNB()
-
-
 def _key(x: Any) -> Any:
     try:
         return tuple(sorted(x.items()))
@@ -118,58 +85,79 @@ def _key(x: Any) -> Any:
         return None
 
 
-def _index_of(examples: list[tuple[dict[str, Any], Any]]) -> dict[Any, tuple[int, Any]]:
-    """Each example's index and `x`, found by the identity of `x` or by its contents."""
-    index: dict[Any, tuple[int, Any]] = {}
-    for i, (x, _) in enumerate(examples):
-        index[id(x)] = index[_key(x)] = (i, x)
-    return index
+class ModelLog:
+    """The grader's side of the models a flow was handed: it replays their calls and logs them.
 
-
-class Recorder:
-    """A model that does what it is asked and logs `[call, model id, example index, answer]`.
-
-    The example index is found from `x` itself, else from its contents, so a
-    learner who copies `x` is still recognised; an `x` the stream never had is
-    logged as -1.
+    The models themselves live where the learner's code runs (`learnstream.sandbox_models`);
+    their calls come back here in pages (`receive`). Each call is replayed on this side's
+    own copy of its model, and must give the answer the learner's side reported; then it
+    is logged as `[call, model id, example index, answer]`. The example index is found
+    from `x`'s contents (among equal examples, the first not yet so called); an `x` the
+    stream never had is logged as -1.
     """
 
-    def __init__(
-        self,
-        inner: Any,
-        model_id: int,
-        log: list[list[Any]],
-        index: dict,
-        fresh: Callable[[], Remote] | None = None,
-    ) -> None:
-        self._inner, self._id, self._log, self._index = inner, model_id, log, index
-        self._fresh = fresh
+    def __init__(self, examples: list[tuple[dict[str, Any], Any]], name: str) -> None:
+        self.calls: list[list[Any]] = []
+        self._name = name
+        self._where: dict[Any, list[int]] = {}
+        for i, (x, _) in enumerate(examples):
+            self._where.setdefault(_key(x), []).append(i)
+        self._done: set[tuple[str, int]] = set()
+        #: each model's replica here: key -> (model id, model)
+        self._models: dict[Any, tuple[int, Any]] = {}
 
-    def clone(self, *args: Any) -> Remote:
-        """An untrained copy, instrumented too; in a drift run, a new model like make_model's."""
-        if self._fresh is not None and not args:
-            return self._fresh()
-        copy = Recorder(self._inner.clone(*args), self._id, self._log, self._index)
-        return Remote(copy, MODEL_METHODS)
+    def model(self, model_id: int, fresh: Callback | None = None) -> Model:
+        """A new model (numbered `model_id` in the log) for the learner's side to make."""
+        key = len(self._models)
+        self._models[key] = (model_id, make_model(self._name))
+        return Model(self._name, self, key, fresh)
 
-    def _note(self, call: str, x: Any, answer: Any = None) -> None:
-        found = self._index.get(id(x))  # the event's own x, as the source gave it
-        if found is None or found[1] is not x:
-            found = self._index.get(_key(x), (-1, None))
-        self._log.append([call, self._id, found[0], answer])
+    def _index(self, call: str, x: Any) -> int:
+        found = self._where.get(_key(x), [-1])
+        i = next((i for i in found if (call, i) not in self._done), found[-1])
+        self._done.add((call, i))
+        return i
 
-    def predict_one(self, x: dict[str, Any], **kwargs: Any) -> Any:
-        answer = self._inner.predict_one(x, **kwargs)
-        self._note("predict", x, answer)
-        return answer
+    def receive(self, entries: list[Any]) -> None:
+        """Replay and log the calls the learner's side made (`RefusedLog` if one does not fit)."""
+        for entry in entries:
+            try:
+                self._replay(entry)
+            except RefusedLog:
+                raise
+            except Exception as error:  # a malformed entry, or a call the model refuses here
+                raise RefusedLog(f"a model call could not be replayed ({error})") from None
 
-    def predict_proba_one(self, x: dict[str, Any], **kwargs: Any) -> Any:
-        self._note("predict_proba", x)
-        return self._inner.predict_proba_one(x, **kwargs)
+    def _replay(self, entry: list[Any]) -> None:
+        call, key, *rest = entry
+        model_id, model = self._models[key]
+        if call == "clone":
+            new_key, args = rest
+            if new_key in self._models:
+                raise RefusedLog(f"a model copy was named twice ({new_key!r})")
+            self._models[new_key] = (model_id, model.clone(*args))
+            return
+        if call == "learn":
+            x, y, kwargs = rest
+            model.learn_one(x, y, **kwargs)
+            self.calls.append(["learn", model_id, self._index("learn", x), None])
+            return
+        x, kwargs, answer = rest
+        method = {"predict": model.predict_one, "predict_proba": model.predict_proba_one}[call]
+        expected = method(x, **kwargs)
+        if not _same(expected, answer):
+            raise RefusedLog(
+                f"the model's {call}_one answered {short_repr(answer)} where the grader's "
+                f"copy of it, given the same calls, answers {short_repr(expected)}"
+            )
+        self.calls.append(
+            [call, model_id, self._index("predict", x), answer if call == "predict" else None]
+        )
 
-    def learn_one(self, x: dict[str, Any], y: Any, **kwargs: Any) -> None:
-        self._note("learn", x)
-        self._inner.learn_one(x, y, **kwargs)
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as plain data (NaN equals NaN here: a replay computes the same NaN)."""
+    return json.dumps(encode(a)) == json.dumps(encode(b))
 
 
 def _events(examples: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
@@ -198,32 +186,32 @@ def _run(
 def prequential(
     runner: Runner, what: str, fn: str, spec: dict[str, Any], model: str
 ) -> dict[str, Any]:
-    """`fn(source, sink, model)` on the spec's examples with one instrumented model."""
+    """`fn(source, sink, model)` on the spec's examples with one logged model."""
     examples = examples_of(spec)
-    index = _index_of(examples)
-    log: list[list[Any]] = []
-    recorder = Remote(Recorder(make_model(model), 0, log, index), MODEL_METHODS)
+    log = ModelLog(examples, model)
     source = Source.of(_events(examples), spec.get("batch_size", 50))
-    return _run(runner, what, fn, source, recorder, {"log": log})
+    report = _run(runner, what, fn, source, log.model(0), {})
+    report["log"] = log.calls
+    return report
 
 
 def with_factory(
     runner: Runner, what: str, fn: str, spec: dict[str, Any], model: str
 ) -> dict[str, Any]:
-    """`fn(source, sink, make_model)`: every model the flow makes is instrumented and numbered."""
+    """`fn(source, sink, make_model)`: every model the flow makes is logged and numbered."""
     examples = examples_of(spec)
-    index = _index_of(examples)
-    log: list[list[Any]] = []
-    made: list[Recorder] = []
+    log = ModelLog(examples, model)
+    made = [0]
 
-    def factory() -> Remote:
-        recorder = Recorder(make_model(model), len(made), log, index, factory)
-        made.append(recorder)
-        log.append(["make", recorder._id, -1, None])
-        return Remote(recorder, MODEL_METHODS)
+    def factory() -> Model:
+        model_id, made[0] = made[0], made[0] + 1
+        log.calls.append(["make", model_id, -1, None])
+        return log.model(model_id, fresh)
 
+    fresh = Callback(factory)
     source = Source.of(_events(examples), spec.get("batch_size", 500))
-    report = _run(runner, what, fn, source, Callback(factory), {"log": log})
+    report = _run(runner, what, fn, source, fresh, {})
+    report["log"] = log.calls
     report["labels"] = [y for _, y in examples]
     return report
 

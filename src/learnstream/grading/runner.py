@@ -31,10 +31,10 @@ What a runner must do (see `/work/coord/runner.md`-style notes in the docstrings
 Arguments may hold, besides plain data, the grader's own objects, which the
 learner's code meets as proxies and which are counted where the grader is:
 `Feed` (an input stream, read one item at a time on request), `Source` and
-`Sink` (a flow's input and output), `Callback` (a function), `Remote` (an object
-with named methods, e.g. an instrumented model); and two things made on the
-learner's side: `Rng` (a seeded `random.Random`) and `Unwatched` (an endless
-stream too long to hand over item by item, for memory measurements).
+`Sink` (a flow's input and output) and `Callback` (a function); and three things made on the learner's side: `Rng` (a
+seeded `random.Random`), `Unwatched` (an endless stream too long to hand over
+item by item, for memory measurements) and `Model` (a River model, whose every
+call comes back to the grader's `CallLog`, which replays it).
 
 Every method raises `LearnerError` when the learner's code raised (the runner
 stays usable) and `SandboxDied` when it hung, crashed or exited (the next call
@@ -172,7 +172,7 @@ class Sink:
 @dataclass
 class Callback:
     """A function of the grader's the learner's code may call (arguments and answer plain data,
-    or a `Remote`)."""
+    or a `Model`)."""
 
     fn: Callable[..., Any]
     methods = ("call",)
@@ -181,12 +181,30 @@ class Callback:
         return self.fn(*args)
 
 
-@dataclass
-class Remote:
-    """An object of the grader's whose `methods` the learner's code may call."""
+class RefusedLog(Exception):
+    """A page of model calls that the grader's own copy of the model does not reproduce."""
 
-    obj: Any
-    methods: tuple[str, ...]
+
+class CallLog(Protocol):
+    """The grader's side of `Model`s: takes the pages of calls made on the learner's side."""
+
+    def receive(self, entries: list[Any]) -> None:
+        """Replay and log decoded entries; `RefusedLog` if one does not fit."""
+
+
+@dataclass
+class Model:
+    """A River model (`sandbox_models.make_model(name)`) made on the learner's side.
+
+    Its calls are answered there, with no round trip, and come back to `log` in pages
+    (`sandbox_models.LoggedModel`); `key` names the model in them. `fresh` is what the
+    model's `clone()` with no arguments calls (a factory of new models).
+    """
+
+    name: str
+    log: CallLog
+    key: int
+    fresh: Callback | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +266,10 @@ class Runner(Protocol):
     @property
     def load_failure(self) -> LearnerError | SandboxDied | None:
         """Why the learner's file could not be imported, if it could not."""
+
+    def begin(self) -> None:
+        """Start importing the learner's file now, if the runner can do that while the
+        grader works (the first call waits for it either way)."""
 
     def call(
         self,
@@ -352,9 +374,10 @@ class LocalRunner:
     def _local(self, value: Any) -> Any:
         """An argument as the learner's code meets it in this process."""
         from learnstream.sandbox_child import QuickRandom, polled_source, pushed_sink, unwatched
+        from learnstream.sandbox_models import logged_model
 
-        if isinstance(value, Feed | Remote):
-            return value if isinstance(value, Feed) else value.obj
+        if isinstance(value, Feed):
+            return value
         if isinstance(value, Source):
             return polled_source(value.poll, value.on_build)
         if isinstance(value, Sink):
@@ -367,9 +390,21 @@ class LocalRunner:
             return (QuickRandom if value.quick else random.Random)(value.seed)
         if isinstance(value, Unwatched):
             return unwatched(value.spec)
+        if isinstance(value, Model):
+            fresh = None if value.fresh is None else self._local(value.fresh)
+            return logged_model(value.name, value.key, self._pager(value.log), fresh)
         if type(value) in (list, tuple):
             return type(value)(self._local(v) for v in value)
         return value
+
+    def begin(self) -> None:
+        """Nothing to start: the module was imported when the runner was made."""
+
+    def _pager(self, log: CallLog) -> Callable[[Any], None]:
+        """Each call of a model made here goes to `log` at once, as a page of one."""
+        from learnstream.wire import decode
+
+        return lambda entry: log.receive([decode(entry)])
 
     def _call(
         self,

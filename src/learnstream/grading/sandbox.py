@@ -55,8 +55,9 @@ from learnstream.grading.runner import (
     Feed,
     Handle,
     LearnerError,
+    Model,
     Pulled,
-    Remote,
+    RefusedLog,
     Rng,
     SandboxDied,
     Sink,
@@ -180,10 +181,13 @@ class Sandbox:
         self._answers: int | None = None
         self._buffer = b""
         self._objects: dict[int, Any] = {}
+        #: each model log's ref, by the log's id (one ref, however many models it logs)
+        self._logs: dict[int, int] = {}
         self._out = Output()
         self._printed_before = 0
         self._request_id: int | None = None
         self._load_failure: LearnerError | SandboxDied | None = None
+        self._loading = False  # the load request is sent and its answer not yet read
 
     def __enter__(self) -> Sandbox:
         return self
@@ -241,6 +245,7 @@ class Sandbox:
         self._requests, self._answers, self._buffer = request_write, answer_read, b""
         self._request_id = None  # the "ready" message answers no request
         self._objects = {}
+        self._logs = {}
         # No learner code runs before the first request: limits and the cgroup are in
         # place before it does, and what the child inherits it cannot lift.
         self._limit(self._process.pid)
@@ -298,6 +303,7 @@ class Sandbox:
     def _stop(self) -> None:
         """Kill the child and everything it started; close the pipes. Never waits unbounded."""
         process, self._process = self._process, None
+        self._loading = False
         if process is None:
             return
         if self._cgroup is not None:
@@ -315,6 +321,7 @@ class Sandbox:
                     os.close(fd)
         self._requests = self._answers = None
         self._objects = {}
+        self._logs = {}
 
     def close(self) -> None:
         """Kill the child (and anything it started)."""
@@ -426,13 +433,18 @@ class Sandbox:
             return {"P": ["quickrng" if value.quick else "rng", 0, value.seed]}
         if isinstance(value, Unwatched):
             return {"P": ["unwatched", 0, encode(value.spec)]}
-        if isinstance(value, Feed | Source | Sink | Callback | Remote):
+        if isinstance(value, Model):
+            ref = self._logs.get(id(value.log))
+            if ref is None:
+                ref = self._logs[id(value.log)] = len(self._objects) + 1
+                self._objects[ref] = value.log
+            fresh = None if value.fresh is None else self._arg(value.fresh)
+            return {"P": ["model", ref, {"name": value.name, "key": value.key, "fresh": fresh}]}
+        if isinstance(value, Feed | Source | Sink | Callback):
             ref = len(self._objects) + 1
             self._objects[ref] = value
-            kind = {Feed: "feed", Source: "source", Sink: "sink", Callback: "fn"}.get(
-                type(value), "obj"
-            )
-            return {"P": [kind, ref, list(value.methods) if kind == "obj" else None]}
+            kind = {Feed: "feed", Source: "source", Sink: "sink", Callback: "fn"}[type(value)]
+            return {"P": [kind, ref, None]}
         if type(value) in (list, tuple):
             return {"L" if type(value) is list else "T": [self._arg(v) for v in value]}
         if type(value) is dict:
@@ -449,7 +461,7 @@ class Sandbox:
         if method not in target.methods:
             raise self._fail(self._garbled(what))
         values = [self._value(a, what) for a in args]
-        bound = getattr(target.obj if isinstance(target, Remote) else target, method)
+        bound = getattr(target, method)
         try:
             reply: dict[str, Any] = {"ok": True, "value": self._arg(bound(*values))}
         except StopIteration:
@@ -457,6 +469,27 @@ class Sandbox:
         except Exception as err:  # the grader's object refused the learner's arguments
             reply = {"ok": False, "type": type(err).__name__, "message": str(err)[:500]}
         self._send(reply)
+
+    def _take_push(self, message: dict[str, Any], what: str) -> None:
+        """A sink's writes, or a page of a model's calls (replayed by its log)."""
+        target = self._objects.get(message["push"])
+        items = message.get("items")
+        if type(items) is not list:
+            raise self._fail(self._garbled(what))
+        if isinstance(target, Sink):
+            target.items.extend(self._value(item, what) for item in items)
+        elif message["push"] in self._logs.values():
+            try:
+                target.receive([self._value(item, what) for item in items])
+            except RefusedLog as refused:
+                raise self._fail(
+                    SandboxDied(
+                        FailureKind.TAMPERED,
+                        f"{what}: {refused}, as if it had been changed behind the grader's back",
+                    )
+                ) from None
+        else:
+            raise self._fail(self._garbled(what))
 
     def _exchange(
         self,
@@ -474,11 +507,7 @@ class Sandbox:
             if "cb" in message:
                 self._answer_callback(message, what)
             elif "push" in message:
-                sink = self._objects.get(message["push"])
-                items = message.get("items")
-                if not isinstance(sink, Sink) or type(items) is not list:
-                    raise self._fail(self._garbled(what))
-                sink.items.extend(self._value(item, what) for item in items)
+                self._take_push(message, what)
             elif "items" in message:
                 items = message["items"]
                 if on_items is None or type(items) is not list:
@@ -505,16 +534,26 @@ class Sandbox:
         clean.update(line=error.get("line"), text=error.get("text", "")[:500])
         return LearnerError(clean, what)
 
-    def _ensure_loaded(self) -> None:
-        if self._load_failure is not None:
-            raise self._load_failure
-        if self._process is not None:
-            return
-        what = f"importing {self.path.name}"
-        try:
+    def begin(self) -> None:
+        """Start the child and have it import the learner's file now, while the grader
+        readies its first probe; the first request reads the answer."""
+        if self._process is None and self._load_failure is None:
             self._start()
             self._printed_before = self._out.total
             self._request({"op": "load", "path": str(self.path)})
+            self._loading = True
+
+    def _ensure_loaded(self) -> None:
+        if self._load_failure is not None:
+            raise self._load_failure
+        if self._process is not None and not self._loading:
+            return
+        what = f"importing {self.path.name}"
+        try:
+            self.begin()
+            self._loading = False
+            # The import may have run while the grader worked: it gets its whole time
+            # limit from now, so a loaded grader never turns into the learner's timeout.
             limit = self.limits.timeout
             answer = self._receive(time.monotonic() + limit, what, limit)
             if answer.get("ok") is not True:
