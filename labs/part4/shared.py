@@ -5,9 +5,10 @@ Titles, points and hints are in each exercise's `lab.toml`, the checks in its
 written against the mistakes real online-learning code makes, not only wrong
 numbers:
 
-- **leakage**: the learner's flows are handed instrumented models
-  (`learnstream.grading.probes_ml.Recorder`) that log every call, so learning an
-  example before predicting it is seen in the call order; and the streams are
+- **leakage**: the learner's flows are handed logged models
+  (`learnstream.sandbox_models.LoggedModel`, replayed on the grader's side by
+  `learnstream.grading.probes_ml.ModelLog`), so learning an example before
+  predicting it is seen in the call order; and the streams are
   built so that the leak changes the verdict (a model that memorises scores
   100 % when it sees the answer first; a spike counted in its own baseline can
   never score above 3);

@@ -11,9 +11,10 @@ driver over; then it can only send plain data, which the grader judges as any
 other answer.
 
 Anything the learner's code reads or calls that belongs to the grader — the
-input stream of a generator, a flow's sources and sinks, a lookup function, an
-instrumented model — is a *proxy*: each use asks the grader over the pipe, and
-the grader counts it. A request's answer may so be preceded by:
+input stream of a generator, a flow's sources and sinks, a lookup function — is
+a *proxy*: each use asks the grader over the pipe, and the grader counts it. (A
+River model is made here instead, and its calls sent back in pages for the
+grader to replay: `learnstream.sandbox_models`.) A request's answer may so be preceded by:
 
 - `{"cb": REF, "m": METHOD, "args": [...]}`: a call of the grader's object REF,
   answered `{"ok": true, "value": V}`, `{"ok": true, "end": true}` (the stream
