@@ -16,6 +16,7 @@ import multiprocessing.connection
 import os
 import random
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -159,20 +160,23 @@ def grade(
     selected: Iterable[Exercise] = (
         [found.exercise(exercise)] if exercise is not None else found.exercises()
     )
+
+    def one(ex: Exercise) -> ExerciseResult:
+        file = workspace / found.name / ex.file
+        return grade_exercise(
+            ex, file, seed, limits=limits, max_examples=max_examples, make_runner=make_runner
+        )
+
+    # Each exercise has its own child process: while one waits on its child, another's
+    # checks run. Only with the default runner: a runner of another user's processes may
+    # stop all of them when one exercise ends (Gradescope's learner user).
+    workers = min(2, os.cpu_count() or 1) if make_runner is child_process else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        graded = list(pool.map(one, selected))
     result = PartResult(
         found.name,
         found.title,
-        [
-            grade_exercise(
-                ex,
-                workspace / found.name / ex.file,
-                seed,
-                limits=limits,
-                max_examples=max_examples,
-                make_runner=make_runner,
-            )
-            for ex in selected
-        ],
+        graded,
         seed=seed,
         path=str(path) if path is not None else "",
     )
