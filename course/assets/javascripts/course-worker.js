@@ -18,7 +18,6 @@
 let pyodide = null;
 let site = null;
 let base = null;
-let graderLoaded = false;
 
 async function unpack(names) {
   for (const name of names) {
@@ -43,7 +42,7 @@ async function init(message) {
   });
   clock.push(performance.now());
   site = pyodide.runPython("import site; site.getsitepackages()[0]");
-  await unpack(manifest.run);
+  await unpack(manifest.wheels);
   clock.push(performance.now());
   pyodide.FS.mkdirTree("/home/pyodide/course");
   for (const [name, text] of Object.entries(message.files || {})) {
@@ -86,12 +85,6 @@ def _run_block(code, where, send):
   return { python: python - start, wheels: wheels - python, imports: ready - wheels };
 }
 
-async function loadGrader() {
-  if (graderLoaded) return;
-  await unpack(self.manifest.grade);
-  graderLoaded = true;
-}
-
 self.onmessage = async (event) => {
   const message = event.data;
   try {
@@ -103,7 +96,6 @@ self.onmessage = async (event) => {
       pyodide.globals.get("_run_block")(message.code, message.where, send);
       self.postMessage({ type: "done", id: message.id });
     } else if (message.type === "grade") {
-      await loadGrader();
       const grade = pyodide.pyimport("learnstream.grading.in_browser").grade_json;
       const notify = (event, number, seconds) =>
         self.postMessage({ type: event, id: message.id, number, seconds });

@@ -9,7 +9,7 @@ a page runs:
   `web/package-lock.json` (`npm ci` into `web/node_modules/`, once; later builds
   reuse it while its version is the pinned one);
 - `browser/wheels/`: learnstream as a pure-Python wheel built from `src/` and `labs/`
-  (no C core: it runs on the twin), and the pure-Python wheels the in-page grader imports
+  (no C core: it runs on the twin), and the pure-Python wheels it imports there
   (`PINNED_WHEELS`), downloaded by pip into `web/.cache/wheels/` once and checked
   against their sha256 every build;
 - `browser/manifest.json`: those files' names and sizes, read by the worker.
@@ -52,7 +52,6 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 _WEB = Path("web")
-_GRADER_ONLY = ("hypothesis-", "sortedcontainers-")
 _SKIPPED_SUFFIXES = {".so", ".pyd", ".c", ".o", ".pyc"}
 
 
@@ -82,19 +81,6 @@ PINNED_WHEELS = (
         "15.0.0",
         "rich-15.0.0-py3-none-any.whl",
         "33bd4ef74232fb73fe9279a257718407f169c09b78a87ad3d296f548e27de0bb",
-    ),
-    # the checks of Parts 1-3 draw their inputs with hypothesis
-    Wheel(
-        "hypothesis",
-        "6.155.2",
-        "hypothesis-6.155.2-py3-none-any.whl",
-        "c85ce6dcd630a90ce501f1d1dd1bc84b97f5649ca8a27e134c8cbf5aa480b1a5",
-    ),
-    Wheel(
-        "sortedcontainers",
-        "2.4.0",
-        "sortedcontainers-2.4.0-py2.py3-none-any.whl",
-        "a163dcaede0f1c021485e957a39245190e74249897e2ae4b2aa38595db237ee0",
     ),
 )
 
@@ -224,9 +210,9 @@ def publish(root: Path, site: Path) -> Path:
     version = json.loads((pyodide / "package.json").read_text())["version"]
     manifest = {
         "pyodide": version,
-        # what the Run buttons load, then what Grade loads besides
-        "run": [path.name for path in wheels if not path.name.startswith(_GRADER_ONLY)],
-        "grade": [path.name for path in wheels if path.name.startswith(_GRADER_ONLY)],
+        # what the worker unpacks: the grader draws its inputs with its own generator
+        # (learnstream.grading.kit.search), so Run and Grade need the same wheels
+        "wheels": [path.name for path in wheels],
         "bytes": {
             path.relative_to(target).as_posix(): path.stat().st_size
             for path in sorted(target.rglob("*"))
