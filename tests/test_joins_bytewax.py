@@ -15,7 +15,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_windowing_bytewax import NOW, T0, S, engine, windowers
+from test_windowing_bytewax import (
+    NOW,
+    T0,
+    Log,
+    S,
+    engine,
+    logged,
+    polls,
+    rows_sorted,
+    windowers,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -177,3 +187,165 @@ def test_a_bad_item_names_the_join_step() -> None:
     e.op.output("out", e.op.join("match", a, b), e.TestingSink([]))
     with pytest.raises(Exception, match=r"match.*join[\s\S]*'oops'"):
         e.run_main(flow)
+
+
+# --- when rows are written: the same polls and writes, in the same order ------------
+
+
+def joined_log(
+    name: str,
+    sources: list[list[list[Any]]],
+    join: str,
+    insert: str = "last",
+    emit: str = "running",
+    windower_of: Any = lambda w: w.TumblingWindower(10 * S, T0),
+    wait: int = 0,
+    ordered: bool = True,
+    moving: bool = False,
+) -> Log:
+    """The polls and writes of a join's run. One source is split into the sides by its
+    items' tags ("a..." left, "b..." right); two sources are the two sides. With `moving`,
+    each poll lets 2 s of system time pass, else the clock stands still."""
+    e = engine(name)
+    log: Log = []
+    io = logged(e, log)
+    now = e.TimeTestingGetter(NOW)
+    tick = (lambda: now.advance(2 * S)) if moving else (lambda: None)
+    flow = e.Dataflow("timing")
+    ins = [e.op.input(f"in{n}", flow, io.Source(f"s{n}", b, tick)) for n, b in enumerate(sources)]
+    if len(ins) == 1:
+        split = e.op.branch("split", ins[0], lambda kv: kv[1][1].startswith("a"))
+        ins = [split.trues, split.falses]
+    if join == "join":
+        rows = e.op.join("j", *ins, insert_mode=insert, emit_mode=emit)
+        out = e.op.map("tags", rows, lambda kv: (kv[0], tuple(v and v[1] for v in kv[1])))
+    else:
+        clock = e.win.EventClock(lambda v: v[0], wait * S, now_getter=now.get)
+        windows = e.win.join_window(
+            "jw",
+            clock,
+            windower_of(e.win),
+            *ins,
+            insert_mode=insert,
+            emit_mode=emit,
+            ordered=ordered,
+        )
+        out = e.op.map(
+            "tags", windows.down, lambda kv: (kv[0], kv[1][0], tuple(v and v[1] for v in kv[1][1]))
+        )
+        late = e.op.map("late_tags", windows.late, lambda kv: ("late", kv[1][1][1]))
+        e.op.output("late", late, io.Sink())
+    e.op.output("out", out, io.Sink())
+    e.run_main(flow)
+    return rows_sorted(log)
+
+
+@SLOW
+@given(polls(), windowers(), st.integers(0, 12), INSERT, EMIT, st.booleans())
+def test_join_window_writes_rows_in_the_poll_bytewax_writes_them(
+    batches: Any, windower_of: Any, wait: int, insert: str, emit: str, ordered: bool
+) -> None:
+    """Every row is written after the same poll as on Bytewax: right after the item that
+    made it when it is processed at once, after the poll whose item moved the watermark past
+    it when `ordered` holds it back (wait > 0), or after the poll that said EOF."""
+    args = ([batches], "join_window", insert, emit, windower_of, wait, ordered)
+    assert joined_log("ls", *args) == joined_log("bw", *args)
+
+
+@SLOW
+@given(polls(), INSERT, EMIT)
+def test_join_writes_rows_in_the_poll_bytewax_writes_them(
+    batches: Any, insert: str, emit: str
+) -> None:
+    assert joined_log("ls", [batches], "join", insert, emit) == joined_log(
+        "bw", [batches], "join", insert, emit
+    )
+
+
+def mapped_log(name: str, batches: list[list[Any]]) -> Log:
+    """The polls and writes of a `stateful_map` (a running count per key) on one source."""
+    e = engine(name)
+    log: Log = []
+    io = logged(e, log)
+    flow = e.Dataflow("timing")
+    s = e.op.input("in", flow, io.Source("s", batches))
+    counted = e.op.stateful_map("count", s, lambda n, v: ((n or 0) + 1, ((n or 0) + 1, v[1])))
+    e.op.output("out", counted, io.Sink())
+    e.run_main(flow)
+    return log
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(polls())
+def test_stateful_map_writes_rows_in_the_poll_bytewax_writes_them(batches: Any) -> None:
+    """The plainest stateful step, rows compared in order too (both visit keys in order)."""
+    assert mapped_log("ls", batches) == mapped_log("bw", batches)
+
+
+def _items(*tagged: str) -> list[list[Any]]:
+    """One batch per poll: "a3" is a left item at second 3, "" a poll that gives nothing."""
+    return [[("k", (T0 + int(t[1:]) * S, t))] if t else [] for t in tagged]
+
+
+def _before_writes(log: Log) -> list[Any]:
+    """What the poll before each write gave (the item's tag, [] or "EOF")."""
+    return [
+        log[i - 1][2] if log[i - 1][2] in ([], "EOF") else log[i - 1][2][0][1][1]
+        for i, entry in enumerate(log)
+        if entry[0] == "write"
+    ]
+
+
+@pytest.mark.parametrize("emit", ["running", "final", "complete"])
+@pytest.mark.parametrize("wait", [0, 5])
+def test_running_join_window_rows_wait_for_the_watermark_as_on_bytewax(
+    emit: str, wait: int
+) -> None:
+    """With `ordered` (the default) and a wait, an item waits until the watermark passes
+    it, so a running join's row comes with a later item, or at EOF, on Bytewax too; with
+    no wait (or a plain join) it comes right after its own item."""
+    batches = _items("a0", "b1", "", "a2", "b9", "a22", "")
+    ls = joined_log("ls", [batches], "join_window", emit=emit, wait=wait)
+    assert ls == joined_log("bw", [batches], "join_window", emit=emit, wait=wait)
+    expected = {
+        ("running", 0): ["a0", "b1", "a2", "b9", "a22"],
+        ("running", 5): ["b9", "a22", "EOF"],
+        ("final", 0): ["a22", "EOF"],
+        ("final", 5): ["a22", "EOF"],
+        ("complete", 0): ["b1", "b9"],
+        ("complete", 5): ["b9", "a22"],
+    }
+    assert _before_writes(ls) == expected[emit, wait], ls
+    plain = joined_log("ls", [batches], "join", emit="running")
+    assert plain == joined_log("bw", [batches], "join", emit="running")
+    assert _before_writes(plain) == ["a0", "b1", "a2", "b9", "a22"]
+
+
+@pytest.mark.parametrize("emit", ["running", "final", "complete"])
+@pytest.mark.parametrize("ordered", [True, False])
+def test_join_window_rows_of_a_clock_moved_by_system_time_as_on_bytewax(
+    emit: str, ordered: bool
+) -> None:
+    """Each poll lets 2 s of system time pass (a TestingClock): a window the watermark
+    closes while the source gives nothing is written right after that empty poll.
+
+    The key always has an open window: on Bytewax a key with none forgets its watermark
+    (see DESIGN), so an item after that is held back until a later watermark than here."""
+    batches = _items("a0", "b3", "a12", "", "", "a21", "", "", "b23", "")
+    args = ([batches], "join_window", "last", emit)
+    kw = {"wait": 5, "ordered": ordered, "moving": True}
+    ls = joined_log("ls", *args, **kw)  # type: ignore[arg-type]
+    assert ls == joined_log("bw", *args, **kw)  # type: ignore[arg-type]
+    if emit == "final":
+        assert _before_writes(ls) == [[], [], "EOF"], ls
+
+
+@pytest.mark.parametrize("join", ["join", "join_window"])
+@pytest.mark.parametrize("emit", ["running", "final", "complete"])
+def test_two_sources_interleave_polls_and_writes_as_on_bytewax(join: str, emit: str) -> None:
+    """Two sources that always give an item are polled in turn, and a row is written after
+    the second source's poll of the round whose item made it, on both engines."""
+    left = _items("a0", "a2", "a4", "a13")
+    right = _items("b1", "b3", "b15", "b16", "b17", "b31")
+    args = ([left, right], join, "last", emit)
+    assert joined_log("ls", *args) == joined_log("bw", *args)

@@ -27,6 +27,8 @@ def engine(name: str) -> SimpleNamespace:
     pkg = "learnstream" if name == "ls" else "bytewax"
     testing = importlib.import_module(f"{pkg}.testing")
     return SimpleNamespace(
+        inputs=importlib.import_module(f"{pkg}.inputs"),
+        outputs=importlib.import_module(f"{pkg}.outputs"),
         op=importlib.import_module(f"{pkg}.operators"),
         win=importlib.import_module(f"{pkg}.operators.windowing"),
         Dataflow=importlib.import_module(f"{pkg}.dataflow").Dataflow,
@@ -38,6 +40,58 @@ def engine(name: str) -> SimpleNamespace:
 
 
 LS = engine("ls")
+
+#: What a run did, in order: ("poll", source, batch or "EOF") and ("write", rows).
+Log = list[tuple[Any, ...]]
+
+
+def logged(e: SimpleNamespace, log: Log) -> SimpleNamespace:
+    """On engine `e`: a source that serves given batches, one per `next_batch` call, and a
+    sink, both recording what they do in `log`, so a run shows when each row was written."""
+
+    class Part(e.inputs.StatefulSourcePartition):
+        def __init__(self, tag: str, batches: list[list[Any]], on_poll: Any) -> None:
+            self.tag, self.batches, self.on_poll, self.at = tag, batches, on_poll, 0
+
+        def next_batch(self) -> list[Any]:
+            if self.at == len(self.batches):
+                log.append(("poll", self.tag, "EOF"))
+                raise StopIteration
+            batch = self.batches[self.at]
+            self.at += 1
+            self.on_poll()
+            log.append(("poll", self.tag, batch))
+            return list(batch)
+
+        def snapshot(self) -> int:
+            return self.at
+
+    class Source(e.inputs.FixedPartitionedSource):
+        def __init__(self, tag: str, batches: list[list[Any]], on_poll: Any = lambda: None):
+            self.args = (tag, batches, on_poll)
+
+        def list_parts(self) -> list[str]:
+            return ["only"]
+
+        def build_part(self, step_id: str, for_part: str, resume_state: Any) -> Any:
+            return Part(*self.args)
+
+    class Written(e.outputs.StatelessSinkPartition):
+        def write_batch(self, items: list[Any]) -> None:
+            log.append(("write", list(items)))
+
+    class Sink(e.outputs.DynamicSink):
+        def build(self, step_id: str, worker_index: int, worker_count: int) -> Any:
+            return Written()
+
+    return SimpleNamespace(Source=Source, Sink=Sink)
+
+
+def rows_sorted(log: Log) -> Log:
+    """`log` with the rows of each write sorted: rows of several keys written at once come
+    in key order on Bytewax (one activation's keys are visited in order) and in the order
+    of the items that caused them here, a difference of order, not of timing."""
+    return [("write", sorted(e[1], key=repr)) if e[0] == "write" else e for e in log]
 
 
 # --- Bytewax's documented examples give Bytewax's documented outputs -----------
@@ -263,3 +317,130 @@ def test_documented_difference_late_items_never_reopen_a_window() -> None:
 
     assert run("bw") == ([("k", (0, 1)), ("k", (0, 1)), ("x", (0, 1))], [])
     assert run("ls") == ([("k", (0, 1)), ("x", (0, 1))], [("k", 0)])
+
+
+# --- when rows are written: the same polls and writes, in the same order ------------
+
+
+@st.composite
+def polls(draw: Any) -> list[list[tuple[str, tuple[datetime, str]]]]:
+    """What each `next_batch` call of one source gives: some nothing, most one item, a few
+    two; `(key, (event time, tag))`, event times drifting forward with disorder."""
+    batches: list[list[tuple[str, tuple[datetime, str]]]] = []
+    second = 0
+    for size in draw(st.lists(st.sampled_from([0, 1, 1, 1, 2]), max_size=14)):
+        batch = []
+        for _ in range(size):
+            second = max(0, second + draw(st.integers(-6, 8)))
+            tag = f"{draw(st.sampled_from('ab'))}{len(batches)}{len(batch)}"
+            batch.append((draw(st.sampled_from("jk")), (T0 + second * S, tag)))
+        batches.append(batch)
+    return batches
+
+
+def windowed_log(
+    name: str, batches: list[Any], windower_of: Any, clock_of: Any, build: str, ordered: bool
+) -> Log:
+    """The polls and writes of a window operator's run, its clock made by
+    `clock_of(win, ts_getter, now_getter)`; each poll lets 2 s of system time pass."""
+    e = engine(name)
+    log: Log = []
+    io = logged(e, log)
+    now = e.TimeTestingGetter(NOW)
+    flow = e.Dataflow("timing")
+    s = e.op.input("inp", flow, io.Source("s", batches, lambda: now.advance(2 * S)))
+    clock = clock_of(e.win, lambda v: v[0], now.get)
+    windower = windower_of(e.win)
+    if build == "count":
+        key = e.op.map("key", s, lambda kv: (kv[0], kv[1][0], kv[1][1]))
+        counted = clock_of(e.win, lambda v: v[1], now.get)
+        counts = e.win.count_window("w", key, counted, windower, key=lambda v: v[0])
+        down, late = counts.down, counts.late
+    elif build == "reduce":
+        summed = e.win.reduce_window("w", s, clock, windower, lambda a, b: (b[0], a[1] + b[1]))
+        down = e.op.map("tags", summed.down, lambda kv: (kv[0], (kv[1][0], kv[1][1][1])))
+        late = summed.late
+    else:
+        if build == "collect":
+            out = e.win.collect_window("w", s, clock, windower, ordered=ordered)
+        else:
+            out = e.win.fold_window(
+                "w", s, clock, windower, list, lambda a, v: [*a, v], list.__add__, ordered=ordered
+            )
+        down = e.op.map("tags", out.down, lambda kv: (kv[0], (kv[1][0], [v[1] for v in kv[1][1]])))
+        late = out.late
+    e.op.output("down", down, io.Sink())
+    e.op.output("late", e.op.map("late_tags", late, lambda kv: ("late", kv[1][1])), io.Sink())
+    e.run_main(flow)
+    return log
+
+
+BUILDS = st.sampled_from(["collect", "fold", "count", "reduce"])
+
+
+@needs_bytewax
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(polls(), windowers(), st.integers(0, 12), BUILDS, st.booleans())
+def test_windows_are_written_in_the_poll_bytewax_writes_them(
+    batches: Any, windower_of: Any, wait: int, build: str, ordered: bool
+) -> None:
+    """A window is written right after the poll whose item (or, ordered, whose watermark)
+    closed it, and the rest right after the poll that said EOF: on both engines alike.
+
+    The clock stands still (items alone move the watermark), so Bytewax's forgetting of
+    idle keys never shows."""
+
+    def clock_of(win: Any, ts_getter: Any, now: Any) -> Any:
+        return win.EventClock(ts_getter, wait * S, now_getter=lambda: NOW)
+
+    args = (batches, windower_of, clock_of, build, ordered)
+    assert rows_sorted(windowed_log("ls", *args)) == rows_sorted(windowed_log("bw", *args))
+
+
+def _seconds(*times: int) -> list[list[Any]]:
+    return [[("k", (T0 + t * S, f"x{t}"))] if t >= 0 else [] for t in times]
+
+
+@needs_bytewax
+@pytest.mark.parametrize("build", ["collect", "fold", "count", "reduce"])
+@pytest.mark.parametrize("ordered", [True, False])
+def test_a_watermark_moved_by_system_time_writes_in_the_same_poll(
+    build: str, ordered: bool
+) -> None:
+    """Each poll lets 2 s of system time pass (a TestingClock): a window whose close the
+    watermark passes while the source gives nothing is written right after that empty poll.
+
+    The key always has an open window: on Bytewax a key with none forgets its watermark
+    (see DESIGN), so an item after that is held back until a later watermark than here."""
+
+    def clock_of(win: Any, ts_getter: Any, now: Any) -> Any:
+        return win.EventClock(ts_getter, 5 * S, now_getter=now)
+
+    tumbling = lambda w: w.TumblingWindower(10 * S, T0)  # noqa: E731
+    batches = _seconds(0, 3, 12, -1, -1, 21, -1, -1, 23, -1)
+    ls = windowed_log("ls", batches, tumbling, clock_of, build, ordered)
+    assert ls == windowed_log("bw", batches, tumbling, clock_of, build, ordered)
+    # Windows 0 and 1 close as the clock moves, window 2 at EOF.
+    before_writes = [ls[i - 1][2] for i, entry in enumerate(ls) if entry[0] == "write"]
+    assert before_writes == [[], [], "EOF"], ls
+
+
+@needs_bytewax
+@pytest.mark.parametrize("build", ["collect", "fold", "count", "reduce"])
+def test_system_clock_windows_are_written_when_bytewax_writes_them(build: str) -> None:
+    """With a SystemClock and an hour-long window opened as the flow is built, every item
+    falls in window 0, which is written right after the poll that said EOF."""
+    start = datetime.now(UTC)
+    logs = [
+        windowed_log(
+            name,
+            _seconds(0, -1, 3, 8),
+            lambda w: w.TumblingWindower(timedelta(hours=1), start),
+            lambda win, ts_getter, now: win.SystemClock(),
+            build,
+            True,
+        )
+        for name in ("ls", "bw")
+    ]
+    assert logs[0] == logs[1]
+    assert [entry[0] for entry in logs[0][-2:]] == ["poll", "write"]
