@@ -173,3 +173,59 @@ def test_sessions_exactly_gap_apart_merge_and_a_late_bridge_is_dropped() -> None
     )
     assert len(session_stats(bridged)) == 2
     assert MINUTE == 60 * SECOND
+
+
+def test_an_exception_in_a_flow_step_shows_the_line_of_the_learners_function(
+    tmp_path: Path,
+) -> None:
+    folder = workspace_from("solutions", tmp_path, "part2")
+    file = folder / "part2" / PART2.exercise("tumbling").file
+    right = "lambda w: (w[0], w[1][0] / w[1][1])"
+    wrong = "lambda w: (w[0], w[1][0] / (w[1][1] - 1))"
+    assert right in file.read_text()
+    file.write_text(file.read_text().replace(right, wrong))
+    line = next(n for n, text in enumerate(file.read_text().splitlines(), 1) if wrong in text)
+    failure = grade_quick(folder, "tumbling", part="part2").exercises[0].first_failure
+    assert failure is not None and "raised UserFunctionError" in failure.message
+    # the step wrapped their ZeroDivisionError: the line and frame are those of their lambda
+    assert f"(line {line})" in failure.message
+    assert f'{file.name}", line {line}, in <lambda>' in failure.details
+
+
+def _tumbling_printing(folder: Path, line: str) -> Path:
+    """The reference tumbling solution, printing `line` for every reading it keys."""
+    file = folder / "part2" / PART2.exercise("tumbling").file
+    right = 'lambda reading: reading["sensor"]'
+    assert right in file.read_text()
+    printing = f'lambda reading: print({line}) or reading["sensor"]'
+    file.write_text(file.read_text().replace(right, printing))
+    return folder
+
+
+def test_a_right_flow_that_prints_a_line_per_item_gets_full_marks(tmp_path: Path) -> None:
+    folder = _tumbling_printing(workspace_from("solutions", tmp_path, "part2"), '"got", reading')
+    result = grade_quick(folder, "tumbling", part="part2").exercises[0]
+    assert result.passed and result.score == result.max_score, result.checks
+    assert "got {'sensor': 'sensor-0'" in result.output
+
+
+def test_printing_past_the_output_limit_says_so_and_still_gets_full_marks(
+    tmp_path: Path,
+) -> None:
+    folder = _tumbling_printing(workspace_from("solutions", tmp_path, "part2"), '"x" * 3_000_000')
+    result = grade_quick(folder, "tumbling", part="part2").exercises[0]
+    # Past the limit the child only counts: as quick on any machine as building the strings.
+    assert result.passed and result.score == result.max_score, result.checks
+    note = result.output.splitlines()[-1]
+    assert note.startswith("... (your code printed ") and " MB in all: it hit the output " in note
+    assert note.endswith(" past it were counted, not kept)"), note
+
+
+def test_a_failed_exercise_shows_how_much_was_printed_past_the_limit(tmp_path: Path) -> None:
+    folder = _tumbling_printing(workspace_from("solutions", tmp_path, "part2"), '"x" * 3_000_000')
+    file = folder / "part2" / PART2.exercise("tumbling").file
+    file.write_text(file.read_text().replace("w[1][0] / w[1][1]", "w[1][0] / w[1][1] + 1"))
+    report = render_text(grade_quick(folder, "tumbling", part="part2"))
+    assert "your code printed:" in report
+    assert "it hit the output limit of 4,194 KB" in report, report
+    assert "Errno" not in report and "File too large" not in report

@@ -38,6 +38,7 @@ import collections
 import errno
 import gc
 import importlib.util
+import io
 import itertools
 import json
 import os
@@ -236,17 +237,37 @@ def run_flow(flow: Any, frozen: bool, tick: float = 0.0) -> None:
 # --- errors, as plain data -------------------------------------------------------------
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions that caused it, outermost first (a step's error wraps theirs)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    return chain
+
+
 def _learner_traceback(exc: BaseException, folder: Path) -> tuple[str, int | None]:
-    """The traceback restricted to frames in the learner's folder, and the last such line."""
-    frames = [
-        frame
-        for frame in traceback.extract_tb(exc.__traceback__)
-        # "<frozen importlib...>" is no file: resolved against the cwd (the learner's
-        # folder) it would pass for one of theirs.
-        if not frame.filename.startswith("<") and Path(frame.filename).resolve().parent == folder
-    ]
+    """The traceback restricted to frames in the learner's folder, and the last such line.
+
+    When `exc` has none of their frames (a flow's step wrapped the exception their
+    function raised), the frames come from the innermost exception of its chain that has.
+    """
     if isinstance(exc, SyntaxError) and exc.filename:
         return "", exc.lineno
+    frames: list[traceback.FrameSummary] = []
+    for link in _chain(exc):
+        theirs = [
+            frame
+            for frame in traceback.extract_tb(link.__traceback__)
+            # "<frozen importlib...>" is no file: resolved against the cwd (the learner's
+            # folder) it would pass for one of theirs.
+            if not frame.filename.startswith("<")
+            and Path(frame.filename).resolve().parent == folder
+        ]
+        frames = theirs or frames
     text = "".join(traceback.format_list(frames)) if frames else ""
     return text, frames[-1].lineno if frames else None
 
@@ -274,8 +295,8 @@ def error_of(exc: BaseException, folder: Path) -> dict[str, Any]:
         kind = "missing"
     elif isinstance(exc, TooBig):
         kind = "too_big"
-    elif isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        kind = "flood"  # a file grew past the limit (Python ignores SIGXFSZ)
+    elif any(isinstance(link, OSError) and link.errno == errno.EFBIG for link in _chain(exc)):
+        kind = "flood"  # a file grew past the limit (Python ignores SIGXFSZ), maybe in a step
     text, line = _learner_traceback(exc, folder)
     error: dict[str, Any] = {
         "kind": kind,
@@ -302,6 +323,64 @@ def load(path: Path) -> ModuleType:
     return module
 
 
+# --- what the learner prints ----------------------------------------------------------
+
+
+#: Past the output limit, the grader hears of every this many bytes more printed.
+_NOTE_BYTES = 1_000_000
+
+
+class Printed(io.TextIOBase):
+    """The learner's stdout and stderr: sent to the grader up to `budget` bytes.
+
+    Past the budget (the output limit, for the life of this process) what is
+    printed is only counted (in characters), so that printing a lot costs no more
+    than building the strings, on any machine, and a right answer is never failed
+    for printing. The grader is told how much a request left out, with its answer,
+    and of every megabyte more meanwhile (`note`): a request that hangs printing
+    is named so.
+    """
+
+    encoding = "utf-8"
+
+    def __init__(self, fd: int, budget: int) -> None:
+        super().__init__()
+        self._fd, self._write, self.budget = fd, os.write, budget
+        self.sent = self.left_out = 0
+        self.note: Callable[[int], None] | None = None
+        self._next_note = _NOTE_BYTES
+
+    def new_request(self) -> None:
+        self.left_out, self._next_note = 0, _NOTE_BYTES
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, text: str) -> int:
+        if self.sent >= self.budget:  # the common case of a flood: count, nothing more
+            self.left_out += len(text)
+            if self.left_out >= self._next_note and self.note is not None:
+                self._next_note = self.left_out + _NOTE_BYTES
+                self.note(self.left_out)
+            return len(text)
+        data = memoryview(str(text).encode("utf-8", "backslashreplace"))
+        kept = data[: self.budget - self.sent]
+        self.sent += len(kept)
+        self.left_out += len(data) - len(kept)
+        while kept:
+            kept = kept[self._write(self._fd, kept) :]
+        return len(text)
+
+
+def print_within(budget: int) -> Printed:
+    """Make `print()` (to stdout or stderr) go through one `Printed` of `budget` bytes."""
+    sys.stdout = sys.stderr = printed = Printed(1, budget)
+    return printed
+
+
 # --- the driver ------------------------------------------------------------------------
 
 
@@ -312,9 +391,9 @@ class _Remote(Exception):
 class Driver:
     """Serve the grader's requests over two pipe file descriptors."""
 
-    def __init__(self, requests: Any, answer_fd: int) -> None:
+    def __init__(self, requests: Any, answer_fd: int, printed: Printed | None = None) -> None:
         # Bind what the channel needs now: learner code may rebind names in json or os later.
-        self._requests, self._fd = requests, answer_fd
+        self._requests, self._fd, self._printed = requests, answer_fd, printed
         self._dumps, self._loads, self._write = json.dumps, json.loads, os.write
         self._module: ModuleType | None = None
         self._folder = Path.cwd().resolve()
@@ -323,6 +402,8 @@ class Driver:
         #: model calls not yet sent: (log ref, encoded entry), in the order they were made
         self._calls: list[tuple[int, Any]] = []
         self._request_id: Any = None
+        if printed is not None:
+            printed.note = lambda left_out: self._send({"printed": left_out})
 
     # the channel
 
@@ -478,12 +559,16 @@ class Driver:
                 return
             request = self._loads(line)
             self._request_id = request.get("id")
+            if self._printed is not None:
+                self._printed.new_request()
             try:
                 reply = self.handle(request)
             except BaseException as exc:  # everything learner code can throw, even SystemExit
                 self._pending = []
                 reply = {"ok": False, "error": error_of(exc, self._folder)}
             self._flush_calls()
+            if self._printed is not None and self._printed.left_out:
+                reply["left_out"] = self._printed.left_out
             self._send(reply)
 
 
@@ -541,9 +626,12 @@ def main(argv: list[str]) -> None:
     """Entry point: `sandbox_child REQUEST_FD ANSWER_FD GRADER_PID`."""
     request_fd, answer_fd, parent_pid = map(int, argv)
     _die_with_parent(parent_pid)
-    _limit_self(os.environ.pop("LEARNSTREAM_SANDBOX_LIMITS", ""))
+    spec = os.environ.pop("LEARNSTREAM_SANDBOX_LIMITS", "")
+    _limit_self(spec)
+    limits = dict(item.partition("=")[::2] for item in filter(None, spec.split(",")))
+    printed = print_within(int(limits["RLIMIT_FSIZE"])) if "RLIMIT_FSIZE" in limits else None
     with os.fdopen(request_fd, "rb") as requests:
-        Driver(requests, answer_fd).serve()
+        Driver(requests, answer_fd, printed).serve()
 
 
 if __name__ == "__main__":

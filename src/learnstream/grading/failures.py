@@ -105,7 +105,10 @@ KIND_HINTS = {
         "Something grows without end: a list of an endless stream, or a loop that keeps "
         "appending. Handle one item at a time and keep only what you need."
     ),
-    FailureKind.FLOOD: "Remove the print() inside your loop (or print far less).",
+    FailureKind.FLOOD: (
+        "Print far less, or take the print() out: a line per item of a long stream adds up, "
+        "and the grader shows only the start of it."
+    ),
     FailureKind.TOO_BIG: "Return the result the exercise asks for, not a huge object.",
     FailureKind.TIMEOUT: (
         "Your code did not answer in time: look for a `while` loop that never ends, or a "

@@ -145,6 +145,7 @@ class Output:
         self.kept = bytearray()
         self.total = 0
         self.startup: list[tuple[int, int]] = []
+        self.limit_hit: tuple[int, int] | None = None  # (bytes left out, the limit)
         self._lock = threading.Lock()
         self._fd: int | None = None
 
@@ -175,15 +176,30 @@ class Output:
         thread.start()
         return thread
 
+    def left_out(self, size: int, limit: int) -> None:
+        """The child printed `size` bytes more in a request, past the `limit` it may send."""
+        with self._lock:
+            before = self.limit_hit[0] if self.limit_hit else 0
+            self.limit_hit = (before + size, limit)
+
     def text(self) -> str:
         with self._lock:
             data, total, startup = bytes(self.kept), self.total, list(self.startup)
+            limit_hit = self.limit_hit
         chunks, position = [], 0
         for begin, end in [*startup, (len(data), len(data))]:
             chunks.append(data[position:begin])
             position = max(position, end)
         shown = b"".join(chunks)
         text = shown[: SHOWN_OUTPUT_CHARS * 4].decode("utf-8", "replace")
+        if limit_hit is not None:
+            left_out, limit = limit_hit
+            return (
+                text[:SHOWN_OUTPUT_CHARS]
+                + f"\n... (your code printed {size_in_words(total + left_out)} in all: it hit "
+                f"the output limit of {size_in_words(limit)}, and the {size_in_words(left_out)} "
+                "past it were counted, not kept)"
+            )
         if len(text) > SHOWN_OUTPUT_CHARS or total > len(data):
             text = (
                 text[:SHOWN_OUTPUT_CHARS]

@@ -65,11 +65,14 @@ def _exercise(console: Console, result: PartResult, ex: ExerciseResult) -> None:
                     console.print(Text.assemble("      ", (f"{label}:", style), f" {text}"))
     if ex.output.strip():
         lines = ex.output.rstrip().splitlines()
+        # how much was printed in all (and whether the output limit was hit) stays in view
+        total = lines.pop() if lines[-1].startswith("... (your code printed") else ""
         more = (
             f"  ... {len(lines) - _OUTPUT_LINES} more lines" if len(lines) > _OUTPUT_LINES else ""
         )
+        shown = "\n".join(lines[:_OUTPUT_LINES]) + more + (f"\n{total}" if total else "")
         console.print("    your code printed:")
-        console.print(Text(_indent("\n".join(lines[:_OUTPUT_LINES]) + more)), style="dim")
+        console.print(Text(_indent(shown)), style="dim")
 
 
 def render(result: PartResult, console: Console) -> None:

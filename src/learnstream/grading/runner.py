@@ -91,7 +91,10 @@ class LearnerError(Exception):
         if self.kind is FailureKind.MISSING:
             return self.detail
         if self.kind is FailureKind.FLOOD:
-            return f"{self.what} wrote a file past the size limit{where}"
+            return (
+                f"{self.what} wrote a file past the output limit{where}; write far less "
+                "(the grader limits what one call may print or write)"
+            )
         if self.kind is FailureKind.TOO_BIG:
             return f"{self.what} gave back a value with {self.detail}; that is more than expected"
         return f"{self.what} raised {self.type}: {self.detail}{where}"

@@ -17,7 +17,10 @@ implements `runner.Runner` over two pipes. The learner's code is untrusted:
 - no wait and no read is without a timeout: a child that hangs, closes its pipe
   and sleeps, or floods the pipe, ends the call with `SandboxDied`;
 - what it prints goes to a pipe read by a thread here: printing never fails the
-  learner's code, and `output()` shows the start of it and says how much it was.
+  learner's code, and `output()` shows the start of it and says how much it was;
+  past `Limits.output_bytes` the child only counts what `print()` writes and says
+  how much it left out, so that printing costs no more than building the strings
+  and no verdict depends on how fast this machine moves them.
 
 A call ends in one of three ways: the answer as plain data; `LearnerError` (the
 learner's code raised; the child is still usable); `SandboxDied` (it hung,
@@ -83,7 +86,7 @@ _ERROR_KINDS = frozenset(
 
 @dataclass(frozen=True)
 class Limits:
-    """What learner code may use: seconds per call, memory, file sizes and total CPU.
+    """What learner code may use: seconds per call, memory, output and file sizes, total CPU.
 
     >>> Limits().timeout
     5.0
@@ -185,6 +188,7 @@ class Sandbox:
         self._logs: dict[int, int] = {}
         self._out = Output()
         self._printed_before = 0
+        self._left_out = 0  # printed past the output limit in this request, as the child says
         self._request_id: int | None = None
         self._load_failure: LearnerError | SandboxDied | None = None
         self._loading = False  # the load request is sent and its answer not yet read
@@ -368,6 +372,21 @@ class Sandbox:
         return failure
 
     def _receive(self, deadline: float, what: str, timeout: float) -> dict[str, Any]:
+        """The next message but the child's notes of what it printed past the output limit."""
+        while True:
+            message = self._receive_one(deadline, what, timeout)
+            printed = message.get("printed")
+            if "printed" not in message:
+                left_out = message.get("left_out")
+                if "ok" in message and type(left_out) is int and left_out > 0:
+                    self._left_out = 0
+                    self._out.left_out(left_out, self.limits.output_bytes)
+                return message
+            if type(printed) is not int or len(message) != 2:
+                raise self._fail(self._garbled(what))
+            self._left_out = max(self._left_out, printed)
+
+    def _receive_one(self, deadline: float, what: str, timeout: float) -> dict[str, Any]:
         """The next message, read before `deadline`, checked to be a JSON object."""
         assert self._answers is not None and self._process is not None
         while b"\n" not in self._buffer:
@@ -401,7 +420,9 @@ class Sandbox:
         return message
 
     def _hung(self, what: str, timeout: float) -> SandboxDied:
-        printed = self._out.total - self._printed_before
+        if self._left_out:
+            self._out.left_out(self._left_out, self.limits.output_bytes)
+        printed = self._out.total - self._printed_before + self._left_out
         if printed > _FLOOD_BYTES:
             return SandboxDied(
                 FailureKind.FLOOD,
@@ -499,7 +520,7 @@ class Sandbox:
     ) -> dict[str, Any]:
         """Send a request; serve the child's callbacks and pushes until its answer comes."""
         self._ensure_loaded()
-        self._printed_before = self._out.total
+        self._printed_before, self._left_out = self._out.total, 0
         self._request(request)
         deadline = time.monotonic() + self.limits.timeout
         while True:
@@ -539,7 +560,7 @@ class Sandbox:
         readies its first probe; the first request reads the answer."""
         if self._process is None and self._load_failure is None:
             self._start()
-            self._printed_before = self._out.total
+            self._printed_before, self._left_out = self._out.total, 0
             self._request({"op": "load", "path": str(self.path)})
             self._loading = True
 
