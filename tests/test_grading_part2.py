@@ -190,6 +190,9 @@ def test_an_exception_in_a_flow_step_shows_the_line_of_the_learners_function(
     # the step wrapped their ZeroDivisionError: the line and frame are those of their lambda
     assert f"(line {line})" in failure.message
     assert f'{file.name}", line {line}, in <lambda>' in failure.details
+    # the boundary edge has 4 readings, and any one of them raises: the smallest input is one
+    assert failure.shrunk and failure.input is not None, failure
+    assert failure.input.startswith("1 event in arrival order: #1 "), failure.input
 
 
 def _tumbling_printing(folder: Path, line: str) -> Path:

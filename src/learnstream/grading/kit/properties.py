@@ -8,7 +8,8 @@
 2. then on the examples drawn from `strategy` (from the session's seed, by
    `kit.search`; shrunk when one fails);
 3. then, when `smaller` is given and the failing example has more than two
-   items, one more shrinking pass on the example itself (the search shrinks
+   items (an edge: up to `EDGE_SHRINK_MAX`), one more shrinking pass on
+   the example itself (the search shrinks
    the choices it was drawn from, which cannot always delete one event of a
    stream built from them): the failing example is made smaller with `smaller(example)`'s candidates
    (e.g. `eventtime.without_one`) as long as one still fails the same way.
@@ -24,13 +25,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from learnstream.grading.failures import CheckFailed, failed_check, show_input
+from learnstream.grading.failures import CheckFailed, FailureKind, failed_check, show_input
 from learnstream.grading.kit.eventtime import Event, show_events, without_one
 from learnstream.grading.kit.session import Session
 from learnstream.grading.kit.strategies import SearchStrategy
 from learnstream.grading.sandbox import LearnerError, SandboxDied
 
 T = TypeVar("T")
+#: Edges longer than this (a long made-up stream, whose point is its length) are not shrunk:
+#: a pass of `smaller` costs a run of the learner's code per event.
+EDGE_SHRINK_MAX = 12
 Test = Callable[[Session, T], None]
 
 
@@ -79,8 +83,13 @@ def property_check(
             try:
                 on_example(session, test, edge, describe)
             except CheckFailed as failure:
-                failure.shrunk = True  # an edge is as small as a failing input gets
-                raise
+                # What of an edge plays no part in its failure is left out: a wrong
+                # answer must stay the same wrong answer (its message), so the point
+                # the edge makes is kept.
+                if smaller is not None and 2 < len(failure.example) <= EDGE_SHRINK_MAX:
+                    failure = _smallest(session, test, failure, describe, smaller, same=True)
+                failure.shrunk = True
+                raise failure from None
         budget = max(at_least, min(session.max_examples, max_examples or session.max_examples))
         try:
             session.for_all(
@@ -104,12 +113,16 @@ def _smallest(
     failure: CheckFailed,
     describe: Callable[[T], str],
     smaller: Callable[[T], Iterable[T]],
+    *,
+    same: bool = False,
 ) -> CheckFailed:
     """The failure on the smallest example found by trying `smaller` candidates in turn.
 
     Each try is one more run of the learner's code; a try that fails
-    differently (an exception, a crash) is not taken, and a crash ends the
-    search with what the search found (the child is gone).
+    differently is not taken (a wrong answer stands for a wrong answer, with
+    `same` only for one with the very same message; an exception of their code
+    for the same kind of failure), and a crash ends the search with what the
+    search found (the child is gone).
     """
     best, example = failure, failure.example
     shrinking = True
@@ -118,13 +131,22 @@ def _smallest(
         for trial in smaller(example):
             try:
                 test(session, trial)
-            except CheckFailed as less:
-                best, example, shrinking = less, trial, True
-                break
-            except LearnerError:
                 continue
+            except CheckFailed as wrong:
+                less = wrong
+            except LearnerError as err:
+                if err.kind.unshrinkable:
+                    continue
+                less = failed_check(err)
             except SandboxDied:
                 return failure
+            if FailureKind.EXCEPTION in (less.kind, failure.kind):
+                if less.kind is not failure.kind:
+                    continue
+            elif same and less.message != failure.message:
+                continue
+            best, example, shrinking = less, trial, True
+            break
     if best is not failure:
         best.on(example, describe(example)).shrunk = True
     return best
