@@ -18,7 +18,14 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from grading_helpers import generated, lab_module, submission_text
+from grading_helpers import (
+    generated,
+    grade_quick,
+    lab_module,
+    submission_text,
+    with_submission,
+    workspace_from,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -218,3 +225,16 @@ def test_a_wrong_submission_fails_the_same_checks_whatever_the_seed(
         (graded,) = result.exercises
         verdicts.add(tuple(check.name for check in graded.checks if not check.passed))
     assert len(verdicts) == 1 and verdicts != {()}, verdicts
+
+
+def test_a_baseline_without_the_flagged_readings_is_named_and_hinted_as_such(
+    tmp_path: Path,
+) -> None:
+    folder = workspace_from("solutions", tmp_path, "part4")
+    with_submission(folder, "z_anomalies_kept_out", "zscore", "part4")
+    failure = grade_quick(folder, "zscore", part="part4").exercises[0].first_failure
+    assert failure is not None and failure.name == "past_only"
+    assert failure.message.endswith("anomalies included"), failure.message
+    # the check's own hint, about what a baseline holds, not the ladder's "judge BEFORE update"
+    assert failure.hint == get_part("part4").exercise("zscore").checks[0].hint
+    assert failure.hint is not None and "flagged as an anomaly joins" in failure.hint

@@ -140,8 +140,19 @@ _OWN_BASELINE = (
 )
 
 
-#: The kind of failure a sentence naming the mistake implies (else a wrong value).
-_KIND_OF = {_OWN_BASELINE: FailureKind.WRONG_TIMING, _N_NOT_INT: FailureKind.WRONG_TYPE}
+_ANOMALIES_LEFT_OUT = (
+    " — that baseline leaves out the readings flagged as anomalies: every earlier reading of "
+    "the sensor joins it, anomalies included"
+)
+
+
+#: The kind of failure a sentence naming the mistake implies (else a wrong value): a
+#: baseline holding the wrong readings at the time of a judgement is one of timing.
+_KIND_OF = {
+    _OWN_BASELINE: FailureKind.WRONG_TIMING,
+    _ANOMALIES_LEFT_OUT: FailureKind.WRONG_TIMING,
+    _N_NOT_INT: FailureKind.WRONG_TYPE,
+}
 
 
 def _by_key(events: Sequence[Event]) -> dict[str, list[float]]:

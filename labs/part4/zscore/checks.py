@@ -21,6 +21,7 @@ from learnstream.grading.kit import (
 from learnstream.grading.kit import strategies as st
 
 from ..shared import (
+    _ANOMALIES_LEFT_OUT,
     _OWN_BASELINE,
     _RECENT,
     _SHARED_BASELINE,
@@ -90,6 +91,17 @@ def _z_of(baseline: Sequence[float], value: float, ddof: int) -> float | None:
     return (value - mean) / math.sqrt(var) if var > 0 else None
 
 
+def _z_left_out(values: Sequence[float], index: int) -> float | None:
+    """The z-score of reading `index` when the readings flagged before it stayed out of the
+    baseline (a rule the exercise does not ask for)."""
+    kept: list[float] = []
+    for value in values[:index]:
+        z = _z_of(kept, value, 1) if len(kept) >= MIN_HISTORY else None
+        if z is None or abs(z) <= THRESHOLD:
+            kept.append(value)
+    return _z_of(kept, values[index], 1) if len(kept) >= MIN_HISTORY else None
+
+
 def _why_z(values: Sequence[float], index: int, mine: Any) -> str:
     """A sentence naming the mistake behind a wrong answer for reading `index`, when it is a
     known one."""
@@ -120,6 +132,8 @@ def _why_z(values: Sequence[float], index: int, mine: Any) -> str:
         return ""
     if _close(_z_of(values[: index + 1], value, 1) or math.nan, mine[1], Z_TOLERANCE):
         return _OWN_BASELINE
+    if _close(_z_left_out(values, index) or math.nan, mine[1], Z_TOLERANCE):
+        return _ANOMALIES_LEFT_OUT
     if _close(_z_of(earlier, value, 0) or math.nan, mine[1], Z_TOLERANCE):
         return (
             " — that is the population standard deviation (divided by n); use the "
