@@ -17,7 +17,7 @@ from typing import Any
 
 from learnstream.engine import backend, resume
 from learnstream.engine.joins_twin import EMIT_MODES, FINAL, INSERT_MODES
-from learnstream.engine.keyed_items import split_keyed
+from learnstream.engine.keyed_items import in_key_order, split_keyed
 from learnstream.engine.window_steps import Aggregate
 
 Outputs = list[list[Any]]
@@ -84,6 +84,7 @@ class JoinStep:
         for side, items in enumerate(inputs):
             if items and not self.core.join_batch(items, side, self.store.values, out, row_keys):
                 self._generic(items, side, out)
+        in_key_order(out)
         return [out]
 
     def _generic(self, items: list[Any], side: int, out: list[Any]) -> None:

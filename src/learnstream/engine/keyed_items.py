@@ -20,6 +20,7 @@ known to hold something wrong (or a `str` subclass key).
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from learnstream.errors import key_function_problem, keyed_item_problem
@@ -85,3 +86,22 @@ def checked_keys(step_id: str, operator: str, keys: list[Any], items: list[Any])
             raise key_function_problem(step_id, operator, item, key)
         out.append(key if type(key) is str else str.__str__(key))
     return out
+
+
+_KEY = itemgetter(0)
+
+
+def in_key_order(rows: list[Any], batch_keys: set[str] | None = None) -> None:
+    """Put one activation's `(key, ...)` rows in the order Bytewax 0.21.1 writes them.
+
+    Bytewax's keyed steps visit a batch's keys in key order (each key's rows in
+    the order they were made), then the keys the clock woke that had no item in
+    the batch, in key order too. `batch_keys` are the keys of the batch (None or
+    empty when only the clock or EOF woke the step). Sorts `rows` in place.
+    """
+    if len(rows) < 2:
+        return
+    rows.sort(key=_KEY)
+    if batch_keys and not batch_keys.issuperset(map(_KEY, rows)):
+        # Stable: each part keeps its key order, the batch's keys come first.
+        rows.sort(key=lambda row: row[0] not in batch_keys)

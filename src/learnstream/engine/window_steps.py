@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from learnstream.engine import backend, resume
-from learnstream.engine.keyed_items import split_keyed
+from learnstream.engine.keyed_items import in_key_order, split_keyed
 from learnstream.errors import StepError, short_repr, user_function_error
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -517,4 +517,8 @@ class WindowStep:
             else:
                 for handle in ev.closed_handles:
                     self.merged_ids.pop(handle, None)
+        if len(down) > 1 or len(late) > 1 or len(meta) > 1:
+            batch_keys = set(keys)
+            for rows in (down, late, meta):
+                in_key_order(rows, batch_keys)
         return [down, late, meta]

@@ -16,7 +16,9 @@ Every windowing operator returns a `WindowOut` with three keyed streams:
 `(key, (window_id, item))` for items that arrived after the watermark had
 passed them; `meta` — `(key, (window_id, WindowMetadata))` for each closed
 window. Window ids count windows of length `offset` from `align_to` (window 0
-starts at `align_to`); session ids count each key's sessions from 0.
+starts at `align_to`); session ids count each key's sessions from 0. Rows made
+at once come as on Bytewax 0.21.1: the batch's keys in key order, then the keys
+only the clock moved on, in key order; a key's windows in the order they opened.
 
 Watermarks are kept per key. Unlike Bytewax 0.21, a key keeps its watermark
 after its windows have closed, so a late item always goes to `late` and no window
