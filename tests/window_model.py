@@ -52,6 +52,9 @@ def on_time(
 ) -> tuple[list[tuple[int, Item]], list[tuple[int, Item]]]:
     """Split items (numbered by arrival) into on-time and late.
 
+    A batch's late items come in key order, each key's in arrival order (as
+    Bytewax 0.21.1 writes the rows one batch makes).
+
     `closes(t)` gives the close times of the windows an item at t joins; it is
     needed only with `forget`.
     """
@@ -62,18 +65,20 @@ def on_time(
     n = 0
     for batch in batches:
         keys_in_batch = []
+        batch_late: list[tuple[int, Item]] = []
         for item in batch:
             key, t, _ = item
             if key not in keys_in_batch:
                 keys_in_batch.append(key)
             wm[key] = max(wm.get(key, -(10**30)), t - wait)
             if t < wm[key]:
-                late.append((n, item))
+                batch_late.append((n, item))
             else:
                 good.append((n, item))
                 if forget:
                     open_closes[key].update(closes(t))
             n += 1
+        late.extend(sorted(batch_late, key=lambda ni: ni[1][0]))  # a batch's keys in key order
         if forget:
             for key in keys_in_batch:
                 open_closes[key] = {c for c in open_closes[key] if c > wm[key]}
