@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -156,15 +156,20 @@ def hints_match_kinds(part: str, exercise: str, checks: list[CheckResult]) -> No
     failure without a hint of its own gets a rung of the ladder, the others none."""
     failed = [check for check in checks if not check.passed]
     for number, failure in enumerate(failed):
-        hint_matches_kind(part, exercise, failure, first=number == 0)
+        hint_matches_kind(part, exercise, failure, first=number == 0, others=failed[1:])
 
 
 def hint_matches_kind(
-    part: str, exercise: str, failure: CheckResult, *, first: bool = True
+    part: str,
+    exercise: str,
+    failure: CheckResult,
+    *,
+    first: bool = True,
+    others: Sequence[CheckResult] = (),
 ) -> None:
     """The hint shown matches the failure's kind: the check's own hint only when it is
-    about that kind, else the kind's hint, else (the first failure only) a rung of the
-    exercise's ladder."""
+    about that kind, else the kind's hint, else (the first failure only) the own hint of a
+    later failed check (`others`) about the same kind, else a rung of the exercise's ladder."""
     if failure.status != "failed":
         return
     found = get_part(part).exercise(exercise)
@@ -175,7 +180,13 @@ def hint_matches_kind(
     elif failure.kind in KIND_HINTS:
         assert failure.hint == KIND_HINTS[failure.kind]
     elif first:
-        assert failure.hint in found.hints
+        failed = {other.name: other.kind for other in others}
+        aimed = [
+            c.hint
+            for c in found.checks
+            if failed.get(c.name) is failure.kind and failure.kind in c.hint_for and c.hint
+        ]
+        assert failure.hint in (aimed[:1] or found.hints)
     else:
         assert failure.hint is None
     if failure.kind.learner_code_broke:  # never advice about values for code that did not answer

@@ -238,3 +238,18 @@ def test_a_baseline_without_the_flagged_readings_is_named_and_hinted_as_such(
     # the check's own hint, about what a baseline holds, not the ladder's "judge BEFORE update"
     assert failure.hint == get_part("part4").exercise("zscore").checks[0].hint
     assert failure.hint is not None and "flagged as an anomaly joins" in failure.hint
+
+
+def test_a_first_failure_without_a_hint_of_its_own_gets_a_later_checks_hint_for_its_kind(
+    tmp_path: Path,
+) -> None:
+    # scores the predictions of None: the leakage check fails first, with a wrong value its
+    # own hint (about leakage) is not for; unscored_none's hint is, and is the one shown
+    folder = workspace_from("solutions", tmp_path, "part4")
+    with_submission(folder, "pq_scores_none", "prequential", "part4")
+    checks = grade_quick(folder, "prequential", part="part4").exercises[0].checks
+    failed = [check.name for check in checks if not check.passed]
+    assert failed == ["test_then_train", "unscored_none"], failed
+    unscored = get_part("part4").exercise("prequential").checks[2]
+    assert unscored.name == "unscored_none"
+    assert checks[0].hint == unscored.hint and "y_pred is not None" in checks[0].hint

@@ -130,11 +130,28 @@ def _part(part: str | Part) -> Part:
 
 
 def _hints(result: PartResult, part: Part, progress: Progress) -> None:
-    """Give each first failing check without a hint of its own the next hint of the ladder."""
+    """Give each first failing check without a hint of its own the hint of a later failed
+    check of the exercise that is about the same kind of failure, else the next hint of the
+    ladder: the one advice the report shows is aimed at the mistake when a check has it."""
     for ex in result.exercises:
         failure = ex.first_failure
-        if failure is not None and failure.hint is None and failure.status == "failed":
-            _, failure.hint = progress.next_hint(part, part.exercise(ex.name), advance=False)
+        if failure is None or failure.hint is not None or failure.status != "failed":
+            continue
+        exercise = part.exercise(ex.name)
+        failed = {check.name: check.kind for check in ex.checks if not check.passed}
+        failure.hint = (
+            next(
+                (
+                    check.hint
+                    for check in exercise.checks
+                    if failed.get(check.name, None) is failure.kind
+                    and failure.kind in check.hint_for
+                    and check.hint is not None
+                ),
+                None,
+            )
+            or progress.next_hint(part, exercise, advance=False)[1]
+        )
 
 
 def grade(
