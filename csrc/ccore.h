@@ -75,8 +75,15 @@ typedef struct ls_counts ls_counts;
 
 ls_counts *ls_counts_new(void);
 void ls_counts_free(ls_counts *c);
+/* From now on, remember which slots ls_counts_add counts (ls_counts_take_dirty). */
+void ls_counts_track(ls_counts *c);
 /* Add amounts[i] (one, when amounts is NULL) to the count of slots[i], i < n. */
 int ls_counts_add(ls_counts *c, const int64_t *slots, const int64_t *amounts, int64_t n);
+/* How many slots were counted since the last ls_counts_take_dirty (each once). */
+int64_t ls_counts_dirty_len(const ls_counts *c);
+/* Copy those slots into out (ls_counts_dirty_len of them, in the order they were
+ * first counted; out may be NULL) and forget them: a snapshot of the changed keys. */
+void ls_counts_take_dirty(ls_counts *c, int64_t *out);
 /* out[i] = count of slot order[i]. */
 void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64_t *out);
 

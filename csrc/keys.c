@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ccore.h"
+#include "grow.h"
 #include "hash.h"
 
 typedef struct {
@@ -254,6 +255,10 @@ static int grow_zeroed(void **p, int64_t *cap, int64_t need, size_t size) {
 struct ls_counts {
     int64_t *count;
     int64_t cap;
+    int track;         /* keep the changed slots below (a run with recovery) */
+    uint8_t *dirty;    /* per slot: counted since the last ls_counts_take_dirty */
+    int64_t dirty_cap;
+    ls_i64vec changed; /* the slots whose dirty byte is set, in the order they were set */
 };
 
 ls_counts *ls_counts_new(void) { return calloc(1, sizeof(ls_counts)); }
@@ -261,8 +266,12 @@ ls_counts *ls_counts_new(void) { return calloc(1, sizeof(ls_counts)); }
 void ls_counts_free(ls_counts *c) {
     if (!c) return;
     free(c->count);
+    free(c->dirty);
+    free(c->changed.data);
     free(c);
 }
+
+void ls_counts_track(ls_counts *c) { c->track = 1; }
 
 int ls_counts_add(ls_counts *c, const int64_t *slots, const int64_t *amounts, int64_t n) {
     int64_t top = -1;
@@ -273,11 +282,36 @@ int ls_counts_add(ls_counts *c, const int64_t *slots, const int64_t *amounts, in
         if (grow_zeroed(&p, &c->cap, top + 1, sizeof(int64_t))) return LS_ENOMEM;
         c->count = p;
     }
-    if (amounts)
+    if (c->track) {
+        if (top >= 0) {
+            void *p = c->dirty;
+            if (grow_zeroed(&p, &c->dirty_cap, top + 1, sizeof(uint8_t))) return LS_ENOMEM;
+            c->dirty = p;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            int64_t s = slots[i];
+            c->count[s] += amounts ? amounts[i] : 1;
+            if (!c->dirty[s]) {
+                if (ls_push_i64(&c->changed, s)) return LS_ENOMEM;
+                c->dirty[s] = 1;
+            }
+        }
+    } else if (amounts)
         for (int64_t i = 0; i < n; i++) c->count[slots[i]] += amounts[i];
     else
         for (int64_t i = 0; i < n; i++) c->count[slots[i]]++;
     return LS_OK;
+}
+
+int64_t ls_counts_dirty_len(const ls_counts *c) { return c->changed.len; }
+
+void ls_counts_take_dirty(ls_counts *c, int64_t *out) {
+    for (int64_t i = 0; i < c->changed.len; i++) {
+        int64_t s = c->changed.data[i];
+        if (out) out[i] = s;
+        c->dirty[s] = 0;
+    }
+    c->changed.len = 0;
 }
 
 void ls_counts_gather(const ls_counts *c, const int64_t *order, int64_t n, int64_t *out) {

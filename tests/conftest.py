@@ -89,6 +89,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_require_extras.py": (),
     "test_run_errors_like_bytewax.py": (),
     "test_recovery_crash.py": ("slow",),
+    "test_recovery_changed_keys.py": (),
     "test_recovery_like_bytewax.py": (),
     "test_recovery_store.py": (),
     "test_run_context.py": (),

@@ -115,6 +115,33 @@ def test_key_counter_agrees(sequence: list[list[str]], n: int, bad: Any, where: 
     assert plain(twin.items()) == plain(c.items())
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(batches, max_size=8), st.lists(st.booleans(), max_size=8), st.integers(0, 3000))
+def test_key_counters_track_the_same_changed_keys(
+    sequence: list[list[str]], takes: list[bool], n: int
+) -> None:
+    """A snapshot's changed keys: each key counted since the last `changed()`, with its count."""
+    twin, c = keys_twin.KeyCounter(), keys_c.KeyCounter()
+    for counter in (twin, c):
+        counter.add(["before", "tracking"])
+        counter.load([("loaded", 5)])  # a resumed run's counts are not changes
+        counter.track()
+    assert twin.changed() == c.changed() == []
+    model: dict[str, int] = {"before": 1, "tracking": 1, "loaded": 5}
+    dirty: set[str] = set()
+    for batch, take in zip([*sequence, many_distinct(n)], [*takes, True], strict=False):
+        twin.add(batch)
+        c.add(batch)
+        texts = [str.__str__(key) for key in batch]  # a str subclass counts as its text
+        for key in texts:
+            model[key] = model.get(key, 0) + 1
+        dirty.update(texts)
+        if take:
+            expected = plain(sorted((key, model[key]) for key in dirty))
+            assert plain(sorted(twin.changed())) == plain(sorted(c.changed())) == expected
+            dirty = set()
+
+
 E2E = textwrap.dedent(
     """
     import random, sys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,15 @@ import pytest
 
 import learnstream.operators as op
 from learnstream.dataflow import Dataflow
-from learnstream.recovery import RecoveryConfig, RecoveryError, RecoveryStore, init_db_dir, main
+from learnstream.recovery import (
+    CLEARED,
+    GONE,
+    RecoveryConfig,
+    RecoveryError,
+    RecoveryStore,
+    init_db_dir,
+    main,
+)
 from learnstream.testing import TestingSink, TestingSource, run_main
 
 ZERO = timedelta(0)
@@ -58,7 +67,7 @@ def test_a_crash_while_writing_an_epoch_leaves_the_previous_one(tmp_path: Path) 
     config = _config(tmp_path, 3)
     store = RecoveryStore(config)
     store.check_steps("f", [("f.a", "x"), ("f.b", "y"), ("f.c", "z")])
-    store.write(1, {"f.a": 1, "f.b": 1, "f.c": 1})
+    store.write(1, {"f.a": {"k": 1}, "f.b": {"k": 1}, "f.c": {"k": 1}})
     part0 = store.parts[0]
 
     class Dies:
@@ -71,31 +80,69 @@ def test_a_crash_while_writing_an_epoch_leaves_the_previous_one(tmp_path: Path) 
 
     store.parts[0] = Dies()  # type: ignore[assignment]
     with pytest.raises(KeyboardInterrupt):
-        store.write(2, {"f.a": 2, "f.b": 2, "f.c": 2})  # parts 1 and 2 already hold epoch 2
+        store.write(
+            2, {"f.a": {"k": 2}, "f.b": {"k": 2}, "f.c": {"k": 2}}
+        )  # parts 1 and 2 already hold epoch 2
     store.parts[0] = part0
     store.close()
     reopened = RecoveryStore(config)
-    assert reopened.load() == (1, {"f.a": 1, "f.b": 1, "f.c": 1})
+    assert reopened.load() == (1, {"f.a": {"k": 1}, "f.b": {"k": 1}, "f.c": {"k": 1}})
     reopened.close()
 
 
-def test_old_snapshots_are_kept_for_the_backup_interval(tmp_path: Path) -> None:
+def _rows(store: RecoveryStore) -> list[tuple[str, int, tuple[dict, list]]]:
+    """Each row of part 0: its step, epoch and changes (`(states, gone keys)`)."""
+    found = store.parts[0].execute("SELECT step_id, epoch, changes FROM snaps ORDER BY epoch")
+    return [(step, epoch, pickle.loads(blob)) for step, epoch, blob in found]
+
+
+def test_each_epoch_holds_only_the_keys_that_changed_and_tombstones(tmp_path: Path) -> None:
     init_db_dir(tmp_path / "db", 1)
     kept = RecoveryStore(RecoveryConfig(tmp_path / "db", timedelta(hours=1)))
-    for epoch in (1, 2, 3):
-        kept.write(epoch, {"s": epoch})
-    rows = kept.parts[0].execute("SELECT epoch FROM snaps ORDER BY epoch").fetchall()
-    assert rows == [(1,), (2,), (3,)]
+    kept.write(1, {"s": {"a": 1, "b": 1}})
+    kept.write(2, {"s": {"a": 2}})
+    kept.write(3, {"s": {"b": GONE}, "t": {}})
+    assert _rows(kept) == [
+        ("s", 1, ({"a": 1, "b": 1}, [])),
+        ("s", 2, ({"a": 2}, [])),
+        ("s", 3, ({}, ["b"])),
+    ]
+    assert kept.load() == (3, {"s": {"a": 2}})
+    kept.write(4, {"s": CLEARED})  # count_final at EOF: every key at once
+    kept.write(5, {"s": {"c": 5}})
+    assert _rows(kept)[-2:] == [("s", 4, ({}, None)), ("s", 5, ({"c": 5}, []))]
+    assert kept.load() == (5, {"s": {"c": 5}})
     kept.close()
-    dropped = RecoveryStore(RecoveryConfig(tmp_path / "db"))
-    dropped.write(4, {"s": 4})
-    # Epoch 3 was the last committed one when 4 was written: it stays until the next.
-    rows = dropped.parts[0].execute("SELECT epoch FROM snaps ORDER BY epoch").fetchall()
-    assert rows == [(3,), (4,)]
-    dropped.write(5, {"s": 5})
-    rows = dropped.parts[0].execute("SELECT epoch FROM snaps ORDER BY epoch").fetchall()
-    assert rows == [(4,), (5,)]
-    dropped.close()
+
+
+def test_rows_no_resume_needs_are_folded_once_they_outweigh_the_oldest(tmp_path: Path) -> None:
+    init_db_dir(tmp_path / "db", 1)
+    store = RecoveryStore(RecoveryConfig(tmp_path / "db"))
+    store.write(1, {"s": {f"k{i}": i for i in range(100)}})
+    for epoch in range(2, 5):  # small changes: cheaper kept than folded into the first row
+        store.write(epoch, {"s": {"k0": epoch, f"k{epoch}": GONE}})
+    assert [epoch for _, epoch, _ in _rows(store)] == [1, 2, 3, 4]
+    store.write(
+        5, {"s": {**{f"k{i}": -i for i in range(5, 100)}, **{f"x{i}": i for i in range(99)}}}
+    )
+    store.write(6, {"s": {"k1": 6}})  # epoch 5 is committed: rows up to it are folded
+    (first, *rest) = _rows(store)
+    assert first[:2] == ("s", 5) and first[2][1] == [] and [r[1] for r in rest] == [6]
+    expected = {"k0": 4, "k1": 6, **{f"k{i}": -i for i in range(5, 100)}}
+    expected.update({f"x{i}": i for i in range(99)})
+    assert first[2][0] == {**expected, "k1": 1}
+    assert store.load() == (6, {"s": expected})
+    store.close()
+
+
+def test_a_store_of_the_old_whole_state_format_is_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    with sqlite3.connect(config.db_dir / "part-0.sqlite3") as db:
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'format'")
+    with pytest.raises(RecoveryError) as caught:
+        run_main(_flow([1], []), recovery_config=config)
+    assert "part-0.sqlite3 has format 1, written by an older learnstream" in str(caught.value)
+    assert f"delete {config.db_dir} and make a new store" in str(caught.value)
 
 
 def test_a_store_of_another_flow_is_refused(tmp_path: Path) -> None:
@@ -140,7 +187,7 @@ def test_a_damaged_snapshot_names_its_step(tmp_path: Path) -> None:
     config = _config(tmp_path, 1)
     run_main(_flow([1], []), recovery_config=config)
     with sqlite3.connect(config.db_dir / "part-0.sqlite3") as db:
-        db.execute("UPDATE snaps SET state = x'00' WHERE step_id = 'sums.inp'")
+        db.execute("UPDATE snaps SET changes = x'00' WHERE step_id = 'sums.inp'")
     with pytest.raises(RecoveryError, match=r"snapshot of step 'sums.inp' at epoch 1"):
         run_main(_flow([1], []), recovery_config=config)
 

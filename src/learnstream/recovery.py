@@ -44,6 +44,11 @@ from typing import Any
 
 from learnstream.errors import LearnstreamError
 
+GONE: Any = type("Gone", (), {"__repr__": lambda self: "GONE"})()
+"""A key's state in a snapshot's changes: discarded since the last snapshot (a tombstone)."""
+CLEARED: Any = type("Cleared", (), {"__repr__": lambda self: "CLEARED"})()
+"""A step's changes when it discarded every key (count_final at EOF): one tombstone for all."""
+
 __all__ = [
     "InconsistentPartitionsError",
     "MissingPartitionsError",
@@ -53,13 +58,21 @@ __all__ = [
     "init_db_dir",
 ]
 
-FORMAT = 1
-"""The store layout this learnstream writes and reads; a larger number is refused."""
+FORMAT = 2
+"""The store layout this learnstream writes and reads; any other number is refused.
+
+Format 2 holds, per step and epoch, the state of each key that changed in the
+epoch and the keys whose state was discarded (tombstones), as Bytewax's store
+does per state key, in one row (a pickled `(states, gone)` pair: a row per key
+costs SQLite several microseconds each, more than the snapshot saves). Rows that
+no resume can need any more are folded into one (`_compact`). Format 1 held one
+whole state per step and epoch, which this learnstream cannot split into keys.
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snaps (
-    step_id TEXT NOT NULL, epoch INTEGER NOT NULL, state BLOB NOT NULL,
+    step_id TEXT NOT NULL, epoch INTEGER NOT NULL, changes BLOB NOT NULL,
     PRIMARY KEY (step_id, epoch));
 CREATE TABLE IF NOT EXISTS commits (epoch INTEGER PRIMARY KEY, at REAL NOT NULL);
 """
@@ -141,6 +154,16 @@ def init_db_dir(db_dir: Path, part_count: int) -> None:
             )
 
 
+def _apply(state: dict[str, Any], changed: dict[str, Any], gone: list[str] | None) -> None:
+    """One epoch's changes of a step onto its state by key (`gone` None: every key went)."""
+    if gone is None:
+        state.clear()
+    else:
+        for key in gone:
+            state.pop(key, None)
+    state.update(changed)
+
+
 def _route(step_id: str, part_count: int) -> int:
     """The partition a step's snapshots live in (stable across runs and machines)."""
     return zlib.crc32(step_id.encode()) % part_count
@@ -201,6 +224,14 @@ class RecoveryStore:
             raise RecoveryError(
                 f"recovery store file {path} has format {found}, newer than this learnstream "
                 f"reads ({FORMAT}): upgrade learnstream, or make a new store"
+            )
+        if found < FORMAT:
+            raise RecoveryError(
+                f"recovery store file {path} has format {found}, written by an older "
+                f"learnstream (one whole state per step and epoch; this one reads format "
+                f"{FORMAT}, the changed state keys of each epoch): finish the run with the learnstream "
+                f"that started it, or delete {self.db_dir} and make a new store with "
+                f"`python -m learnstream.recovery {self.db_dir} N`"
             )
         return db, meta
 
@@ -303,10 +334,14 @@ class RecoveryStore:
             )
         return epoch
 
-    def load(self) -> tuple[int, dict[str, Any]]:
-        """The epoch to resume from (0: none) and each step's state as of it."""
+    def load(self) -> tuple[int, dict[str, dict[str, Any]]]:
+        """The epoch to resume from (0: none) and each step's state by key as of it.
+
+        A key's state is its newest at or before that epoch; a key whose newest
+        change is a tombstone (its state was discarded) is left out.
+        """
         epoch = self.resume_epoch()
-        states: dict[str, Any] = {}
+        states: dict[str, dict[str, Any]] = {}
         for index, db in enumerate(self.parts):
             # Rows of an epoch after it: a crash while writing, or a newer partition.
             if db.execute("SELECT 1 FROM snaps WHERE epoch > ? LIMIT 1", (epoch,)).fetchone():
@@ -316,32 +351,37 @@ class RecoveryStore:
                     if index == 0:
                         db.execute("DELETE FROM commits WHERE epoch > ?", (epoch,))
             rows = db.execute(
-                "SELECT step_id, state, MAX(epoch) FROM snaps WHERE epoch <= ? GROUP BY step_id",
+                "SELECT step_id, epoch, changes FROM snaps WHERE epoch <= ? ORDER BY step_id, epoch",
                 (epoch,),
             ).fetchall()
-            for step_id, blob, at in rows:
-                try:
-                    states[step_id] = pickle.loads(blob)
-                except Exception as exc:
-                    raise RecoveryError(
-                        f"recovery store {self.db_dir}: the snapshot of step {step_id!r} at "
-                        f"epoch {at} cannot be read ({type(exc).__name__}: {exc}): the file is "
-                        "damaged or was written by code that no longer exists"
-                    ) from exc
+            for step_id, at, blob in rows:
+                keyed = states.setdefault(step_id, {})
+                changed, gone = self._unpickle(step_id, at, blob)
+                _apply(keyed, changed, gone)
         return epoch, states
 
-    def write(self, epoch: int, states: dict[str, Any]) -> None:
+    def write(self, epoch: int, changes: dict[str, dict[str, Any]]) -> None:
         """Snapshot `epoch`: every part's rows, then part 0's rows with the commit row.
 
-        Each part's transaction also drops the rows that an already committed epoch
-        older than `backup_interval` supersedes (never rows of the epoch being
-        written, which counts only once part 0 commits it).
+        `changes` holds, by step, the state of each key that changed since the last
+        snapshot (`GONE`: discarded, written as a tombstone), or `CLEARED` when every
+        key was discarded. Each part's transaction
+        also drops the rows that an already committed epoch older than
+        `backup_interval` supersedes (never rows of the epoch being written, which
+        counts only once part 0 commits it).
         """
         count = len(self.parts)
         rows: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
-        for step_id, state in states.items():
-            blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-            rows[_route(step_id, count)].append((step_id, epoch, blob))
+        for step_id, changed in changes.items():
+            if changed is CLEARED:
+                blob = pickle.dumps(({}, None), protocol=pickle.HIGHEST_PROTOCOL)
+                rows[_route(step_id, count)].append((step_id, epoch, blob))
+            elif changed:
+                gone: list[str] | None = [k for k, state in changed.items() if state is GONE]
+                if gone:
+                    changed = {k: v for k, v in changed.items() if v is not GONE}
+                blob = pickle.dumps((changed, gone), protocol=pickle.HIGHEST_PROTOCOL)
+                rows[_route(step_id, count)].append((step_id, epoch, blob))
         cutoff = time.time() - self.keep.total_seconds()
         (keep_from,) = (
             self.parts[0]
@@ -356,23 +396,62 @@ class RecoveryStore:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('written', ?)", (epoch,))
                 if index == 0:
                     db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (epoch, time.time()))
-                    holding = json.dumps([i for i in range(1, count) if rows[i]])
+                    holding = json.dumps(self._holding(rows))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('holding', ?)", (holding,))
                 if keep_from is not None:
-                    self._drop_superseded(db, keep_from, commits=index == 0)
+                    self._compact(db, keep_from)
+                    if index == 0:
+                        db.execute("DELETE FROM commits WHERE epoch < ?", (keep_from,))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('kept_from', ?)", (keep_from,))
 
-    @staticmethod
-    def _drop_superseded(db: sqlite3.Connection, keep_from: int, *, commits: bool) -> None:
-        """Delete rows older than a step's newest row at or before epoch `keep_from`."""
-        db.execute(
-            "DELETE FROM snaps WHERE epoch < ? AND epoch < "
-            "(SELECT MAX(s.epoch) FROM snaps s WHERE s.step_id = snaps.step_id "
-            "AND s.epoch <= ?)",
-            (keep_from, keep_from),
-        )
-        if commits:
-            db.execute("DELETE FROM commits WHERE epoch < ?", (keep_from,))
+    def _holding(self, rows: list[list[Any]]) -> list[int]:
+        """The parts other than 0 that hold rows (this epoch's, or older ones)."""
+        before = self._meta("holding")
+        held = set(json.loads(before)) if before is not None else set()
+        return sorted(held | {i for i in range(1, len(rows)) if rows[i]})
+
+    def _unpickle(
+        self, step_id: str, epoch: int, blob: bytes
+    ) -> tuple[dict[str, Any], list[str] | None]:
+        try:
+            changed, gone = pickle.loads(blob)
+        except Exception as exc:
+            raise RecoveryError(
+                f"recovery store {self.db_dir}: the snapshot of step {step_id!r} at epoch "
+                f"{epoch} cannot be read ({type(exc).__name__}: {exc}): the file is damaged "
+                "or was written by code that no longer exists"
+            ) from exc
+        return changed, gone
+
+    def _compact(self, db: sqlite3.Connection, keep_from: int) -> None:
+        """Fold each step's rows up to epoch `keep_from` into one row at the newest of them.
+
+        No run resumes from before `keep_from` any more, so those rows matter only
+        together (each key's newest state; tombstones then hide nothing). Folding
+        rewrites the step's whole state, so it waits until the rows after the
+        oldest are twice as large as it: each change is folded a bounded number of
+        times, and the rows kept stay within three times the state.
+        """
+        sizes = db.execute(
+            "SELECT step_id, COUNT(*), SUM(LENGTH(changes)), "
+            "(SELECT LENGTH(changes) FROM snaps o WHERE o.step_id = s.step_id ORDER BY epoch) "
+            "FROM snaps s WHERE epoch <= ? GROUP BY step_id",
+            (keep_from,),
+        ).fetchall()
+        for step_id, rows, total, oldest in sizes:
+            if rows < 2 or total - oldest < 2 * oldest:
+                continue
+            found = db.execute(
+                "SELECT epoch, changes FROM snaps WHERE step_id = ? AND epoch <= ? ORDER BY epoch",
+                (step_id, keep_from),
+            ).fetchall()
+            state: dict[str, Any] = {}
+            for at, blob in found:
+                _apply(state, *self._unpickle(step_id, at, blob))
+            newest = found[-1][0]
+            blob = pickle.dumps((state, []), protocol=pickle.HIGHEST_PROTOCOL)
+            db.execute("DELETE FROM snaps WHERE step_id = ? AND epoch <= ?", (step_id, keep_from))
+            db.execute("INSERT INTO snaps VALUES (?, ?, ?)", (step_id, newest, blob))
 
     def close(self) -> None:
         for db in self.parts:

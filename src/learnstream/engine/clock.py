@@ -42,6 +42,8 @@ class RunContext:
     """By core step id: the state a resumed run's runtimes start from."""
     building: str | None = None
     """The core step whose runtime is being built (its `saved()` state)."""
+    recovering: bool = False
+    """Whether the runtime being built will be snapshotted (the run has a store)."""
 
     def now(self) -> datetime:
         """The current time as the running flow sees it."""

@@ -130,14 +130,14 @@ class Executor:
         self._epoch_started: datetime | None = None
         self.steps = runnable_steps(flow)
         self.store = store
-        states: dict[str, Any] = {}
+        states: dict[str, dict[str, Any]] = {}
         if store is not None:
             store.check_flow(flow.flow_id)
             epoch, states = store.load()
             clock.resume_after(epoch)
         self.runtimes: list[Runtime] = []
         for step in self.steps:
-            with resume.building(step.step_id, states):
+            with resume.building(step.step_id, states, recovering=store is not None):
                 self.runtimes.append(step.runtime())
         # Every runtime that keeps state between ticks can snapshot it.
         self.stateful = [
@@ -218,10 +218,11 @@ class Executor:
             self._epoch_started = now
 
     def _snapshot(self) -> None:
-        """With a recovery store, write the epoch that ends now (every step is between ticks)."""
+        """With a recovery store, write the epoch that ends now (every step is between
+        ticks): each step's keys that changed since the last snapshot."""
         if self.store is not None:
-            states = {step.step_id: rt.snapshot() for step, rt in self.stateful}
-            self.store.write(clock.epoch(), states)
+            changes = {step.step_id: rt.snapshot() for step, rt in self.stateful}
+            self.store.write(clock.epoch(), changes)
 
     def _step_stats(self) -> RunStats:
         """Add what each step that keeps counts (the windowing steps) reports."""

@@ -18,7 +18,7 @@ from typing import Any
 from learnstream.engine import backend, resume
 from learnstream.engine.joins_twin import EMIT_MODES, FINAL, INSERT_MODES
 from learnstream.engine.keyed_items import in_key_order, split_keyed
-from learnstream.engine.window_steps import Aggregate
+from learnstream.engine.window_steps import WHOLE, Aggregate
 
 Outputs = list[list[Any]]
 
@@ -69,14 +69,15 @@ class JoinStep:
         self.final = EMIT_MODES[emit_mode] == FINAL
         self.row_keys: list[Any] = []  # final mode: the key of each row, for EOF
         saved = resume.saved()
-        if saved is not None:
-            core, self.store.values, self.row_keys = saved
+        if saved:
+            core, self.store.values, self.row_keys = saved[WHOLE]
             with resume.loading(step_id, operator):
                 self.core.import_state(core)
 
-    def snapshot(self) -> tuple[bytes, list[Any], list[Any]]:
-        """The core's rows (as int64s), the values its ids name, and final mode's row keys."""
-        return self.core.export_state(), self.store.values, self.row_keys
+    def snapshot(self) -> dict[str, tuple[bytes, list[Any], list[Any]]]:
+        """The core's rows (as int64s), the values its ids name, and final mode's row keys,
+        under one state key each epoch (`WHOLE`: the core keeps no set of changed keys)."""
+        return {WHOLE: (self.core.export_state(), self.store.values, self.row_keys)}
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         out: list[Any] = []

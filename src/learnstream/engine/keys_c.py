@@ -129,6 +129,17 @@ class KeyCounter:
         """Count one more sighting of each key."""
         _check(lib.ls_counts_add(self._counts, self._slots(keys), ffi.NULL, len(keys)))
 
+    def track(self) -> None:
+        """From now on, remember the keys counted, for `changed` (a run with recovery)."""
+        lib.ls_counts_track(self._counts)
+
+    def changed(self) -> list[tuple[str, int]]:
+        """`(key, count)` of each key counted since the last call (after `track`), in no order."""
+        n = lib.ls_counts_dirty_len(self._counts)
+        slots = ffi.new("int64_t[]", n)
+        lib.ls_counts_take_dirty(self._counts, slots)
+        return self._pairs(self._keys, slots, self._gather(slots, n), n)
+
     def _slots(self, keys: Sequence[str]) -> Any:
         """The keys' slots (a C array), keeping the str of each key seen for the first time."""
         fresh = ffi.new("int64_t[]", len(keys))
@@ -158,22 +169,26 @@ class KeyCounter:
     def _sorted(self) -> tuple[list[str], Any, Any, int]:
         n = len(self._table)
         order = self._table.sorted_slots()
+        return self._keys, order, self._gather(order, n), n
+
+    def _gather(self, order: Any, n: int) -> Any:
         counts = ffi.new("int64_t[]", n)
         lib.ls_counts_gather(self._counts, order, n, counts)
-        return self._keys, order, counts, n
+        return counts
 
     @staticmethod
     def _pairs(keys: list[str], order: Any, counts: Any, n: int) -> list[tuple[str, int]]:
         return list(zip(map(keys.__getitem__, order), ffi.unpack(counts, n), strict=True))
 
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
-        """Add `count` sightings of each key at once (a resumed run's counts)."""
+        """Add `count` sightings of each key at once (a resumed run's counts, not changes)."""
         keys = [key for key, _ in pairs]
         try:
             amounts = ffi.from_buffer("int64_t[]", array("q", [count for _, count in pairs]))
         except OverflowError:
             raise OverflowError("learnstream C core: a count does not fit in int64") from None
         _check(lib.ls_counts_add(self._counts, self._slots(keys), amounts, len(keys)))
+        lib.ls_counts_take_dirty(self._counts, ffi.NULL)
 
     def __len__(self) -> int:
         return len(self._table)

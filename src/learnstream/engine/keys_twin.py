@@ -84,12 +84,27 @@ class KeyCounter:
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
+        self._dirty: set[str] | None = None  # the keys counted since `changed`, once tracked
 
     def add(self, keys: Sequence[str]) -> None:
         """Count one more sighting of each key."""
         counts = self._counts
-        for key in _as_keys(keys):
+        keys = _as_keys(keys)
+        for key in keys:
             counts[key] = counts.get(key, 0) + 1
+        if self._dirty is not None:
+            self._dirty.update(keys)
+
+    def track(self) -> None:
+        """From now on, remember the keys counted, for `changed` (a run with recovery)."""
+        if self._dirty is None:
+            self._dirty = set()
+
+    def changed(self) -> list[tuple[str, int]]:
+        """`(key, count)` of each key counted since the last call (after `track`), in no order."""
+        dirty, self._dirty = self._dirty, set() if self._dirty is not None else None
+        counts = self._counts
+        return [(key, counts[key]) for key in dirty or ()]
 
     def items(self) -> list[tuple[str, int]]:
         """`(key, count)` pairs in key order."""
@@ -103,7 +118,7 @@ class KeyCounter:
         return pairs
 
     def load(self, pairs: Sequence[tuple[str, int]]) -> None:
-        """Add `count` sightings of each key at once (a resumed run's counts)."""
+        """Add `count` sightings of each key at once (a resumed run's counts, not changes)."""
         counts = self._counts
         keys = _as_keys([key for key, _ in pairs])
         for key, (_, count) in zip(keys, pairs, strict=True):

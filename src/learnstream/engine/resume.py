@@ -8,9 +8,14 @@ says which core step is being built, so an operator's own id never has to match
 it). Both live in the run's context (`learnstream.engine.clock.RunContext`), so
 runs in other threads never see them. Outside a resumed run, `saved` is `None`.
 
-Every runtime that holds state between ticks has `snapshot()`, returning a
-picklable value that its constructor accepts back through `saved`. Window and
-join cores snapshot as int64s in one format for both backends
+Every runtime that holds state between ticks has `snapshot()`, returning the
+state of each key that changed since its last `snapshot()`, by key (`GONE` for a
+key whose state was discarded, `CLEARED` for all of them at once), as Bytewax
+snapshots per state key; the store
+keeps each key's newest state, and its constructor gets back, through `saved`,
+every key's state as of the epoch it resumes from. A runtime keeps a set of the
+keys it changed where it changes them (`recovering()` says whether anyone will
+ask). Window and join cores snapshot as int64s in one format for both backends
 (`learnstream.engine.snapshots`), so a run snapshotted on C resumes on the twin
 and back; steps load them inside `loading`.
 """
@@ -23,16 +28,22 @@ from dataclasses import replace
 from typing import Any
 
 from learnstream.engine import clock
+from learnstream.recovery import CLEARED, GONE
+
+__all__ = ["CLEARED", "GONE", "building", "loading", "recovering", "saved"]
 
 
 @contextmanager
-def building(step_id: str, states: dict[str, Any]) -> Iterator[None]:
+def building(
+    step_id: str, states: dict[str, dict[str, Any]], *, recovering: bool
+) -> Iterator[None]:
     """Build core step `step_id`'s runtime inside the block, from `states` if it is there.
 
     A copy of the run's context (`learnstream.engine.clock.RunContext`) carries both
     while the block runs, so runs in other threads, or nested in this one, never see them.
     """
-    with clock.entered(replace(clock.current(), states=states, building=step_id)):
+    context = replace(clock.current(), states=states, building=step_id, recovering=recovering)
+    with clock.entered(context):
         yield
 
 
@@ -52,7 +63,13 @@ def loading(step_id: str, operator: str) -> Iterator[None]:
         ) from exc
 
 
-def saved() -> Any:
-    """The state the step being built snapshotted last, or None for a fresh start."""
+def recovering() -> bool:
+    """Whether the step being built will be asked for `snapshot()` (a run with a store)."""
+    return clock.current().recovering
+
+
+def saved() -> dict[str, Any] | None:
+    """The state of each key of the step being built, as of the epoch the run resumes
+    from, or None for a fresh start."""
     context = clock.current()
     return None if context.building is None else context.states.get(context.building)

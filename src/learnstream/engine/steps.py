@@ -63,8 +63,9 @@ class SourceStep:
     """Polls every partition of a source once per tick.
 
     Its snapshot is each fixed partition's own, by name (a `DynamicSource` keeps
-    no position, as in Bytewax); a finished partition keeps its last snapshot,
-    so a resumed run does not read it again. A finished partition is closed when
+    no position, as in Bytewax): every live partition's at each epoch, and a
+    finished partition's last one once, in the epoch it finished, so a resumed
+    run does not read it again. A finished partition is closed when
     the run completes (`close`), after the final snapshot is written: a broker's
     source acknowledges its last messages there.
     """
@@ -72,7 +73,7 @@ class SourceStep:
     def __init__(self, step_id: str, source: Source[Any]) -> None:
         self.step_id = step_id
         self.names: list[str] = []
-        self.ended: dict[str, Any] = {}
+        self.ended: dict[str, Any] = {}  # finished since the last snapshot
         self.finished: list[Any] = []
         saved = resume.saved() or {}
         if isinstance(source, FixedPartitionedSource):
@@ -87,7 +88,7 @@ class SourceStep:
         self.done = not self.parts
 
     def snapshot(self) -> dict[str, Any]:
-        state = dict(self.ended)
+        state, self.ended = self.ended, {}
         for name, part in zip(self.names, self.parts, strict=False):
             state[name] = part.snapshot()
         return state
@@ -131,8 +132,8 @@ class SourceStep:
 class SinkStep:
     """Hands each batch to the sink's partition(s); closes them at EOF.
 
-    Its snapshot is each fixed partition's own, by name (taken before the
-    partitions close at EOF).
+    Its snapshot is each fixed partition's own, by name: those written to since
+    the last snapshot (every one at first), the last time as they close at EOF.
     """
 
     def __init__(self, step_id: str, sink: Sink[Any]) -> None:
@@ -140,6 +141,7 @@ class SinkStep:
         self.fixed = isinstance(sink, FixedPartitionedSink)
         self.names: list[str] = []
         self.closed: dict[str, Any] | None = None
+        self.dirty: set[int] = set()  # the partitions written since the last snapshot
         if isinstance(sink, FixedPartitionedSink):
             self.sink = sink
             saved = resume.saved() or {}
@@ -147,6 +149,7 @@ class SinkStep:
             self.parts: list[Any] = [
                 sink.build_part(step_id, name, saved.get(name)) for name in self.names
             ]
+            self.dirty = set(range(len(self.parts)))
         elif isinstance(sink, DynamicSink):
             self.parts = [sink.build(step_id, 0, 1)]
         else:
@@ -163,19 +166,22 @@ class SinkStep:
         keys, values = split_keyed(self.step_id, "output", items)
         for key, value in zip(keys, values, strict=True):
             routed[self.sink.part_fn(key) % len(self.parts)].append(value)
-        for part, values in zip(self.parts, routed, strict=True):
+        for index, (part, values) in enumerate(zip(self.parts, routed, strict=True)):
             if values:
                 part.write_batch(values)
+                self.dirty.add(index)
         return NO_OUTPUT
 
     def snapshot(self) -> dict[str, Any]:
         if self.closed is not None:
-            return self.closed
-        if not self.fixed:  # a DynamicSink keeps no position, as in Bytewax
-            return {}
-        return {name: part.snapshot() for name, part in zip(self.names, self.parts, strict=True)}
+            closed, self.closed = self.closed, {}
+            return closed
+        dirty, self.dirty = self.dirty, set()
+        return {self.names[i]: self.parts[i].snapshot() for i in sorted(dirty)}
 
     def eof(self, now: datetime) -> Outputs:
+        if self.fixed:  # a DynamicSink keeps no position, as in Bytewax
+            self.dirty = set(range(len(self.parts)))
         self.closed = self.snapshot()
         for part in self.parts:
             part.close()
@@ -330,29 +336,37 @@ class StatefulBatchStep:
         self.keys: list[str] = []  # by slot, mirroring the table
         self.logics: list[Any] = []  # by slot; None until built, and after DISCARD
         self.timers: dict[int, datetime] = {}
+        self.dirty: set[int] = set()  # slots whose logic was called since the last snapshot
         saved = resume.saved()
         if saved is not None:
-            self._resume(*saved)
+            self._resume(saved)
 
-    def snapshot(self) -> tuple[list[str], dict[int, Any]]:
-        """Every key seen, by slot, and each live key's `logic.snapshot()`, as in Bytewax."""
-        live = {}
-        for slot, logic in enumerate(self.logics):
-            if logic is not None:
-                try:
-                    live[slot] = logic.snapshot()
-                except Exception as exc:
-                    fn = getattr(logic, "snapshot", logic)
-                    item = self.keys[slot]
-                    raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
-        return self.keys, live
+    def snapshot(self) -> dict[str, Any]:
+        """`logic.snapshot()` of each key called since the last snapshot (`GONE` when its
+        logic was discarded), as Bytewax snapshots each state key that changed."""
+        changed = {}
+        for slot in self.dirty:
+            logic = self.logics[slot]
+            if logic is None:
+                changed[self.keys[slot]] = resume.GONE
+                continue
+            try:
+                changed[self.keys[slot]] = logic.snapshot()
+            except Exception as exc:
+                fn = getattr(logic, "snapshot", logic)
+                item = self.keys[slot]
+                raise user_function_error(self.step_id, self.operator, fn, item, exc) from exc
+        self.dirty = set()
+        return changed
 
-    def _resume(self, keys: list[str], live: dict[int, Any]) -> None:
-        """Rebuild the key table in slot order, then each live key's logic from its snapshot."""
+    def _resume(self, saved: dict[str, Any]) -> None:
+        """Rebuild the key table (keys in order), then each key's logic from its snapshot."""
+        keys = sorted(saved)
         self.table.slots(keys)
-        self.keys = list(keys)
+        self.keys = keys
         self.logics = [None] * len(keys)
-        for slot, state in live.items():
+        for slot, key in enumerate(keys):
+            state = saved[key]
             try:
                 logic = self.logics[slot] = self.builder(state)
                 when = logic.notify_at()
@@ -366,6 +380,7 @@ class StatefulBatchStep:
     def _call(self, slot: int, method: str, *args: Any) -> list[tuple[str, Any]]:
         key = self.keys[slot]
         logic = self.logics[slot]
+        self.dirty.add(slot)
         try:
             if logic is None:
                 logic = self.logics[slot] = self.builder(None)
@@ -447,12 +462,19 @@ class CountStep:
         self.operator = operator
         self.key = key
         self.counter = backend.core.KeyCounter()
+        self.drained = False  # every key was emitted at EOF, not snapshotted as gone yet
         saved = resume.saved()
         if saved:
-            self.counter.load(saved)
+            self.counter.load(list(saved.items()))
+        if resume.recovering():
+            self.counter.track()
 
-    def snapshot(self) -> list[tuple[str, int]]:
-        return self.counter.items()
+    def snapshot(self) -> Any:
+        """The count of each key counted since the last snapshot; after EOF, `CLEARED`."""
+        if self.drained:
+            self.drained = False
+            return resume.CLEARED
+        return dict(self.counter.changed())
 
     def process(self, inputs: list[list[Any]], now: datetime) -> Outputs:
         (items,) = inputs
@@ -469,4 +491,6 @@ class CountStep:
         return [[]]
 
     def eof(self, now: datetime) -> Outputs:
-        return [self.counter.drain()]  # emitted: nothing is held after EOF
+        pairs = self.counter.drain()  # emitted: nothing is held after EOF
+        self.drained = True
+        return [pairs]

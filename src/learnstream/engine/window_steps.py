@@ -32,6 +32,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
 _TZINFO = _operator.attrgetter("tzinfo")
 _EMPTY: Any = object()  # an accumulator slot with no window behind it
+WHOLE = ""
+"""The one state key of a step that snapshots its whole state each epoch (window, join)."""
 
 Outputs = list[list[Any]]
 
@@ -340,20 +342,21 @@ class WindowStep:
         self.windows_emitted = 0
         self.items_late = 0
         saved = resume.saved()
-        if saved is not None:
-            self._resume(saved)
+        if saved:
+            self._resume(saved[WHOLE])
 
     _SNAPSHOT = ("seq", "pending", "merged_ids", "windows_emitted", "items_late")
 
     def snapshot(self) -> dict[str, Any]:
-        """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates.
+        """Keys by slot, the core (clocks, watermarks, open windows), held items, aggregates,
+        all under one state key each epoch (`WHOLE`: the core keeps no set of changed keys).
 
         The core's state is the int64s both backends write and read
         (`learnstream.engine.snapshots`), so a run resumes on either backend.
         """
         state = {name: getattr(self, name) for name in self._SNAPSHOT}
         core = self.core.export_state()
-        return {**state, "keys": self.keys, "core": core, "agg": self.agg.snapshot()}
+        return {WHOLE: {**state, "keys": self.keys, "core": core, "agg": self.agg.snapshot()}}
 
     def _resume(self, state: dict[str, Any]) -> None:
         with resume.loading(self.step_id, self.operator):

@@ -275,10 +275,17 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
     """One learnstream step holding the state of every key in one shard."""
 
     def __init__(
-        self, runtime: Any, tag: bool, ports: int, failures: Failures, recovering: bool
+        self,
+        runtime: Any,
+        tag: bool,
+        ports: int,
+        failures: Failures,
+        recovering: bool,
+        saved: dict[str, Any] | None,
     ) -> None:
         self.runtime = runtime
         self.recovering = recovering
+        self.held = dict(saved or {})  # the step's state by key, as its changes say
         self.tag = tag
         self.ports = ports  # input ports: with several, values arrive as (port, item)
         self.process = failures.guard(runtime.process)
@@ -319,8 +326,21 @@ class _Shard(bw_op.StatefulBatchLogic[Any, Any, None]):
         return None if self.next_awake is None else self.next_awake()
 
     def snapshot(self) -> Any:
-        """The shard's state: the learnstream step's own snapshot (with recovery)."""
-        return self.runtime.snapshot() if self.recovering else None
+        """The shard's whole state (with recovery), by key: Bytewax keeps one snapshot per
+        shard, so the step's changed keys are applied to the state held so far."""
+        if not self.recovering:
+            return None
+        held = self.held
+        changes = self.runtime.snapshot()
+        if changes is resume.CLEARED:
+            held.clear()
+            changes = {}
+        for key, state in changes.items():
+            if state is resume.GONE:
+                held.pop(key, None)
+            else:
+                held[key] = state
+        return dict(held)
 
 
 def _sharded(
@@ -340,10 +360,10 @@ def _sharded(
 
     def build(saved: Any) -> _Shard:
         # The step's runtime reads its saved state while it is built (`engine.resume`).
-        with resume.building(step.step_id, {step.step_id: saved}):
+        with resume.building(step.step_id, {step.step_id: saved}, recovering=out.recovering):
             runtime = step.runtime()
         out.hosted.append((step.step_id, runtime))
-        return _Shard(runtime, tag, len(ups), out.failures, out.recovering)
+        return _Shard(runtime, tag, len(ups), out.failures, out.recovering, saved)
 
     held = bw_op.stateful_batch(local, routed, build)
     if not tag:
