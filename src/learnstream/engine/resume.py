@@ -28,9 +28,19 @@ from dataclasses import replace
 from typing import Any
 
 from learnstream.engine import clock
-from learnstream.recovery import CLEARED, GONE
 
-__all__ = ["CLEARED", "GONE", "building", "loading", "recovering", "saved"]
+__all__ = ["building", "loading", "recovering", "saved"]
+
+
+def __getattr__(name: str) -> Any:
+    """`GONE` and `CLEARED`, the store's marks, loaded with the store when a snapshot is
+    taken: `learnstream.recovery` imports sqlite3, which a run without recovery never needs
+    (and Pyodide, where the course's pages run, does not have)."""
+    if name in ("CLEARED", "GONE"):
+        from learnstream import recovery
+
+        return getattr(recovery, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextmanager
